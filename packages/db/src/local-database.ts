@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { bootstrapDatabase, type DatabaseRoles } from './bootstrap';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+export interface DatabaseUrls {
+  /** The services' login role: no BYPASSRLS, owns nothing. */
+  apiUrl: string;
+  /** The role that owns the tables and runs migrations. */
+  ownerUrl: string;
+  /** A superuser, for bootstrapping roles and loading demo data; absent when not configured. */
+  adminUrl?: string | undefined;
+}
+
+export interface RunningDatabase extends DatabaseUrls {
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+/** Development credentials of the embedded cluster, which listens on 127.0.0.1 only. */
+const EMBEDDED_ROLES: DatabaseRoles = {
+  database: 'publishing',
+  ownerRole: 'platform_owner',
+  ownerPassword: 'owner-dev-password',
+  apiRole: 'platform_api',
+  apiPassword: 'api-dev-password',
+};
+
+/**
+ * Where the platform's data lives: the PostgreSQL named by DATABASE_URL (with
+ * DATABASE_OWNER_URL for migrations), or, when DATABASE_URL is unset, an embedded PostgreSQL
+ * started here with its data under `dataDir`.
+ */
+export async function openDatabase(options: {
+  env: NodeJS.ProcessEnv;
+  dataDir: string;
+  log: (line: string) => void;
+  persistent?: boolean;
+}): Promise<RunningDatabase> {
+  const { env } = options;
+  if (env.DATABASE_URL) {
+    return {
+      embedded: false,
+      apiUrl: env.DATABASE_URL,
+      ownerUrl: env.DATABASE_OWNER_URL ?? env.DATABASE_URL,
+      adminUrl: env.DATABASE_ADMIN_URL,
+      stop: async () => {},
+    };
+  }
+  const port = Number(env.EMBEDDED_POSTGRES_PORT ?? 5433);
+  options.log(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${options.dataDir})`);
+  const cluster = await startEmbeddedPostgres({
+    dataDir: options.dataDir,
+    port,
+    password: 'postgres-dev-password',
+    persistent: options.persistent ?? true,
+  });
+  await bootstrapDatabase(cluster.adminUrl, EMBEDDED_ROLES);
+  const url = (role: string, password: string) =>
+    `postgres://${role}:${password}@127.0.0.1:${port}/${EMBEDDED_ROLES.database}`;
+  return {
+    embedded: true,
+    apiUrl: url(EMBEDDED_ROLES.apiRole, EMBEDDED_ROLES.apiPassword),
+    ownerUrl: url(EMBEDDED_ROLES.ownerRole, EMBEDDED_ROLES.ownerPassword),
+    adminUrl: url('postgres', 'postgres-dev-password'),
+    stop: () => cluster.stop(),
+  };
+}
+
+export function defaultDataDir(root: string): string {
+  return path.join(root, '.data', 'postgres');
+}

@@ -1,0 +1,52 @@
+import type { PrismaClient } from './client';
+import type { Prisma } from '../generated/prisma/client';
+
+export type Tx = Prisma.TransactionClient;
+
+/**
+ * Whose request a unit of work runs for. Row-level security policies read these values; an
+ * absent value matches no row, so an empty scope sees nothing protected.
+ */
+export interface AccessScope {
+  publisherId?: string | null;
+  userId?: string | null;
+  /** Only while a login checks the password of this (lower-cased) email. */
+  loginEmail?: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The one way request code reaches the database: one transaction per unit of work, the
+ * row-level-security settings set once at its start with set_config(..., true). Being
+ * transaction-local, they can never leak to the next user of a pooled connection (which also
+ * keeps this safe behind PgBouncer in transaction mode).
+ */
+export class ScopedDatabase {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  async withScope<T>(scope: AccessScope, work: (tx: Tx) => Promise<T>): Promise<T> {
+    assertUuid('publisherId', scope.publisherId);
+    assertUuid('userId', scope.userId);
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT set_config('app.publisher_id', ${scope.publisherId ?? ''}, true),
+                                  set_config('app.user_id', ${scope.userId ?? ''}, true),
+                                  set_config('app.login_email', ${scope.loginEmail ?? ''}, true)`;
+      return work(tx);
+    });
+  }
+
+  disconnect(): Promise<void> {
+    return this.prisma.$disconnect();
+  }
+}
+
+function assertUuid(name: string, value: string | null | undefined): void {
+  // The policies cast the settings to uuid; a malformed value would fail every query of the
+  // transaction with a cast error instead of simply matching nothing.
+  if (value != null && !UUID.test(value)) throw new TypeError(`${name} must be a UUID`);
+}
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
