@@ -265,6 +265,13 @@ BEGIN
   END LOOP;
 END $$;
 
+-- Everyone may read their own role assignments in every publisher they belong to (me.memberships);
+-- changing them stays inside the active publisher.
+CREATE POLICY own_assignment_visible ON membership_roles FOR SELECT USING (user_id = app_current_user());
+CREATE POLICY own_role_visible ON roles FOR SELECT USING (
+  EXISTS (SELECT 1 FROM membership_roles mr
+           WHERE mr.publisher_id = roles.publisher_id AND mr.role_id = roles.id AND mr.user_id = app_current_user()));
+
 ALTER TABLE publishers ENABLE ROW LEVEL SECURITY;
 CREATE POLICY publisher_visible ON publishers FOR SELECT USING (
   id = app_current_publisher()

@@ -6,4 +6,22 @@ export { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres
 export { openDatabase, defaultDataDir, type DatabaseUrls, type RunningDatabase } from './local-database';
 export { syncPermissionCatalog, type PermissionRow } from './permission-sync';
 export { Prisma } from '../generated/prisma/client';
-export type * from '../generated/prisma/models';
+export type {
+  Account,
+  AuditLogEntry,
+  Membership,
+  MembershipRole,
+  OutboxEvent,
+  Permission,
+  Publisher,
+  Recording,
+  Role,
+  RolePermission,
+  Songwriter,
+  User,
+  UserSession,
+  Work,
+  WorkRecording,
+  WorkWriter,
+} from '../generated/prisma/client';
+export { prepareSchema } from './prepare';

@@ -36,6 +36,11 @@ export class ScopedDatabase {
     });
   }
 
+  /** A liveness probe for health checks; touches no table. */
+  async ping(): Promise<void> {
+    await this.prisma.$queryRaw`SELECT 1`;
+  }
+
   disconnect(): Promise<void> {
     return this.prisma.$disconnect();
   }

@@ -1,0 +1,93 @@
+import { SignJWT, createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { SIGNING_ALGORITHM, type SigningKey } from './signing-keys';
+
+/** Who a request acts for: the user, their session and the one publisher the token is for. */
+export interface Principal {
+  userId: string;
+  publisherId: string;
+  sessionId: string;
+}
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+}
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+const CLOCK_TOLERANCE_SECONDS = 30;
+
+export class InvalidTokenError extends Error {}
+
+export async function signAccessToken(
+  key: SigningKey,
+  settings: TokenSettings,
+  principal: Principal,
+): Promise<{ token: string; expiresAt: Date }> {
+  const now = Math.floor(Date.now() / 1000);
+  const exp = now + ACCESS_TOKEN_TTL_SECONDS;
+  const token = await new SignJWT({ pub: principal.publisherId, sid: principal.sessionId })
+    .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'at+jwt' })
+    .setSubject(principal.userId)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt(now)
+    .setNotBefore(now)
+    .setExpirationTime(exp)
+    .sign(key.privateKey);
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
+/**
+ * Verifies access tokens against a JWKS. Only ES256 is accepted, so `alg: none` and HMAC tokens
+ * signed with a public key as secret fail before any key is looked at.
+ */
+export class AccessTokenVerifier {
+  private constructor(
+    private readonly keys: JWTVerifyGetKey,
+    private readonly settings: TokenSettings,
+  ) {}
+
+  /** Fetches and caches the identity service's JWKS (refetched when an unknown `kid` appears). */
+  static fromJwksUrl(url: string, settings: TokenSettings): AccessTokenVerifier {
+    return new AccessTokenVerifier(createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000 }), settings);
+  }
+
+  static fromJwks(jwks: JSONWebKeySet, settings: TokenSettings): AccessTokenVerifier {
+    return new AccessTokenVerifier(createLocalJWKSet(jwks), settings);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    try {
+      const { payload } = await jwtVerify(token, this.keys, {
+        algorithms: [SIGNING_ALGORITHM],
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        requiredClaims: ['sub', 'exp', 'iat', 'nbf'],
+      });
+      const { sub, pub, sid } = payload;
+      if (typeof sub !== 'string' || typeof pub !== 'string' || typeof sid !== 'string') {
+        throw new InvalidTokenError('The token lacks its user, publisher or session');
+      }
+      return { userId: sub, publisherId: pub, sessionId: sid };
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw error;
+      if (error instanceof errors.JOSEError) throw new InvalidTokenError(describe(error));
+      throw error;
+    }
+  }
+}
+
+function describe(error: InstanceType<typeof errors.JOSEError>): string {
+  if (error instanceof errors.JWTExpired) return 'The access token has expired';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'The access token was signed by an unknown key';
+  return 'The access token is not valid';
+}
+
+/** The bearer token of an Authorization header, or undefined when there is none. */
+export function bearerToken(header: string | null | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match) throw new InvalidTokenError('The Authorization header must be "Bearer <token>"');
+  return match[1];
+}

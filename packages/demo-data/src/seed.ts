@@ -1,0 +1,175 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { hashPassword } from '@platform/auth';
+import { templatesFor } from '@platform/permissions';
+import { CLIENT_WORK_COUNT, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PUBLISHERS, DEMO_USERS, type DemoPublisher } from './demo-world';
+import { iswc, seededRandom, songwriterName, title } from './random';
+
+/**
+ * Loads the demo world (publishers, accounts, role templates, users, a catalog per publisher)
+ * through a superuser connection, in one transaction. Running it again changes nothing that is
+ * already there, so it is safe on every `pnpm start`.
+ */
+export async function seedDemoData(adminUrl: string, log: (line: string) => void = console.log): Promise<void> {
+  if (process.env.NODE_ENV === 'production') throw new Error('Demo data is never loaded with NODE_ENV=production');
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await seedAccountsAndPublishers(client);
+    for (const publisher of DEMO_PUBLISHERS) await seedRoleTemplates(client, publisher);
+    log(`demo data: ${DEMO_PUBLISHERS.length} publishers and their role templates`);
+    for (const [i, publisher] of DEMO_PUBLISHERS.entries()) {
+      const created = await seedCatalog(client, publisher);
+      log(`demo data: catalog ${i + 1}/${DEMO_PUBLISHERS.length} ${publisher.slug}: ${created ? `${publisher.works} works created` : 'already present'}`);
+    }
+    await seedUsers(client);
+    log(`demo data: ${DEMO_USERS.length} users and their memberships`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Stable ids, so that the demo world has the same ids on every machine and every run. */
+export function demoId(name: string): string {
+  const hex = createHash('sha1').update(`demo:${name}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+async function seedAccountsAndPublishers(client: pg.Client): Promise<void> {
+  for (const a of DEMO_ACCOUNTS) {
+    await client.query(
+      `INSERT INTO accounts (id, name, plan, seat_limit) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+      [demoId(`account:${a.key}`), a.name, a.plan, a.seatLimit],
+    );
+  }
+  for (const p of DEMO_PUBLISHERS) {
+    await client.query(
+      `INSERT INTO publishers (id, slug, name, type, account_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (slug) DO NOTHING`,
+      [demoId(`publisher:${p.slug}`), p.slug, p.name, p.type, demoId(`account:${p.account}`)],
+    );
+  }
+}
+
+async function seedRoleTemplates(client: pg.Client, publisher: DemoPublisher): Promise<void> {
+  const publisherId = demoId(`publisher:${publisher.slug}`);
+  for (const t of templatesFor(publisher.type)) {
+    const roleId = demoId(`role:${publisher.slug}:${t.key}`);
+    await client.query(
+      `INSERT INTO roles (publisher_id, id, key, name, description, is_template) VALUES ($1, $2, $3, $4, $5, true)
+       ON CONFLICT (publisher_id, key) DO UPDATE SET name = $4, description = $5`,
+      [publisherId, roleId, t.key, t.name, t.description],
+    );
+    // Templates follow the catalog: what a template grants is reviewed code, not data to drift.
+    await client.query('DELETE FROM role_permissions WHERE publisher_id = $1 AND role_id = $2', [publisherId, roleId]);
+    await client.query(
+      `INSERT INTO role_permissions (publisher_id, role_id, permission_key) SELECT $1, $2, unnest($3::text[])`,
+      [publisherId, roleId, t.permissions],
+    );
+  }
+}
+
+async function seedCatalog(client: pg.Client, publisher: DemoPublisher): Promise<boolean> {
+  const publisherId = demoId(`publisher:${publisher.slug}`);
+  const existing = await client.query('SELECT 1 FROM works WHERE publisher_id = $1 LIMIT 1', [publisherId]);
+  if (existing.rowCount) return false;
+  const random = seededRandom(publisher.slug);
+  const writerIds = Array.from({ length: Math.ceil(publisher.works / 5) }, (_, i) => demoId(`songwriter:${publisher.slug}:${i}`));
+  const workIds = Array.from({ length: publisher.works }, (_, i) => demoId(`work:${publisher.slug}:${i}`));
+  const recordingIds = Array.from({ length: Math.ceil(publisher.works / 2) }, (_, i) => demoId(`recording:${publisher.slug}:${i}`));
+  const offset = DEMO_PUBLISHERS.indexOf(publisher) * 100_000;
+
+  await client.query(
+    `INSERT INTO songwriters (publisher_id, id, name, ipi) SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[])`,
+    [publisherId, writerIds, writerIds.map(() => songwriterName(random)), writerIds.map((_, i) => String(offset + i + 1).padStart(11, '0'))],
+  );
+  await client.query(
+    `INSERT INTO works (publisher_id, id, title, iswc) SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[])`,
+    [publisherId, workIds, workIds.map(() => title(random)), workIds.map((_, i) => iswc(offset + i + 1))],
+  );
+  const links = { work: [] as string[], writer: [] as string[], share: [] as number[] };
+  for (const workId of workIds) {
+    const count = 1 + Math.floor(random() * 3);
+    const chosen = new Set<string>();
+    while (chosen.size < count) chosen.add(writerIds[Math.floor(random() * writerIds.length)]!);
+    const shares = splitHundred(count);
+    [...chosen].forEach((writerId, i) => {
+      links.work.push(workId);
+      links.writer.push(writerId);
+      links.share.push(shares[i]!);
+    });
+  }
+  await client.query(
+    `INSERT INTO work_writers (publisher_id, work_id, songwriter_id, share)
+     SELECT $1, unnest($2::uuid[]), unnest($3::uuid[]), unnest($4::numeric[])`,
+    [publisherId, links.work, links.writer, links.share],
+  );
+  await client.query(
+    `INSERT INTO recordings (publisher_id, id, title, isrc, duration_seconds)
+     SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[]), unnest($5::int[])`,
+    [publisherId, recordingIds, recordingIds.map(() => title(random)), recordingIds.map((_, i) => `QZDEM${String(offset + i).padStart(7, '0')}`), recordingIds.map(() => 120 + Math.floor(random() * 240))],
+  );
+  await client.query(
+    `INSERT INTO work_recordings (publisher_id, work_id, recording_id) SELECT $1, unnest($2::uuid[]), unnest($3::uuid[])`,
+    [publisherId, recordingIds.map((_, i) => workIds[i * 2]!), recordingIds],
+  );
+  return true;
+}
+
+function splitHundred(parts: number): number[] {
+  const base = Math.floor(10_000 / parts);
+  return Array.from({ length: parts }, (_, i) => (i === 0 ? 10_000 - base * (parts - 1) : base) / 100);
+}
+
+async function seedUsers(client: pg.Client): Promise<void> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const user of DEMO_USERS) {
+    const userId = demoId(`user:${user.email}`);
+    await client.query(
+      `INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING`,
+      [userId, user.email, user.displayName, passwordHash],
+    );
+    const songwriterId = user.writesFor ? await seedClientSongwriter(client, user.writesFor, user.displayName) : null;
+    for (const [slug, roles] of Object.entries(user.memberships)) {
+      const publisherId = demoId(`publisher:${slug}`);
+      await client.query(
+        `INSERT INTO user_publishers (publisher_id, user_id, songwriter_id) VALUES ($1, $2, $3)
+         ON CONFLICT (publisher_id, user_id) DO NOTHING`,
+        [publisherId, userId, user.writesFor === slug ? songwriterId : null],
+      );
+      for (const role of roles) {
+        await client.query(
+          `INSERT INTO membership_roles (publisher_id, user_id, role_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+          [publisherId, userId, demoId(`role:${slug}:${role}`)],
+        );
+      }
+    }
+  }
+}
+
+/** The client songwriter of a platform publisher, writer on a few of its many works. */
+async function seedClientSongwriter(client: pg.Client, slug: string, name: string): Promise<string> {
+  const publisherId = demoId(`publisher:${slug}`);
+  const songwriterId = demoId(`songwriter:${slug}:client`);
+  const inserted = await client.query(
+    `INSERT INTO songwriters (publisher_id, id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+    [publisherId, songwriterId, name],
+  );
+  if (inserted.rowCount) {
+    const works = Array.from({ length: CLIENT_WORK_COUNT }, (_, i) => demoId(`work:${slug}:${i * 7}`));
+    // The client takes a quarter of each work; the other writers' shares shrink to make room.
+    await client.query(
+      `UPDATE work_writers SET share = round(share * 0.75, 2) WHERE publisher_id = $1 AND work_id = ANY($2::uuid[])`,
+      [publisherId, works],
+    );
+    await client.query(
+      `INSERT INTO work_writers (publisher_id, work_id, songwriter_id, share) SELECT $1, unnest($2::uuid[]), $3, 25`,
+      [publisherId, works, songwriterId],
+    );
+  }
+  return songwriterId;
+}

@@ -1,0 +1,44 @@
+import type { ScopedDatabase } from '@platform/db';
+import type { Principal } from '@platform/auth';
+
+export interface Access {
+  permissions: ReadonlySet<string>;
+}
+
+interface AccessRow {
+  session_active: boolean;
+  user_active: boolean;
+  member_active: boolean;
+  publisher_active: boolean;
+  permissions: string[];
+}
+
+/**
+ * What the principal may do in its active publisher, read in one query per request. `null` when
+ * the token no longer stands for a live session of a member of that publisher; a suspended
+ * membership or publisher keeps the session but grants nothing.
+ */
+export async function loadAccess(db: ScopedDatabase, principal: Principal): Promise<Access | null> {
+  const rows = await db.withScope(
+    { publisherId: principal.publisherId, userId: principal.userId },
+    (tx) => tx.$queryRaw<AccessRow[]>`
+      SELECT EXISTS (SELECT 1 FROM user_sessions s
+                      WHERE s.id = ${principal.sessionId}::uuid AND s.user_id = m.user_id
+                        AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_active,
+             u.status = 'ACTIVE' AS user_active,
+             m.status = 'ACTIVE' AS member_active,
+             p.status = 'ACTIVE' AS publisher_active,
+             coalesce(array_agg(DISTINCT rp.permission_key) FILTER (WHERE rp.permission_key IS NOT NULL), '{}') AS permissions
+        FROM user_publishers m
+        JOIN users u ON u.id = m.user_id
+        JOIN publishers p ON p.id = m.publisher_id
+        LEFT JOIN membership_roles mr ON mr.publisher_id = m.publisher_id AND mr.user_id = m.user_id
+        LEFT JOIN role_permissions rp ON rp.publisher_id = mr.publisher_id AND rp.role_id = mr.role_id
+       WHERE m.publisher_id = ${principal.publisherId}::uuid AND m.user_id = ${principal.userId}::uuid
+       GROUP BY m.user_id, u.status, m.status, p.status`,
+  );
+  const row = rows[0];
+  if (!row || !row.session_active || !row.user_active) return null;
+  const granted = row.member_active && row.publisher_active;
+  return { permissions: new Set(granted ? row.permissions : []) };
+}

@@ -1,0 +1,45 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { Logger } from 'pino';
+
+/** The error codes of API contract v1; clients branch on `extensions.code`. */
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'INTERNAL_SERVER_ERROR';
+
+function apiError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extra } });
+}
+
+export const unauthenticated = (message = 'Sign in to continue') => apiError('UNAUTHENTICATED', message);
+
+export const forbidden = (message = 'You do not have permission to do this in the active publisher') =>
+  apiError('FORBIDDEN', message);
+
+/** `field` names the input field at fault, so a form can show the message beside it. */
+export const badUserInput = (message: string, field?: string) =>
+  apiError('BAD_USER_INPUT', message, field ? { field } : {});
+
+/** Also the answer for another publisher's object: its existence is never confirmed. */
+export const notFound = (what: string) => apiError('NOT_FOUND', `${what} was not found`);
+
+/**
+ * Lets our own errors and GraphQL validation errors through and replaces everything else
+ * (database errors, bugs) with a generic message and a reference the logs can be searched for:
+ * no stack trace or SQL ever reaches a client.
+ */
+export function createErrorFormatter(log: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    if (original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) {
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    const reference = crypto.randomUUID();
+    log.error({ err: original, reference, path: formatted.path }, 'unexpected error while resolving');
+    return {
+      message: `Something went wrong on our side. Quote reference ${reference} if you contact support.`,
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', reference },
+    };
+  };
+}

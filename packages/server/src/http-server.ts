@@ -1,0 +1,126 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
+import type { Logger } from 'pino';
+
+/** Larger GraphQL bodies are refused before parsing; partners' persisted queries are far smaller. */
+const MAX_BODY_BYTES = 1_000_000;
+
+export interface RouteResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+export type Route = () => Promise<RouteResponse> | RouteResponse;
+
+export interface ServeOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  port: number;
+  host?: string;
+  context: (request: http.IncomingMessage) => Promise<TContext>;
+  /** GET routes beside /graphql, e.g. /health or /.well-known/jwks.json. */
+  routes?: Record<string, Route>;
+  log: Logger;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A plain node:http front for Apollo Server: /graphql goes to Apollo through its integration API,
+ * the other routes are small JSON answers. No web framework is needed for that much.
+ */
+export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<RunningHttpServer> {
+  const { apollo, log } = options;
+  await apollo.start();
+  const server = http.createServer((req, res) => {
+    handle(options, req, res).catch((error) => {
+      log.error({ err: error }, 'request failed outside GraphQL');
+      if (!res.headersSent) sendJson(res, 500, { error: 'Internal server error' });
+      else res.end();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    port,
+    close: async () => {
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await apollo.stop();
+    },
+  };
+}
+
+async function handle<TContext extends BaseContext>(
+  options: ServeOptions<TContext>,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const route = options.routes?.[url.pathname];
+  if (route && req.method === 'GET') {
+    const answer = await route();
+    sendJson(res, answer.status, answer.body, answer.headers);
+    return;
+  }
+  if (url.pathname !== '/graphql' && url.pathname !== '/') {
+    sendJson(res, 404, { error: `No route ${url.pathname}` });
+    return;
+  }
+  const body = await readBody(req);
+  if (body === TOO_LARGE) {
+    sendJson(res, 413, { errors: [{ message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+    return;
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const context: ContextThunk<TContext> = () => options.context(req);
+  const response = await options.apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parseJson(body, headers) },
+    context,
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+const TOO_LARGE = Symbol('too large');
+
+async function readBody(req: http.IncomingMessage): Promise<string | typeof TOO_LARGE> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return TOO_LARGE;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(body: string, headers: HeaderMap): unknown {
+  if (!body) return undefined;
+  if (!(headers.get('content-type') ?? '').includes('json')) return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body; // Apollo answers 400 for a body it cannot read as an operation
+  }
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(JSON.stringify(body));
+}

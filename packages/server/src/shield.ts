@@ -1,0 +1,86 @@
+import { allow, rule, shield } from 'graphql-shield';
+import type { IRules, IRule } from 'graphql-shield';
+import type { GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import { isPermissionKey, type PermissionKey } from '@platform/permissions';
+import { forbidden, unauthenticated } from './errors';
+import type { RequestContext } from './request-context';
+
+export type { IRules, IRule };
+
+const byPermission = new Map<PermissionKey, IRule>();
+
+/** Allows a signed-in member whose roles grant `key` in the active publisher. */
+export function can(key: PermissionKey): IRule {
+  let existing = byPermission.get(key);
+  if (!existing) {
+    existing = rule(`can:${key}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => {
+      if (!ctx.principal) return unauthenticated();
+      return ctx.permissions.has(key) || forbidden(`This needs the "${key}" permission in the active publisher`);
+    });
+    byPermission.set(key, existing);
+  }
+  return existing;
+}
+
+/**
+ * Allows any signed-in member of the active publisher. For fields of types that are only
+ * reachable through a root field already guarded by a permission (connections, page info), and
+ * for the caller's own identity.
+ */
+export const isMember = rule('is-member', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
+  ctx.principal ? true : unauthenticated(),
+);
+
+/** Anyone: only for signing in and for the federation schema itself. */
+export const isPublic = allow;
+
+export type EntityAccess = Record<string, PermissionKey | 'member'>;
+
+/**
+ * The rule for `Query._entities`: every representation's type must be listed, and the caller
+ * must hold the permission its root query would need. An unlisted type is refused outright.
+ */
+export function entitiesRule(access: EntityAccess): IRule {
+  return rule('entities', { cache: 'strict' })((_parent, args: { representations: { __typename: string }[] }, ctx: RequestContext) => {
+    if (!ctx.principal) return unauthenticated();
+    for (const { __typename } of args.representations) {
+      const needed = access[__typename];
+      if (!needed) return forbidden(`${__typename} cannot be resolved here`);
+      if (needed !== 'member' && isPermissionKey(needed) && !ctx.permissions.has(needed)) {
+        return forbidden(`This needs the "${needed}" permission in the active publisher`);
+      }
+    }
+    return true;
+  });
+}
+
+/** Rules every subgraph shares: the federation plumbing the gateway may read. */
+const FEDERATION_RULES: IRules = { Query: { _service: allow }, _Service: allow };
+
+/** Wraps a subgraph schema in its rules; whatever has no rule is denied. */
+export function protect(schema: GraphQLSchema, rules: IRules): GraphQLSchema {
+  const tree = mergeRules(FEDERATION_RULES, rules);
+  return applyMiddleware(
+    schema,
+    shield(tree, {
+      fallbackRule: rule('deny-by-default')(() => forbidden()),
+      // Resolvers throw our own coded errors (BAD_USER_INPUT, NOT_FOUND); let them through.
+      // Anything unexpected is masked later by the error formatter.
+      allowExternalErrors: true,
+    }),
+  );
+}
+
+function mergeRules(a: IRules, b: IRules): IRules {
+  const merged: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  for (const [type, value] of Object.entries(b as Record<string, unknown>)) {
+    const left = merged[type];
+    merged[type] = isFieldMap(left) && isFieldMap(value) ? { ...left, ...value } : value;
+  }
+  return merged as IRules;
+}
+
+function isFieldMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !('resolve' in value);
+}

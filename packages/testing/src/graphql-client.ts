@@ -1,0 +1,56 @@
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface RequestOptions {
+  token?: string | undefined;
+  headers?: Record<string, string>;
+}
+
+/** Posts one operation the way a browser client does and returns status, data and errors. */
+export async function graphql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+  return { status: response.status, ...body };
+}
+
+export const LOGIN = /* GraphQL */ `
+  mutation Login($input: LoginInput!) {
+    login(input: $input) {
+      accessToken
+      refreshToken
+      expiresAt
+      user { id email displayName }
+      activePublisher { id slug name type }
+    }
+  }
+`;
+
+export interface Session {
+  token: string;
+  userId: string;
+  publisherId: string;
+}
+
+/** Signs a demo user in through `url` and returns the access token, or throws with the errors. */
+export async function login(url: string, email: string, password: string, publisher?: string): Promise<Session> {
+  const result = await graphql(url, LOGIN, { input: { email, password, ...(publisher ? { publisher } : {}) } });
+  if (!result.data?.login) throw new Error(`login of ${email} failed: ${JSON.stringify(result.errors)}`);
+  const { accessToken, user, activePublisher } = result.data.login;
+  return { token: accessToken, userId: user.id, publisherId: activePublisher.id };
+}
+
+/** The codes of a response's errors, for assertions. */
+export function codesOf(response: GraphQLResponse): unknown[] {
+  return (response.errors ?? []).map((e) => e.extensions?.code);
+}

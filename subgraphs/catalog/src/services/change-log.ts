@@ -1,0 +1,30 @@
+import type { Prisma, Tx } from '@platform/db';
+import type { Principal } from '@platform/auth';
+
+export interface Change {
+  entityType: string;
+  entityId: string;
+  /** The event type, e.g. `work.created`. */
+  action: string;
+  data: Prisma.InputJsonObject;
+}
+
+/**
+ * Records a change in the audit log and as a domain event in the outbox, inside the caller's
+ * transaction: the change, its audit entry and its event commit or roll back together.
+ */
+export async function recordChange(tx: Tx, actor: Principal, change: Change): Promise<void> {
+  const common = { publisherId: actor.publisherId };
+  await tx.auditLogEntry.create({
+    data: { ...common, actorUserId: actor.userId, action: change.action, entityType: change.entityType, entityId: change.entityId, data: change.data },
+  });
+  await tx.outboxEvent.create({
+    data: {
+      ...common,
+      aggregateType: change.entityType,
+      aggregateId: change.entityId,
+      eventType: change.action,
+      payload: { ...change.data, actorUserId: actor.userId, occurredAt: new Date().toISOString() },
+    },
+  });
+}

@@ -1,0 +1,58 @@
+import { badUserInput } from '@platform/server';
+
+export interface Edge<T> {
+  node: T;
+  cursor: string;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  totalCount: number;
+}
+
+export const MAX_PAGE_SIZE = 100;
+
+export function pageSize(first: number | null | undefined): number {
+  const size = first ?? 20;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw badUserInput(`first must be between 1 and ${MAX_PAGE_SIZE}`, 'first');
+  }
+  return size;
+}
+
+/**
+ * Cursors are opaque to clients: the sort key of the last row seen, so the next page is a
+ * keyset seek on an index rather than an OFFSET scan.
+ */
+export function encodeCursor(key: readonly string[]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, arity: number): string[] {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === arity && key.every((part) => typeof part === 'string')) return key;
+  } catch {
+    // reported below
+  }
+  throw badUserInput('after must be a cursor returned by this API', 'after');
+}
+
+/** `rows` holds up to one row more than the page: its presence means there is a next page. */
+export function connectionOf<T>(rows: T[], size: number, totalCount: number, keyOf: (row: T) => string[]): Connection<T> {
+  const page = rows.slice(0, size);
+  const edges = page.map((node) => ({ node, cursor: encodeCursor(keyOf(node)) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
+}
+
+/** The rows after a cursor of (sortField, id), in (sortField, id) order. */
+export function seekAfter<F extends string>(field: F, [value, id]: string[]) {
+  return { OR: [{ [field]: { gt: value } }, { [field]: value, id: { gt: id } }] } as {
+    OR: ({ [K in F]: { gt: string } } | ({ [K in F]: string } & { id: { gt: string } }))[];
+  };
+}

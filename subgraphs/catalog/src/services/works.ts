@@ -1,0 +1,141 @@
+import { Prisma, type Tx, type Work } from '@platform/db';
+import { badUserInput, notFound, requirePrincipal, type RequestContext } from '@platform/server';
+import { recordChange } from './change-log';
+import { normalizeIswc, requireId } from './identifiers';
+import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from './pagination';
+
+export interface WriterShare {
+  songwriterId: string;
+  share: number;
+}
+
+export interface WorkDraft {
+  title?: string | null;
+  iswc?: string | null;
+  writers?: WriterShare[] | null;
+}
+
+export interface WorkQuery {
+  first?: number | null;
+  after?: string | null;
+  filter?: { titleContains?: string | null; iswc?: string | null } | null;
+}
+
+const MAX_TITLE_LENGTH = 500;
+
+export async function listWorks(ctx: RequestContext, query: WorkQuery): Promise<Connection<Work>> {
+  const publisherId = requirePrincipal(ctx).publisherId;
+  const size = pageSize(query.first);
+  const after = query.after ? decodeCursor(query.after, 2) : null;
+  const where: Prisma.WorkWhereInput = { publisherId };
+  if (query.filter?.titleContains) where.title = { contains: query.filter.titleContains, mode: 'insensitive' };
+  if (query.filter?.iswc) where.iswc = normalizeIswc(query.filter.iswc, 'filter.iswc');
+  const seek: Prisma.WorkWhereInput = after ? seekAfter('title', after) : {};
+  return ctx.inScope(async (tx) => {
+    const rows = await tx.work.findMany({
+      where: { AND: [where, seek] },
+      orderBy: [{ title: 'asc' }, { id: 'asc' }],
+      take: size + 1,
+    });
+    const total = await tx.work.count({ where });
+    return connectionOf(rows, size, total, (w) => [w.title, w.id]);
+  });
+}
+
+export async function createWork(ctx: RequestContext, draft: WorkDraft): Promise<Work> {
+  const actor = requirePrincipal(ctx);
+  const title = validTitle(draft.title);
+  const iswc = draft.iswc ? normalizeIswc(draft.iswc) : null;
+  const writers = draft.writers ? validWriters(draft.writers) : [];
+  return ctx.inScope(async (tx) => {
+    await requireSongwriters(tx, actor.publisherId, writers);
+    const work = await tx.work.create({
+      data: {
+        publisherId: actor.publisherId,
+        title,
+        iswc,
+        createdBy: actor.userId,
+        updatedBy: actor.userId,
+        writers: { create: writers.map((w) => ({ songwriterId: w.songwriterId, share: w.share })) },
+      },
+    });
+    await recordChange(tx, actor, { entityType: 'Work', entityId: work.id, action: 'work.created', data: snapshot(work, writers) });
+    return work;
+  });
+}
+
+export async function updateWork(ctx: RequestContext, id: string, draft: WorkDraft): Promise<Work> {
+  const actor = requirePrincipal(ctx);
+  const workId = requireId(id, 'id', 'work');
+  const changes: Prisma.WorkUpdateInput = { updatedBy: actor.userId };
+  if (draft.title !== undefined && draft.title !== null) changes.title = validTitle(draft.title);
+  if (draft.iswc !== undefined) changes.iswc = draft.iswc ? normalizeIswc(draft.iswc) : null;
+  const writers = draft.writers ? validWriters(draft.writers) : null;
+  return ctx.inScope(async (tx) => {
+    const key = { publisherId_id: { publisherId: actor.publisherId, id: workId } };
+    if (!(await tx.work.findUnique({ where: key, select: { id: true } }))) throw notFound('Work');
+    if (writers) {
+      await requireSongwriters(tx, actor.publisherId, writers);
+      await tx.workWriter.deleteMany({ where: { publisherId: actor.publisherId, workId } });
+      await tx.workWriter.createMany({ data: writers.map((w) => ({ publisherId: actor.publisherId, workId, ...w })) });
+    }
+    const work = await tx.work.update({ where: key, data: changes });
+    await recordChange(tx, actor, { entityType: 'Work', entityId: work.id, action: 'work.updated', data: snapshot(work, writers) });
+    return work;
+  });
+}
+
+export async function deleteWork(ctx: RequestContext, id: string): Promise<string> {
+  const actor = requirePrincipal(ctx);
+  const workId = requireId(id, 'id', 'work');
+  return ctx.inScope(async (tx) => {
+    const { count } = await tx.work.deleteMany({ where: { publisherId: actor.publisherId, id: workId } });
+    if (count === 0) throw notFound('Work');
+    await recordChange(tx, actor, { entityType: 'Work', entityId: workId, action: 'work.deleted', data: { id: workId } });
+    return workId;
+  });
+}
+
+function validTitle(value: string | null | undefined): string {
+  const title = (value ?? '').trim();
+  if (!title) throw badUserInput('title must not be empty', 'title');
+  if (title.length > MAX_TITLE_LENGTH) throw badUserInput(`title must be at most ${MAX_TITLE_LENGTH} characters`, 'title');
+  return title;
+}
+
+function validWriters(writers: WriterShare[]): WriterShare[] {
+  const seen = new Set<string>();
+  let total = 0;
+  const valid = writers.map((w, i) => {
+    const songwriterId = requireId(w.songwriterId, `writers[${i}].songwriterId`, 'songwriter');
+    if (seen.has(songwriterId)) throw badUserInput('a songwriter can appear only once among the writers', `writers[${i}].songwriterId`);
+    seen.add(songwriterId);
+    const hundredths = w.share * 100;
+    if (!(w.share > 0 && w.share <= 100) || Math.abs(hundredths - Math.round(hundredths)) > 1e-6) {
+      throw badUserInput('share must be a percentage above 0 and at most 100, with at most two decimals', `writers[${i}].share`);
+    }
+    total += Math.round(w.share * 100);
+    return { songwriterId, share: w.share };
+  });
+  if (total > 100_00) throw badUserInput(`writer shares add up to ${total / 100}%, more than 100%`, 'writers');
+  return valid;
+}
+
+/** Another publisher's songwriter is as absent as one that never existed. */
+async function requireSongwriters(tx: Tx, publisherId: string, writers: WriterShare[]): Promise<void> {
+  if (writers.length === 0) return;
+  const ids = writers.map((w) => w.songwriterId);
+  const found = await tx.songwriter.findMany({ where: { publisherId, id: { in: ids } }, select: { id: true } });
+  const known = new Set(found.map((s) => s.id));
+  const missing = ids.findIndex((id) => !known.has(id));
+  if (missing >= 0) throw badUserInput(`songwriter ${ids[missing]} was not found`, `writers[${missing}].songwriterId`);
+}
+
+function snapshot(work: Work, writers: WriterShare[] | null): Prisma.InputJsonObject {
+  return {
+    id: work.id,
+    title: work.title,
+    iswc: work.iswc,
+    ...(writers ? { writers: writers.map((w) => ({ songwriterId: w.songwriterId, share: w.share })) } : {}),
+  };
+}

@@ -1,0 +1,12 @@
+// What the resolvers receive for each GraphQL type (the codegen mappers point here).
+import type { Publisher, User } from '@platform/db';
+
+export type UserModel = Pick<User, 'id' | 'email' | 'displayName'>;
+export type PublisherModel = Pick<Publisher, 'id' | 'slug' | 'name' | 'type'>;
+export interface AuthPayloadModel {
+  accessToken: string;
+  refreshToken: string;
+  expiresAt: Date;
+  user: UserModel;
+  activePublisher: PublisherModel;
+}

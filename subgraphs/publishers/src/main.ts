@@ -1,0 +1,8 @@
+// The publishers subgraph as a process: `pnpm --filter @platform/publishers start`.
+import { createLogger, portOf, readServiceConfig, runServiceProcess } from '@platform/server';
+import { startPublishers } from './start';
+
+const root = new URL('../../..', import.meta.url).pathname;
+await runServiceProcess(createLogger('publishers'), () =>
+  startPublishers(readServiceConfig(process.env, root), portOf(process.env, 'PUBLISHERS_PORT', 4002)),
+);
