@@ -1,0 +1,156 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { SignJWT, generateKeyPair } from 'jose';
+import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
+import { codesOf, graphql, login, type GraphQLResponse, type Session } from '@platform/testing';
+
+const gateway = inject('gatewayUrl');
+const SPIRIT_WORK = demoId('work:spirit:0');
+const SPIRIT_SONGWRITER = demoId('songwriter:spirit:0');
+
+/** A fingerprint of everything a failed mutation could have touched. */
+async function catalogFingerprint(): Promise<string> {
+  const client = new pg.Client({ connectionString: inject('adminUrl') });
+  await client.connect();
+  try {
+    const { rows } = await client.query(`
+      SELECT (SELECT md5(string_agg(w::text, ',' ORDER BY id)) FROM works w) AS works,
+             (SELECT md5(string_agg(ww::text, ',' ORDER BY work_id, songwriter_id)) FROM work_writers ww) AS writers,
+             (SELECT count(*) FROM outbox) AS events,
+             (SELECT count(*) FROM audit_log) AS audits`);
+    return JSON.stringify(rows[0]);
+  } finally {
+    await client.end();
+  }
+}
+
+function expectNoLeaks(response: GraphQLResponse) {
+  const text = JSON.stringify(response.errors ?? []);
+  expect(text).not.toMatch(/stacktrace|    at |prisma|SELECT |node_modules/i);
+}
+
+describe('mutations with bad input', () => {
+  let spirit: Session;
+  beforeAll(async () => {
+    spirit = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD);
+  });
+
+  const cases: [string, string, Record<string, unknown>, string, string | undefined][] = [
+    ['an empty title', 'createWork(input: $input) { id }', { input: { title: '   ' } }, 'title must not be empty', 'title'],
+    ['a title over 500 characters', 'createWork(input: $input) { id }', { input: { title: 'x'.repeat(501) } }, 'title must be at most 500 characters', 'title'],
+    ['a malformed ISWC', 'createWork(input: $input) { id }', { input: { title: 'Ok', iswc: 'ISWC-1' } }, 'iswc must look like T-034.524.680-1', 'iswc'],
+    ['an ISWC with a wrong check digit', 'createWork(input: $input) { id }', { input: { title: 'Ok', iswc: 'T-034.524.680-2' } }, 'iswc T-034.524.680-2 has a wrong check digit', 'iswc'],
+    ['shares over 100%', 'createWork(input: $input) { id }', { input: { title: 'Ok', writers: [{ songwriterId: SPIRIT_SONGWRITER, share: 100.5 }] } }, 'share must be a percentage above 0 and at most 100, with at most two decimals', 'writers[0].share'],
+    ['a writer listed twice', 'createWork(input: $input) { id }', { input: { title: 'Ok', writers: [{ songwriterId: SPIRIT_SONGWRITER, share: 10 }, { songwriterId: SPIRIT_SONGWRITER, share: 10 }] } }, 'a songwriter can appear only once among the writers', 'writers[1].songwriterId'],
+    ['a malformed songwriter id', 'createWork(input: $input) { id }', { input: { title: 'Ok', writers: [{ songwriterId: 'bob', share: 10 }] } }, 'writers[0].songwriterId is not a valid songwriter id', 'writers[0].songwriterId'],
+    ['a malformed work id', 'updateWork(id: "42", input: $input) { id }', { input: { title: 'Ok' } }, 'id is not a valid work id', 'id'],
+    ['an empty title on update', `updateWork(id: "${SPIRIT_WORK}", input: $input) { id }`, { input: { title: '' } }, 'title must not be empty', 'title'],
+  ];
+
+  for (const [what, field, variables, message, inputField] of cases) {
+    it(`answers ${what} with BAD_USER_INPUT and changes nothing`, async () => {
+      const inputType = field.startsWith('create') ? 'CreateWorkInput' : 'UpdateWorkInput';
+      const before = await catalogFingerprint();
+      const response = await graphql(gateway, `mutation($input: ${inputType}!) { ${field} }`, variables, { token: spirit.token });
+      expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.errors![0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT', ...(inputField ? { field: inputField } : {}) } });
+      expectNoLeaks(response);
+      expect(await catalogFingerprint()).toBe(before);
+    });
+  }
+
+  it('rolls back the whole change when a later step fails', async () => {
+    const before = await catalogFingerprint();
+    // The work row and its first writer are valid; the unknown second writer fails the request.
+    const response = await graphql(gateway, `mutation($input: UpdateWorkInput!) { updateWork(id: "${SPIRIT_WORK}", input: $input) { id } }`, {
+      input: { title: 'Half done', writers: [{ songwriterId: SPIRIT_SONGWRITER, share: 50 }, { songwriterId: '00000000-0000-4000-8000-000000000001', share: 50 }] },
+    }, { token: spirit.token });
+    expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
+    expect(await catalogFingerprint()).toBe(before);
+  });
+});
+
+describe('queries with bad input', () => {
+  let spirit: Session;
+  beforeAll(async () => {
+    spirit = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD);
+  });
+
+  it.each([
+    ['a page size over 100', `{ works(first: 1000) { totalCount } }`, 'first must be between 1 and 100'],
+    ['a cursor we did not issue', `{ works(after: "bm90LWEtY3Vyc29y") { totalCount } }`, 'after must be a cursor returned by this API'],
+    ['a malformed work id', `{ work(id: "not-an-id") { id } }`, 'id is not a valid work id'],
+    ['both id and slug of a publisher', `{ publisher(id: "${demoId('publisher:spirit')}", slug: "spirit") { id } }`, 'Give exactly one of id or slug'],
+  ])('answers %s with BAD_USER_INPUT', async (_what, query, message) => {
+    const response = await graphql(gateway, query, {}, { token: spirit.token });
+    expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors![0]!.message).toBe(message);
+    expectNoLeaks(response);
+  });
+
+  it('refuses operations nested deeper than the gateway allows', async () => {
+    const deep = `{ me { memberships { publisher { id } roles { id } } } works { edges { node { writers { songwriter { id } } publisher { id } } } } }`;
+    expect((await graphql(gateway, deep, {}, { token: spirit.token })).errors).toBeUndefined();
+    const tooDeep = `{ a: me { memberships { publisher { id } } } b: me { memberships { roles { id } } } ${Array.from({ length: 20 }, (_, i) => `x${i}: me { id }`).join(' ')} }`;
+    const response = await graphql(gateway, tooDeep, {}, { token: spirit.token });
+    expect(response.data ?? null).toBeNull();
+    expect(response.errors![0]!.message).toMatch(/aliases/i);
+  });
+});
+
+describe('tokens the gateway refuses with UNAUTHENTICATED', () => {
+  const ME = `{ me { id } }`;
+  const claims = { pub: demoId('publisher:spirit'), sid: '00000000-0000-4000-8000-000000000000' };
+
+  async function signedBy(alg: 'ES256' | 'HS256', key: Parameters<SignJWT['sign']>[0], payload: Record<string, unknown> = claims, expires = '5m') {
+    return new SignJWT(payload)
+      .setProtectedHeader({ alg, kid: 'attacker' })
+      .setSubject(demoId('user:owner@spirit.demo'))
+      .setIssuer('publishing-platform')
+      .setAudience('publishing-api')
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime(expires)
+      .sign(key);
+  }
+
+  const refused = async (authorization: string) => {
+    const response = await graphql(gateway, ME, {}, { headers: { authorization } });
+    expect(response.status).toBe(401);
+    expect(codesOf(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.data ?? null).toBeNull();
+    expectNoLeaks(response);
+    return response;
+  };
+
+  it('a header that is not a bearer token', async () => {
+    await refused('Basic b3duZXI6cGFzc3dvcmQ=');
+  });
+
+  it('a bearer token that is not a JWT', async () => {
+    await refused('Bearer not-a-token');
+  });
+
+  it('an unsigned token (alg: none)', async () => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    await refused(`Bearer ${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'x', ...claims, exp: 9_999_999_999 })}.`);
+  });
+
+  it('a token signed by a key that is not ours', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    await refused(`Bearer ${await signedBy('ES256', privateKey)}`);
+  });
+
+  it('an HMAC token that uses our public key as its secret', async () => {
+    const jwks = await (await fetch(inject('identityUrl').replace('/graphql', '/.well-known/jwks.json'))).json();
+    await refused(`Bearer ${await signedBy('HS256', new TextEncoder().encode(JSON.stringify(jwks.keys[0])))}`);
+  });
+
+  it('a token of ours whose payload was altered', async () => {
+    const spirit = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD);
+    const [header, payload, signature] = spirit.token.split('.');
+    const altered = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    altered.pub = demoId('publisher:dmp');
+    await refused(`Bearer ${header}.${Buffer.from(JSON.stringify(altered)).toString('base64url')}.${signature}`);
+  });
+});
