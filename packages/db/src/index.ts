@@ -1,10 +1,7 @@
+// What the services use. Operating the database (embedded server, roles, migrations) is in
+// './admin', so that no service process loads those.
 export { createPrismaClient, type PrismaClient } from './client';
 export { ScopedDatabase, isUuid, type AccessScope, type Tx } from './scoped-database';
-export { migrate, MIGRATIONS_DIR, type MigrateResult } from './migrate';
-export { bootstrapDatabase, APP_GROUP_ROLE, type DatabaseRoles } from './bootstrap';
-export { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres';
-export { openDatabase, defaultDataDir, type DatabaseUrls, type RunningDatabase } from './local-database';
-export { syncPermissionCatalog, type PermissionRow } from './permission-sync';
 export { Prisma } from '../generated/prisma/client';
 export type {
   Account,
@@ -24,4 +21,3 @@ export type {
   WorkRecording,
   WorkWriter,
 } from '../generated/prisma/client';
-export { prepareSchema } from './prepare';

@@ -66,6 +66,3 @@ export async function openDatabase(options: {
   };
 }
 
-export function defaultDataDir(root: string): string {
-  return path.join(root, '.data', 'postgres');
-}

@@ -31,7 +31,8 @@ export function createErrorFormatter(log: Logger) {
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
     if (original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) {
-      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      // serviceName (added by the gateway) would tell clients how the platform is split up.
+      const { stacktrace: _stack, serviceName: _service, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
     const reference = crypto.randomUUID();

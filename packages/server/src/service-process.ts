@@ -17,6 +17,7 @@ export async function runServiceProcess(log: Logger, start: () => Promise<{ url:
   const stop = async (signal: string) => {
     log.info(`${signal}: shutting down`);
     await running.close();
+    log.flush();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

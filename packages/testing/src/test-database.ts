@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bootstrapDatabase, prepareSchema, startEmbeddedPostgres, type DatabaseRoles, type DatabaseUrls } from '@platform/db';
+import { bootstrapDatabase, prepareSchema, startEmbeddedPostgres, type DatabaseRoles, type DatabaseUrls } from '@platform/db/admin';
 import { seedDemoData } from '@platform/demo-data';
 import { freePort } from './free-port';
 
