@@ -88,7 +88,16 @@ describe('queries with bad input', () => {
     expectNoLeaks(response);
   });
 
-  it('refuses operations nested deeper than the gateway allows', async () => {
+  it('lets the widest contract query through the operation limits', async () => {
+    const page = `{ works(first: 100) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node {
+      id title iswc createdAt updatedAt publisher { id slug name type } createdBy { id email displayName }
+      writers { share songwriter { id name ipi } } } } } }`;
+    const response = await graphql(gateway, page, {}, { token: spirit.token });
+    expect(response.errors).toBeUndefined();
+    expect(response.data.works.edges).toHaveLength(100);
+  });
+
+  it('refuses operations with more aliases than the gateway allows', async () => {
     const deep = `{ me { memberships { publisher { id } roles { id } } } works { edges { node { writers { songwriter { id } } publisher { id } } } } }`;
     expect((await graphql(gateway, deep, {}, { token: spirit.token })).errors).toBeUndefined();
     const tooDeep = `{ a: me { memberships { publisher { id } } } b: me { memberships { roles { id } } } ${Array.from({ length: 20 }, (_, i) => `x${i}: me { id }`).join(' ')} }`;
