@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import { createDemoDatabase, graphql, login, startPlatform, startTestCluster } from '@platform/testing';
+import { createDemoDatabase, graphql, login, startPlatform, startTestCluster, type GraphQLResponse } from '@platform/testing';
 
 // The services' request logs would drown the tables below.
 process.env.LOG_LEVEL ??= 'warn';
@@ -81,7 +81,7 @@ async function gatewayCost(platform: Awaited<ReturnType<typeof startPlatform>>):
   const ITERATIONS = 300;
   const query = `{ works(first: 100) { totalCount edges { node { id title iswc writers { share songwriter { id name } } } } } }`;
   const session = await login(platform.gatewayUrl, 'owner@spirit.demo', DEMO_PASSWORD);
-  const check = (r: Awaited<ReturnType<typeof graphql>>) => {
+  const check = (r: GraphQLResponse) => {
     if (r.errors || r.data.works.edges.length !== 100) throw new Error(`unexpected answer: ${JSON.stringify(r.errors)}`);
   };
   const direct = await measure('catalog subgraph, called directly', ITERATIONS, async () => check(await graphql(platform.catalogUrl, query, {}, { token: session.token })));
