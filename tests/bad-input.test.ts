@@ -151,7 +151,7 @@ describe('tokens the gateway refuses with UNAUTHENTICATED', () => {
   });
 
   it('an HMAC token that uses our public key as its secret', async () => {
-    const jwks = await (await fetch(inject('identityUrl').replace('/graphql', '/.well-known/jwks.json'))).json();
+    const jwks = (await (await fetch(inject('identityUrl').replace('/graphql', '/.well-known/jwks.json'))).json()) as { keys: object[] };
     await refused(`Bearer ${await signedBy('HS256', new TextEncoder().encode(JSON.stringify(jwks.keys[0])))}`);
   });
 
