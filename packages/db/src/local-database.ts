@@ -53,6 +53,7 @@ export async function openDatabase(options: {
     port,
     password: 'postgres-dev-password',
     persistent: options.persistent ?? true,
+    log: options.log,
   });
   await bootstrapDatabase(cluster.adminUrl, EMBEDDED_ROLES);
   const url = (role: string, password: string) =>

@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bootstrapDatabase, prepareSchema, startEmbeddedPostgres, type DatabaseRoles, type DatabaseUrls } from '@platform/db/admin';
@@ -23,8 +23,6 @@ const TEST_ROLES = {
 /** A throw-away PostgreSQL cluster in a temporary folder, on a free port. */
 export async function startTestCluster(): Promise<TestCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'platform-pg-'));
-  // mkdtemp makes the folder private; under root, PostgreSQL runs as the `postgres` user.
-  await chmod(dir, 0o755);
   const port = await freePort();
   const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port, password: 'postgres-test', persistent: false });
   return {
