@@ -1,30 +1,9 @@
-import type { CodegenConfig } from '@graphql-codegen/cli';
+import { subgraphCodegen } from '@platform/server/codegen';
 
-const config: CodegenConfig = {
-  schema: 'src/schema.graphql',
-  generates: {
-    'src/generated/resolvers-types.ts': {
-      plugins: ['typescript', 'typescript-resolvers'],
-      config: {
-        federation: true,
-        useTypeImports: true,
-        contextType: '../context#CatalogContext',
-        mappers: {
-          Work: '../models#WorkModel',
-          Songwriter: '../models#SongwriterModel',
-          Recording: '../models#RecordingModel',
-          WorkWriter: '../models#WorkWriterModel',
-          WorkConnection: '../models#WorkConnectionModel',
-          WorkEdge: '../models#WorkEdgeModel',
-          SongwriterConnection: '../models#SongwriterConnectionModel',
-          SongwriterEdge: '../models#SongwriterEdgeModel',
-          RecordingConnection: '../models#RecordingConnectionModel',
-          RecordingEdge: '../models#RecordingEdgeModel',
-        },
-        scalars: { DateTime: 'Date' },
-        enumsAsTypes: true,
-      },
-    },
-  },
-};
-export default config;
+const model = (name: string) => `../models#${name}Model`;
+export default subgraphCodegen({
+  context: '../context#CatalogContext',
+  mappers: Object.fromEntries(
+    ['Work', 'Songwriter', 'Recording', 'WorkWriter', 'WorkConnection', 'WorkEdge', 'SongwriterConnection', 'SongwriterEdge', 'RecordingConnection', 'RecordingEdge'].map((t) => [t, model(t)]),
+  ),
+});

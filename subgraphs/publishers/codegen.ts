@@ -1,23 +1,6 @@
-import type { CodegenConfig } from '@graphql-codegen/cli';
+import { subgraphCodegen } from '@platform/server/codegen';
 
-const config: CodegenConfig = {
-  schema: 'src/schema.graphql',
-  generates: {
-    'src/generated/resolvers-types.ts': {
-      plugins: ['typescript', 'typescript-resolvers'],
-      config: {
-        federation: true,
-        useTypeImports: true,
-        contextType: '../context#PublishersContext',
-        mappers: {
-          Publisher: '../models#PublisherModel',
-          Membership: '../models#MembershipModel',
-          Role: '../models#RoleModel',
-          User: '../models#UserModel',
-        },
-        enumsAsTypes: true,
-      },
-    },
-  },
-};
-export default config;
+export default subgraphCodegen({
+  context: '../context#PublishersContext',
+  mappers: { Publisher: '../models#PublisherModel', Membership: '../models#MembershipModel', Role: '../models#RoleModel', User: '../models#UserModel' },
+});

@@ -5,3 +5,4 @@ export { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres
 export { openDatabase, type DatabaseUrls, type RunningDatabase } from './local-database';
 export { syncPermissionCatalog, type PermissionRow } from './permission-sync';
 export { prepareSchema } from './prepare';
+export { inTransaction } from './pg-transaction';

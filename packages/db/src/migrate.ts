@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Postgrator from 'postgrator';
+import { inTransaction } from './pg-transaction';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
 
@@ -34,7 +35,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
       driver: 'pg',
       schemaTable: 'schema_migrations',
       execQuery: (query) => client.query(query),
-      execSqlScript: (script) => runInTransaction(client, script),
+      execSqlScript: (script) => inTransaction(client, () => client.query(script)).then(() => {}),
     });
     const started = new Map<string, number>();
     postgrator.on('migration-started', (m) => {
@@ -52,16 +53,5 @@ export async function migrate(options: MigrateOptions): Promise<MigrateResult> {
     return { from, to, applied: applied.map((m) => `${m.action} ${m.version} ${m.name}`) };
   } finally {
     await client.end();
-  }
-}
-
-async function runInTransaction(client: pg.Client, script: string): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await client.query(script);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
   }
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { hashPassword } from '@platform/auth';
+import { inTransaction } from '@platform/db/admin';
 import { templatesFor } from '@platform/permissions';
 import { CLIENT_WORK_COUNT, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PUBLISHERS, DEMO_USERS, type DemoPublisher } from './demo-world';
 import { iswc, seededRandom, songwriterName, title } from './random';
@@ -15,20 +16,17 @@ export async function seedDemoData(adminUrl: string, log: (line: string) => void
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await client.query('BEGIN');
-    await seedAccountsAndPublishers(client);
-    for (const publisher of DEMO_PUBLISHERS) await seedRoleTemplates(client, publisher);
-    log(`demo data: ${DEMO_PUBLISHERS.length} publishers and their role templates`);
-    for (const [i, publisher] of DEMO_PUBLISHERS.entries()) {
-      const created = await seedCatalog(client, publisher);
-      log(`demo data: catalog ${i + 1}/${DEMO_PUBLISHERS.length} ${publisher.slug}: ${created ? `${publisher.works} works created` : 'already present'}`);
-    }
-    await seedUsers(client);
-    log(`demo data: ${DEMO_USERS.length} users and their memberships`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
+    await inTransaction(client, async () => {
+      await seedAccountsAndPublishers(client);
+      for (const publisher of DEMO_PUBLISHERS) await seedRoleTemplates(client, publisher);
+      log(`demo data: ${DEMO_PUBLISHERS.length} publishers and their role templates`);
+      for (const [i, publisher] of DEMO_PUBLISHERS.entries()) {
+        const created = await seedCatalog(client, publisher);
+        log(`demo data: catalog ${i + 1}/${DEMO_PUBLISHERS.length} ${publisher.slug}: ${created ? `${publisher.works} works created` : 'already present'}`);
+      }
+      await seedUsers(client);
+      log(`demo data: ${DEMO_USERS.length} users and their memberships`);
+    });
   } finally {
     await client.end();
   }

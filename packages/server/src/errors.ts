@@ -11,6 +11,10 @@ function apiError(code: ErrorCode, message: string, extra: Record<string, unknow
 
 export const unauthenticated = (message = 'Sign in to continue') => apiError('UNAUTHENTICATED', message);
 
+/** For a request refused while its context is built: Apollo answers HTTP 401 with this error alone. */
+export const unauthenticatedRequest = (message: string) =>
+  apiError('UNAUTHENTICATED', message, { http: { status: 401 } });
+
 export const forbidden = (message = 'You do not have permission to do this in the active publisher') =>
   apiError('FORBIDDEN', message);
 

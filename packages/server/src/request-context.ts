@@ -1,9 +1,9 @@
 import type http from 'node:http';
-import { GraphQLError } from 'graphql';
 import { AccessTokenVerifier, InvalidTokenError, bearerToken, type Principal } from '@platform/auth';
 import type { ScopedDatabase, Tx } from '@platform/db';
 import type { Logger } from 'pino';
 import { loadAccess } from './access';
+import { unauthenticated, unauthenticatedRequest } from './errors';
 
 /** What every resolver of every subgraph gets. */
 export interface RequestContext {
@@ -59,10 +59,6 @@ export async function authenticate(verifier: AccessTokenVerifier, authorization:
   }
 }
 
-/** Thrown while building a context, so Apollo answers with HTTP 401 and this error alone. */
-export function unauthenticatedRequest(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-}
 
 function header(req: http.IncomingMessage, name: string): string | null {
   const value = req.headers[name];
@@ -74,6 +70,6 @@ function header(req: http.IncomingMessage, name: string): string | null {
  * check keeps that assumption explicit rather than asserted.
  */
 export function requirePrincipal(ctx: RequestContext): Principal {
-  if (!ctx.principal) throw unauthenticatedRequest('Sign in to continue');
+  if (!ctx.principal) throw unauthenticated();
   return ctx.principal;
 }

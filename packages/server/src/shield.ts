@@ -2,7 +2,7 @@ import { allow, rule, shield } from 'graphql-shield';
 import type { IRules, IRule } from 'graphql-shield';
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import { isPermissionKey, type PermissionKey } from '@platform/permissions';
+import type { PermissionKey } from '@platform/permissions';
 import { forbidden, unauthenticated } from './errors';
 import type { RequestContext } from './request-context';
 
@@ -47,7 +47,7 @@ export function entitiesRule(access: EntityAccess): IRule {
     for (const { __typename } of args.representations) {
       const needed = access[__typename];
       if (!needed) return forbidden(`${__typename} cannot be resolved here`);
-      if (needed !== 'member' && isPermissionKey(needed) && !ctx.permissions.has(needed)) {
+      if (needed !== 'member' && !ctx.permissions.has(needed)) {
         return forbidden(`This needs the "${needed}" permission in the active publisher`);
       }
     }

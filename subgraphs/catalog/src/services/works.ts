@@ -1,4 +1,4 @@
-import { Prisma, type Tx, type Work } from '@platform/db';
+import type { Prisma, Tx, Work } from '@platform/db';
 import { badUserInput, notFound, requirePrincipal, type RequestContext } from '@platform/server';
 import { recordChange } from './change-log';
 import { normalizeIswc, requireId } from './identifiers';
