@@ -4,12 +4,14 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AccessTokenVerifier } from '@platform/auth';
-import { authenticate, createErrorFormatter, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
+import { authenticate, createErrorFormatter, LEGACY_TENANT_HEADER, requestHeader, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
 import { readSupergraph, type SubgraphName } from './supergraph';
 
 interface GatewayContext {
   authorization: string | null;
   requestId: string;
+  /** The deprecated X-Tenant-ID header, passed on for the subgraphs to check. */
+  legacyTenant: string | null;
 }
 
 export interface GatewayOptions {
@@ -27,6 +29,7 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
     if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    if (context.legacyTenant) request.http?.headers.set(LEGACY_TENANT_HEADER, context.legacyTenant);
   }
 }
 
@@ -71,11 +74,19 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     ...(options.host ? { host: options.host } : {}),
     log: options.log,
     context: async (req) => {
-      const authorization = typeof req.headers.authorization === 'string' ? req.headers.authorization : null;
+      const authorization = requestHeader(req, 'authorization');
       // Refuse forged, expired or malformed tokens here, before any subgraph is called.
-      await authenticate(options.verifier, authorization);
-      const requestId = typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : crypto.randomUUID();
-      return { authorization, requestId };
+      const principal = await authenticate(options.verifier, authorization);
+      const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
+      const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
+      if (legacyTenant) {
+        // Counted per client so the header can be retired (README, "Legacy clients").
+        options.log.warn(
+          { event: 'legacy.x-tenant-id', userId: principal?.userId ?? null, tenant: legacyTenant, client: requestHeader(req, 'apollographql-client-name') ?? requestHeader(req, 'user-agent'), requestId },
+          'request used the deprecated X-Tenant-ID header',
+        );
+      }
+      return { authorization, requestId, legacyTenant };
     },
     routes: { '/health': () => ({ status: 200, body: { status: 'ok', service: 'gateway' } }) },
   });

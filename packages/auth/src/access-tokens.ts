@@ -1,5 +1,6 @@
 import { SignJWT, createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
-import { SIGNING_ALGORITHM, type SigningKey } from './signing-keys';
+import { SIGNING_ALGORITHM, type KeyRing, type SigningKey } from './signing-keys';
+import { ACCESS_TOKEN_TTL_SECONDS, CLOCK_TOLERANCE_SECONDS } from './token-lifetimes';
 
 /** Who a request acts for: the user, their session and the one publisher the token is for. */
 export interface Principal {
@@ -12,9 +13,6 @@ export interface TokenSettings {
   issuer: string;
   audience: string;
 }
-
-export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-const CLOCK_TOLERANCE_SECONDS = 30;
 
 export class InvalidTokenError extends Error {}
 
@@ -47,13 +45,21 @@ export class AccessTokenVerifier {
     private readonly settings: TokenSettings,
   ) {}
 
-  /** Fetches and caches the identity service's JWKS (refetched when an unknown `kid` appears). */
+  /**
+   * Fetches and caches the identity service's JWKS. A token with an unknown `kid` (a key rotated
+   * in) triggers a refetch, at most once a second, so rotation needs no restart anywhere.
+   */
   static fromJwksUrl(url: string, settings: TokenSettings): AccessTokenVerifier {
-    return new AccessTokenVerifier(createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000 }), settings);
+    return new AccessTokenVerifier(createRemoteJWKSet(new URL(url), { cacheMaxAge: 10 * 60_000, cooldownDuration: 1_000 }), settings);
   }
 
   static fromJwks(jwks: JSONWebKeySet, settings: TokenSettings): AccessTokenVerifier {
     return new AccessTokenVerifier(createLocalJWKSet(jwks), settings);
+  }
+
+  /** For the identity service, which holds the key ring itself. */
+  static fromKeyRing(ring: KeyRing, settings: TokenSettings): AccessTokenVerifier {
+    return new AccessTokenVerifier(async (header, token) => createLocalJWKSet(await ring.jwks())(header, token), settings);
   }
 
   async verify(token: string): Promise<Principal> {

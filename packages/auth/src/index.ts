@@ -1,11 +1,21 @@
 export { hashPassword, verifyPassword, verifyAgainstDecoy } from './passwords';
-export { loadOrCreateDevelopmentKey, signingKeyFromJwk, SIGNING_ALGORITHM, type SigningKey } from './signing-keys';
+export {
+  fileKeyRing,
+  generatePrivateJwk,
+  keyRingFromConfiguration,
+  rotateFileKeyRing,
+  signingKeyFromJwk,
+  RETIRED_KEY_GRACE_SECONDS,
+  SIGNING_ALGORITHM,
+  type KeyRing,
+  type SigningKey,
+} from './signing-keys';
+export { ACCESS_TOKEN_TTL_SECONDS, CLOCK_TOLERANCE_SECONDS } from './token-lifetimes';
 export {
   AccessTokenVerifier,
   InvalidTokenError,
   bearerToken,
   signAccessToken,
-  ACCESS_TOKEN_TTL_SECONDS,
   type Principal,
   type TokenSettings,
 } from './access-tokens';

@@ -12,6 +12,10 @@ export interface AccessScope {
   userId?: string | null;
   /** Only while a login checks the password of this (lower-cased) email. */
   loginEmail?: string | null;
+  /** Only while a refresh token renews this session (no access token exists then). */
+  sessionId?: string | null;
+  /** Only while a password reset redeems the token with this hash. */
+  resetTokenHash?: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -28,10 +32,13 @@ export class ScopedDatabase {
   async withScope<T>(scope: AccessScope, work: (tx: Tx) => Promise<T>): Promise<T> {
     assertUuid('publisherId', scope.publisherId);
     assertUuid('userId', scope.userId);
+    assertUuid('sessionId', scope.sessionId);
     return this.prisma.$transaction(async (tx) => {
       await tx.$executeRaw`SELECT set_config('app.publisher_id', ${scope.publisherId ?? ''}, true),
                                   set_config('app.user_id', ${scope.userId ?? ''}, true),
-                                  set_config('app.login_email', ${scope.loginEmail ?? ''}, true)`;
+                                  set_config('app.login_email', ${scope.loginEmail ?? ''}, true),
+                                  set_config('app.session_id', ${scope.sessionId ?? ''}, true),
+                                  set_config('app.reset_token_hash', ${scope.resetTokenHash ?? ''}, true)`;
       return work(tx);
     });
   }

@@ -44,6 +44,13 @@ export const PERMISSIONS = [
     description: 'See the recordings of the publisher and the works they embody.',
     dependsOn: [],
   },
+  {
+    key: 'member:manage',
+    title: 'Manage members',
+    description: "Change members' roles, suspend or remove them, and end their sessions in the publisher.",
+    dependsOn: [],
+    escalationWarning: 'A holder can change what other members may do, though never beyond their own permissions.',
+  },
 ] as const satisfies readonly PermissionDefinition[];
 
 export type PermissionKey = (typeof PERMISSIONS)[number]['key'];

@@ -1,9 +1,12 @@
 import type { ScopedDatabase } from '@platform/db';
 import type { Principal } from '@platform/auth';
 
-export interface Access {
-  permissions: ReadonlySet<string>;
-}
+export type Access =
+  | { status: 'granted'; permissions: ReadonlySet<string> }
+  /** The session was revoked or expired, or the user disabled. */
+  | { status: 'session-ended' }
+  /** The user holds no membership in the publisher. */
+  | { status: 'not-a-member' };
 
 interface AccessRow {
   session_active: boolean;
@@ -14,11 +17,11 @@ interface AccessRow {
 }
 
 /**
- * What the principal may do in its active publisher, read in one query per request. `null` when
- * the token no longer stands for a live session of a member of that publisher; a suspended
- * membership or publisher keeps the session but grants nothing.
+ * What the principal may do in its active publisher, read in one query per request, together
+ * with whether its session is still live. A suspended membership or publisher keeps the session
+ * but grants nothing.
  */
-export async function loadAccess(db: ScopedDatabase, principal: Principal): Promise<Access | null> {
+export async function loadAccess(db: ScopedDatabase, principal: Principal): Promise<Access> {
   const rows = await db.withScope(
     { publisherId: principal.publisherId, userId: principal.userId },
     (tx) => tx.$queryRaw<AccessRow[]>`
@@ -38,7 +41,18 @@ export async function loadAccess(db: ScopedDatabase, principal: Principal): Prom
        GROUP BY m.user_id, u.status, m.status, p.status`,
   );
   const row = rows[0];
-  if (!row || !row.session_active || !row.user_active) return null;
+  if (!row) return (await sessionIsLive(db, principal)) ? { status: 'not-a-member' } : { status: 'session-ended' };
+  if (!row.session_active || !row.user_active) return { status: 'session-ended' };
   const granted = row.member_active && row.publisher_active;
-  return { permissions: new Set(granted ? row.permissions : []) };
+  return { status: 'granted', permissions: new Set(granted ? row.permissions : []) };
+}
+
+async function sessionIsLive(db: ScopedDatabase, principal: Principal): Promise<boolean> {
+  const rows = await db.withScope({ userId: principal.userId }, (tx) =>
+    tx.$queryRaw<{ live: boolean }[]>`
+      SELECT EXISTS (SELECT 1 FROM user_sessions s JOIN users u ON u.id = s.user_id
+                      WHERE s.id = ${principal.sessionId}::uuid AND s.user_id = ${principal.userId}::uuid
+                        AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'ACTIVE') AS live`,
+  );
+  return rows[0]?.live === true;
 }

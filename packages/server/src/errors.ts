@@ -15,6 +15,9 @@ export const unauthenticated = (message = 'Sign in to continue') => apiError('UN
 export const unauthenticatedRequest = (message: string) =>
   apiError('UNAUTHENTICATED', message, { http: { status: 401 } });
 
+/** For a request refused while its context is built because it asks for what it may not have. */
+export const forbiddenRequest = (message: string) => apiError('FORBIDDEN', message, { http: { status: 403 } });
+
 export const forbidden = (message = 'You do not have permission to do this in the active publisher') =>
   apiError('FORBIDDEN', message);
 
@@ -38,6 +41,11 @@ export function createErrorFormatter(log: Logger) {
       // serviceName (added by the gateway) would tell clients how the platform is split up.
       const { stacktrace: _stack, serviceName: _service, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    // Already masked by a subgraph: keep its reference, which is the one in that subgraph's log.
+    const existing = formatted.extensions?.reference;
+    if (code === 'INTERNAL_SERVER_ERROR' && typeof existing === 'string') {
+      return { message: formatted.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code, reference: existing } };
     }
     const reference = crypto.randomUUID();
     log.error({ err: original, reference, path: formatted.path }, 'unexpected error while resolving');

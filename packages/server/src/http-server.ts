@@ -124,3 +124,9 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
   res.end(JSON.stringify(body));
 }
+
+/** One request header as a string (the first, when a client repeats it), or null. */
+export function requestHeader(req: http.IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
+}

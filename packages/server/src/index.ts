@@ -1,7 +1,7 @@
-export { badUserInput, createErrorFormatter, forbidden, notFound, unauthenticated, unauthenticatedRequest, type ErrorCode } from './errors';
+export { badUserInput, createErrorFormatter, forbidden, notFound, unauthenticated, unauthenticatedRequest, forbiddenRequest, type ErrorCode } from './errors';
 export { createLogger, type Logger } from './logger';
-export { serveGraphQL, type Route, type RunningHttpServer } from './http-server';
-export { authenticate, createContextBuilder, requirePrincipal, type RequestContext } from './request-context';
+export { requestHeader, serveGraphQL, type Route, type RunningHttpServer } from './http-server';
+export { authenticate, createContextBuilder, LEGACY_TENANT_HEADER, requirePrincipal, type RequestContext } from './request-context';
 export { loadAccess, type Access } from './access';
 export { can, entitiesRule, isMember, isPublic, protect, type EntityAccess, type IRules } from './shield';
 export { startSubgraph, startSubgraphService, type SubgraphDefinition, type SubgraphRuntime, type SubgraphService } from './subgraph';

@@ -1,9 +1,10 @@
 import type http from 'node:http';
 import { AccessTokenVerifier, InvalidTokenError, bearerToken, type Principal } from '@platform/auth';
-import type { ScopedDatabase, Tx } from '@platform/db';
+import { isUuid, type ScopedDatabase, type Tx } from '@platform/db';
 import type { Logger } from 'pino';
 import { loadAccess } from './access';
-import { unauthenticated, unauthenticatedRequest } from './errors';
+import { requestHeader } from './http-server';
+import { forbiddenRequest, unauthenticated, unauthenticatedRequest } from './errors';
 
 /** What every resolver of every subgraph gets. */
 export interface RequestContext {
@@ -27,13 +28,20 @@ export interface ContextDependencies {
 /** The one request-context builder: token → principal → access, or UNAUTHENTICATED. */
 export function createContextBuilder(deps: ContextDependencies) {
   return async (req: http.IncomingMessage): Promise<RequestContext> => {
-    const requestId = header(req, 'x-request-id') ?? crypto.randomUUID();
+    const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
     const log = deps.log.child({ requestId });
-    const principal = await authenticate(deps.verifier, header(req, 'authorization'));
+    const token = await authenticate(deps.verifier, requestHeader(req, 'authorization'));
+    const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
+    const principal = token && legacyTenant ? actingInLegacyTenant(token, legacyTenant) : token;
     let permissions: ReadonlySet<string> = new Set();
     if (principal) {
       const access = await loadAccess(deps.db, principal);
-      if (!access) throw unauthenticatedRequest('Your session has ended or you are no longer a member of this publisher; sign in again');
+      if (access.status === 'session-ended') throw unauthenticatedRequest('Your session has ended; sign in again');
+      if (access.status === 'not-a-member') {
+        throw legacyTenant
+          ? forbiddenRequest(`${LEGACY_TENANT_HEADER} names a publisher you are not a member of`)
+          : unauthenticatedRequest('You are no longer a member of this publisher; sign in again');
+      }
       permissions = access.permissions;
     }
     const scope = { publisherId: principal?.publisherId ?? null, userId: principal?.userId ?? null };
@@ -42,10 +50,21 @@ export function createContextBuilder(deps: ContextDependencies) {
       principal,
       permissions,
       inScope: (work) => deps.db.withScope(scope, work),
-      client: { ip: req.socket.remoteAddress ?? null, userAgent: header(req, 'user-agent') },
+      client: { ip: req.socket.remoteAddress ?? null, userAgent: requestHeader(req, 'user-agent') },
       log,
     };
   };
+}
+
+/**
+ * Legacy clients send the tenant they act in beside their token. It may only pick another
+ * publisher the user belongs to, for this request; membership is checked like any token's.
+ */
+export const LEGACY_TENANT_HEADER = 'x-tenant-id';
+
+function actingInLegacyTenant(principal: Principal, tenant: string): Principal {
+  if (!isUuid(tenant)) throw forbiddenRequest(`${LEGACY_TENANT_HEADER} must be the id of a publisher you are a member of`);
+  return { ...principal, publisherId: tenant.toLowerCase() };
 }
 
 /** Shared with the gateway, which checks tokens before planning anything. */
@@ -59,11 +78,6 @@ export async function authenticate(verifier: AccessTokenVerifier, authorization:
   }
 }
 
-
-function header(req: http.IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  return (Array.isArray(value) ? value[0] : value) ?? null;
-}
 
 /**
  * The signed-in caller, for services behind rules that already refuse anonymous callers; the

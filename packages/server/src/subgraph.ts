@@ -77,6 +77,8 @@ export interface SubgraphService<TContext extends RequestContext> {
   definition: SubgraphDefinition<TContext>;
   /** Defaults to the JWKS at config.jwksUrl. */
   verifier?: AccessTokenVerifier;
+  /** Releases what the definition holds besides the database pool. */
+  close?: () => Promise<void>;
 }
 
 /**
@@ -94,7 +96,7 @@ export async function startSubgraphService<TContext extends RequestContext>(
   }
   const db = new ScopedDatabase(createPrismaClient(config.databaseUrl, { poolSize: config.dbPoolSize }));
   try {
-    const { definition, verifier } = await define(db);
+    const { definition, verifier, close } = await define(db);
     const server = await startSubgraph(definition, {
       port,
       host: config.host,
@@ -103,7 +105,14 @@ export async function startSubgraphService<TContext extends RequestContext>(
       log,
       production: config.production,
     });
-    return { ...server, close: async () => { await server.close(); await db.disconnect(); } };
+    return {
+      ...server,
+      close: async () => {
+        await server.close();
+        await close?.();
+        await db.disconnect();
+      },
+    };
   } catch (error) {
     await db.disconnect();
     throw error;

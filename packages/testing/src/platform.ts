@@ -1,5 +1,6 @@
 import { startGatewayService } from '@platform/gateway';
 import { startCatalog } from '@platform/catalog/start';
+import type { Mailer } from '@platform/identity';
 import { startIdentity } from '@platform/identity/start';
 import { startPublishers } from '@platform/publishers/start';
 import type { ServiceConfig } from '@platform/server';
@@ -16,7 +17,7 @@ export interface RunningPlatform {
  * The whole platform in this process, each service on its own free port, talking HTTP to each
  * other exactly as separate processes do.
  */
-export async function startPlatform(options: { apiUrl: string; dataDir: string; signingKey?: string }): Promise<RunningPlatform> {
+export async function startPlatform(options: { apiUrl: string; dataDir: string; signingKey?: string; mailer?: Mailer }): Promise<RunningPlatform> {
   const config: ServiceConfig = {
     production: false,
     host: '127.0.0.1',
@@ -27,7 +28,7 @@ export async function startPlatform(options: { apiUrl: string; dataDir: string; 
     dataDir: options.dataDir,
   };
   const env = options.signingKey ? { AUTH_SIGNING_KEY: options.signingKey } : {};
-  const identity = await startIdentity(config, 0, env);
+  const identity = await startIdentity(config, 0, { env, ...(options.mailer ? { mailer: options.mailer } : {}) });
   const withJwks = { ...config, jwksUrl: `${identity.url}/.well-known/jwks.json` };
   const [publishers, catalog] = await Promise.all([startPublishers(withJwks, 0), startCatalog(withJwks, 0)]);
   const gateway = await startGatewayService(withJwks, 0, {

@@ -1,5 +1,5 @@
 // What the resolvers receive for each GraphQL type (the codegen mappers point here).
-import type { Publisher, User } from '@platform/db';
+import type { Publisher, User, UserSession } from '@platform/db';
 
 export type UserModel = Pick<User, 'id' | 'email' | 'displayName'>;
 export type PublisherModel = Pick<Publisher, 'id' | 'slug' | 'name' | 'type'>;
@@ -10,3 +10,4 @@ export interface AuthPayloadModel {
   user: UserModel;
   activePublisher: PublisherModel;
 }
+export type SessionModel = UserSession & { activePublisher: PublisherModel; current: boolean };

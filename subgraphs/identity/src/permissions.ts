@@ -1,5 +1,5 @@
 import { or, rule } from 'graphql-shield';
-import { entitiesRule, isMember, isPublic, type IRules } from '@platform/server';
+import { can, entitiesRule, isMember, isPublic, type IRules } from '@platform/server';
 import type { IdentityContext } from './context';
 
 const isUserJustSignedIn = rule('is-user-just-signed-in', { cache: 'strict' })(
@@ -10,14 +10,24 @@ const isUserJustSignedIn = rule('is-user-just-signed-in', { cache: 'strict' })(
 export const identityRules: IRules = {
   Query: {
     me: isMember,
+    mySessions: isMember,
     _entities: entitiesRule({ User: 'member' }),
   },
   Mutation: {
+    // These are how a caller without a valid access token gets one.
     login: isPublic,
+    refreshSession: isPublic,
+    requestPasswordReset: isPublic,
+    resetPassword: isPublic,
+    switchPublisher: isMember,
+    logout: isMember,
+    logoutEverywhere: isMember,
+    changePassword: isMember,
+    revokeMemberSessions: can('member:manage'),
   },
-  // Login answers these before the caller holds a token.
   AuthPayload: isPublic,
   Publisher: isPublic,
+  Session: isMember,
   // Row-level security narrows users to the caller and the members of the active publisher.
   User: or(isMember, isUserJustSignedIn),
 };

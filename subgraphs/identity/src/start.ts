@@ -1,18 +1,36 @@
-import { AccessTokenVerifier, loadOrCreateDevelopmentKey, signingKeyFromJwk, type SigningKey } from '@platform/auth';
+import { AccessTokenVerifier, fileKeyRing, keyRingFromConfiguration, type KeyRing } from '@platform/auth';
 import { ConfigurationError, createLogger, startSubgraphService, type ServiceConfig } from '@platform/server';
 import { identitySubgraph } from './index';
+import { LoginGuard } from './services/login-guard';
+import { LogMailer, type Mailer } from './services/mailer';
 
-export function startIdentity(config: ServiceConfig, port: number, env: NodeJS.ProcessEnv = process.env) {
-  return startSubgraphService(config, port, createLogger('identity'), async (db) => {
-    const key = await signingKey(config, env);
-    // Identity signs the tokens, so it verifies them with its own key instead of fetching JWKS.
-    const verifier = AccessTokenVerifier.fromJwks({ keys: [key.publicJwk] }, config.tokens);
-    return { definition: identitySubgraph(db, { key, settings: config.tokens }), verifier };
+export interface IdentityOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Where mail goes; by default the log. */
+  mailer?: Mailer;
+}
+
+export function startIdentity(config: ServiceConfig, port: number, options: IdentityOptions = {}) {
+  const env = options.env ?? process.env;
+  const log = createLogger('identity');
+  return startSubgraphService(config, port, log, async (db) => {
+    const keys = await keyRing(config, env);
+    const loginGuard = LoginGuard.open(config.databaseUrl!);
+    const definition = identitySubgraph({
+      db,
+      keys,
+      tokenSettings: config.tokens,
+      loginGuard,
+      mailer: options.mailer ?? new LogMailer(log),
+      passwordResetUrl: env.PASSWORD_RESET_URL ?? 'http://localhost:3000/reset-password',
+    });
+    // Identity holds the keys, so it verifies with them instead of fetching its own JWKS.
+    return { definition, verifier: AccessTokenVerifier.fromKeyRing(keys, config.tokens), close: () => loginGuard.close() };
   });
 }
 
-async function signingKey(config: ServiceConfig, env: NodeJS.ProcessEnv): Promise<SigningKey> {
-  if (env.AUTH_SIGNING_KEY) return signingKeyFromJwk(env.AUTH_SIGNING_KEY);
+async function keyRing(config: ServiceConfig, env: NodeJS.ProcessEnv): Promise<KeyRing> {
+  if (env.AUTH_SIGNING_KEY) return keyRingFromConfiguration(env.AUTH_SIGNING_KEY, env.AUTH_PREVIOUS_KEYS);
   if (config.production) throw new ConfigurationError('AUTH_SIGNING_KEY must be set when NODE_ENV=production');
-  return loadOrCreateDevelopmentKey(config.dataDir);
+  return fileKeyRing(config.dataDir);
 }

@@ -1,8 +1,11 @@
-import { signAccessToken, verifyAgainstDecoy, verifyPassword } from '@platform/auth';
+import { verifyAgainstDecoy, verifyPassword } from '@platform/auth';
 import { isUuid } from '@platform/db';
-import { badUserInput, forbidden, unauthenticated } from '@platform/server';
+import { badUserInput, forbidden, requirePrincipal, unauthenticated } from '@platform/server';
 import type { IdentityContext } from '../context';
 import type { AuthPayloadModel, PublisherModel } from '../models';
+import { refusal } from './login-guard';
+import { MAX_PASSWORD_LENGTH } from './password-policy';
+import { recordSecurityEvent } from './security-events';
 import { openSession } from './sessions';
 
 export interface Credentials {
@@ -17,12 +20,20 @@ const WRONG_CREDENTIALS = 'Email or password is incorrect';
 /**
  * Signs a user in with an internal password and opens a session in one publisher. Unknown
  * emails, users without a password and disabled users get the same answer as a wrong password,
- * after the same amount of hashing work.
+ * after the same amount of hashing work; repeated failures lock the email and throttle the
+ * address.
  */
 export async function login(ctx: IdentityContext, credentials: Credentials): Promise<AuthPayloadModel> {
   const email = credentials.email.trim().toLowerCase();
   if (!email) throw badUserInput('email must not be empty', 'email');
   if (!credentials.password) throw badUserInput('password must not be empty', 'password');
+  if (credentials.password.length > MAX_PASSWORD_LENGTH) throw unauthenticated(WRONG_CREDENTIALS);
+
+  const refused = await ctx.loginGuard.assertAllowed(email, ctx.client.ip);
+  if (refused) {
+    await report(ctx, refused === 'locked_out' ? 'login.locked_out' : 'login.throttled');
+    throw refusal(refused);
+  }
 
   const user = await ctx.db.withScope({ loginEmail: email }, (tx) =>
     tx.user.findUnique({ where: { email }, select: { id: true, email: true, displayName: true, passwordHash: true, status: true } }),
@@ -31,29 +42,33 @@ export async function login(ctx: IdentityContext, credentials: Credentials): Pro
     ? await verifyPassword(user.passwordHash, credentials.password)
     : await verifyAgainstDecoy(credentials.password);
   if (!user || !passwordMatches || user.status !== 'ACTIVE') {
-    ctx.log.info({ event: 'login.failed' }, 'login failed');
+    const lockedFor = await ctx.loginGuard.recordFailure(email, ctx.client.ip);
+    await report(ctx, 'login.failed', user?.id, lockedFor ? { lockedForSeconds: lockedFor } : {});
     throw unauthenticated(WRONG_CREDENTIALS);
   }
+  await ctx.loginGuard.recordSuccess(email);
 
-  const publishers = await activePublishersOf(ctx, user.id);
-  const publisher = choosePublisher(publishers, credentials.publisher ?? null);
-  const session = await ctx.db.withScope({ userId: user.id, publisherId: publisher.id }, (tx) =>
-    openSession(tx, { userId: user.id, publisherId: publisher.id, clientIp: ctx.client.ip, userAgent: ctx.client.userAgent }),
-  );
-  const access = await signAccessToken(ctx.signing.key, ctx.signing.settings, {
-    userId: user.id,
-    publisherId: publisher.id,
-    sessionId: session.id,
-  });
-  ctx.signedIn = { userId: user.id };
+  const publisher = choosePublisher(await activePublishersOf(ctx, user.id), credentials.publisher ?? null);
+  const payload = await openSession(ctx, { id: user.id, email: user.email, displayName: user.displayName }, publisher);
   ctx.log.info({ event: 'login.succeeded', userId: user.id, publisherId: publisher.id }, 'login succeeded');
-  return {
-    accessToken: access.token,
-    expiresAt: access.expiresAt,
-    refreshToken: session.refreshToken,
-    user: { id: user.id, email: user.email, displayName: user.displayName },
-    activePublisher: publisher,
-  };
+  return payload;
+}
+
+/** A new session, in another publisher the caller belongs to. */
+export async function switchPublisher(ctx: IdentityContext, wanted: string): Promise<AuthPayloadModel> {
+  const principal = requirePrincipal(ctx);
+  const publishers = await activePublishersOf(ctx, principal.userId);
+  const publisher = bySlugOrId(publishers, wanted);
+  if (!publisher) throw forbidden(`You are not an active member of a publisher "${wanted}"`);
+  const user = await ctx.loaders.user.load(principal.userId);
+  if (!user) throw unauthenticated();
+  return openSession(ctx, user, publisher);
+}
+
+/** The attempted email is not recorded: for unknown accounts the log would be a list of guesses. */
+async function report(ctx: IdentityContext, kind: 'login.failed' | 'login.locked_out' | 'login.throttled', userId?: string, data = {}) {
+  ctx.log.info({ event: kind, userId }, kind);
+  await ctx.db.withScope({}, (tx) => recordSecurityEvent(tx, { kind, userId: userId ?? null, client: ctx.client, data: { ...data, knownAccount: Boolean(userId) } }));
 }
 
 async function activePublishersOf(ctx: IdentityContext, userId: string): Promise<PublisherModel[]> {
@@ -74,9 +89,13 @@ function choosePublisher(publishers: PublisherModel[], wanted: string | null): P
     const slugs = publishers.map((p) => p.slug).join(', ');
     throw badUserInput(`You belong to several publishers (${slugs}); choose one with "publisher"`, 'publisher');
   }
-  const key = wanted.trim().toLowerCase();
-  const chosen = publishers.find((p) => p.slug === key || (isUuid(key) && p.id === key));
+  const chosen = bySlugOrId(publishers, wanted);
   // A publisher the user does not belong to and one that does not exist read the same.
   if (!chosen) throw badUserInput(`You are not a member of a publisher "${wanted}"`, 'publisher');
   return chosen;
+}
+
+function bySlugOrId(publishers: PublisherModel[], wanted: string): PublisherModel | undefined {
+  const key = wanted.trim().toLowerCase();
+  return publishers.find((p) => p.slug === key || (isUuid(key) && p.id === key));
 }

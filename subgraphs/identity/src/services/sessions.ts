@@ -1,35 +1,134 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { Tx } from '@platform/db';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { signAccessToken, type Principal } from '@platform/auth';
+import { isUuid, type Tx } from '@platform/db';
+import { notFound, requirePrincipal, unauthenticated } from '@platform/server';
+import type { IdentityContext } from '../context';
+import type { AuthPayloadModel, PublisherModel, UserModel } from '../models';
+import { recordSecurityEvent } from './security-events';
 
 export const SESSION_TTL_DAYS = 30;
 
-export interface NewSession {
-  id: string;
-  refreshToken: string;
-}
-
 /**
- * Opens a session and returns its opaque refresh token. Only the token's SHA-256 is stored: a
- * database leak does not hand out live sessions (the token has 256 random bits, so a fast hash
- * is enough).
+ * Refresh tokens are `<session id>.<secret>`. Only a hash of the secret is stored; each refresh
+ * replaces it, so a secret that no longer matches is one that was already used: someone else
+ * holds a copy, and the whole session is revoked.
  */
-export async function openSession(
-  tx: Tx,
-  session: { userId: string; publisherId: string; clientIp: string | null; userAgent: string | null },
-): Promise<NewSession> {
-  const refreshToken = randomBytes(32).toString('base64url');
-  const row = await tx.userSession.create({
-    data: {
-      ...session,
-      userAgent: session.userAgent?.slice(0, 512) ?? null,
-      refreshTokenHash: hashRefreshToken(refreshToken),
-      expiresAt: new Date(Date.now() + SESSION_TTL_DAYS * 86_400_000),
-    },
-    select: { id: true },
-  });
-  return { id: row.id, refreshToken };
+function newRefreshSecret(): string {
+  return randomBytes(32).toString('base64url');
 }
 
-export function hashRefreshToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function sameHash(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/** Opens a session in `publisher` and signs its first token pair. */
+export async function openSession(ctx: IdentityContext, user: UserModel, publisher: PublisherModel): Promise<AuthPayloadModel> {
+  const secret = newRefreshSecret();
+  const session = await ctx.db.withScope({ userId: user.id, publisherId: publisher.id }, (tx) =>
+    tx.userSession.create({
+      data: {
+        userId: user.id,
+        publisherId: publisher.id,
+        refreshTokenHash: hashSecret(secret),
+        expiresAt: new Date(Date.now() + SESSION_TTL_DAYS * 86_400_000),
+        clientIp: ctx.client.ip,
+        userAgent: ctx.client.userAgent?.slice(0, 512) ?? null,
+      },
+      select: { id: true },
+    }),
+  );
+  return tokenPair(ctx, { userId: user.id, publisherId: publisher.id, sessionId: session.id }, secret, user, publisher);
+}
+
+async function tokenPair(ctx: IdentityContext, principal: Principal, secret: string, user: UserModel, publisher: PublisherModel): Promise<AuthPayloadModel> {
+  const access = await signAccessToken(await ctx.keys.current(), ctx.tokenSettings, principal);
+  ctx.signedIn = { userId: user.id };
+  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken: `${principal.sessionId}.${secret}`, user, activePublisher: publisher };
+}
+
+const INVALID_REFRESH = 'The refresh token is not valid; sign in again';
+
+export async function refreshSession(ctx: IdentityContext, refreshToken: string): Promise<AuthPayloadModel> {
+  const [sessionId, secret, extra] = refreshToken.split('.');
+  if (!sessionId || !secret || extra !== undefined || !isUuid(sessionId)) throw unauthenticated(INVALID_REFRESH);
+  const owner = await ctx.db.withScope({ sessionId }, (tx) =>
+    tx.userSession.findUnique({ where: { id: sessionId }, select: { userId: true, publisherId: true } }),
+  );
+  if (!owner) throw unauthenticated(INVALID_REFRESH);
+
+  const scope = { sessionId, userId: owner.userId, publisherId: owner.publisherId };
+  const outcome = await ctx.db.withScope(scope, async (tx) => {
+    // Row lock: two refreshes with the same token cannot both succeed.
+    await tx.$executeRaw`SELECT 1 FROM user_sessions WHERE id = ${sessionId}::uuid FOR UPDATE`;
+    const session = await tx.userSession.findUniqueOrThrow({
+      where: { id: sessionId },
+      include: { user: { select: { id: true, email: true, displayName: true, status: true } }, publisher: { select: { id: true, slug: true, name: true, type: true, status: true } } },
+    });
+    if (session.revokedAt || session.expiresAt <= new Date()) return { kind: 'ended' as const };
+    if (!sameHash(session.refreshTokenHash, hashSecret(secret))) {
+      await revoke(tx, { id: sessionId }, 'refresh token reused');
+      await recordSecurityEvent(tx, { kind: 'session.refresh_token_reused', userId: owner.userId, publisherId: owner.publisherId, sessionId, client: ctx.client });
+      return { kind: 'reused' as const };
+    }
+    const membership = await tx.membership.findUnique({ where: { publisherId_userId: { publisherId: owner.publisherId, userId: owner.userId } }, select: { status: true } });
+    if (session.user.status !== 'ACTIVE' || membership?.status !== 'ACTIVE' || session.publisher.status !== 'ACTIVE') return { kind: 'ended' as const };
+    const next = newRefreshSecret();
+    await tx.userSession.update({ where: { id: sessionId }, data: { refreshTokenHash: hashSecret(next), lastUsedAt: new Date() } });
+    return { kind: 'renewed' as const, secret: next, user: session.user, publisher: session.publisher };
+  });
+  // The revocation above is committed before this error leaves: reuse must end the session.
+  if (outcome.kind === 'reused') {
+    ctx.log.warn({ event: 'session.refresh_token_reused', sessionId, userId: owner.userId }, 'refresh token reused; session revoked');
+    throw unauthenticated(INVALID_REFRESH);
+  }
+  if (outcome.kind === 'ended') throw unauthenticated('The session has ended; sign in again');
+  const { id, email, displayName } = outcome.user;
+  const { slug, name, type } = outcome.publisher;
+  return tokenPair(ctx, { userId: owner.userId, publisherId: owner.publisherId, sessionId }, outcome.secret, { id, email, displayName }, { id: owner.publisherId, slug, name, type });
+}
+
+export async function logout(ctx: IdentityContext): Promise<boolean> {
+  const principal = requirePrincipal(ctx);
+  const { count } = await ctx.inScope((tx) => revoke(tx, { id: principal.sessionId, userId: principal.userId }, 'logout'));
+  return count > 0;
+}
+
+export async function logoutEverywhere(ctx: IdentityContext): Promise<number> {
+  const principal = requirePrincipal(ctx);
+  const { count } = await ctx.db.withScope({ userId: principal.userId }, (tx) => revoke(tx, { userId: principal.userId }, 'logout everywhere'));
+  return count;
+}
+
+/** For a publisher admin: ends a member's sessions opened in the active publisher. */
+export async function revokeMemberSessions(ctx: IdentityContext, userId: string): Promise<number> {
+  const principal = requirePrincipal(ctx);
+  if (!isUuid(userId)) throw notFound('Member');
+  return ctx.inScope(async (tx) => {
+    const member = await tx.membership.findUnique({ where: { publisherId_userId: { publisherId: principal.publisherId, userId } } });
+    if (!member) throw notFound('Member');
+    const { count } = await revoke(tx, { userId, publisherId: principal.publisherId }, `revoked by ${principal.userId}`);
+    await recordSecurityEvent(tx, { kind: 'session.revoked_by_admin', userId, publisherId: principal.publisherId, client: ctx.client, data: { by: principal.userId, sessions: count } });
+    return count;
+  });
+}
+
+export async function sessionsOfCaller(ctx: IdentityContext) {
+  const principal = requirePrincipal(ctx);
+  const sessions = await ctx.db.withScope({ userId: principal.userId }, (tx) =>
+    tx.userSession.findMany({
+      where: { userId: principal.userId, revokedAt: null, expiresAt: { gt: new Date() } },
+      include: { publisher: { select: { id: true, slug: true, name: true, type: true } } },
+      orderBy: { createdAt: 'desc' },
+    }),
+  );
+  return sessions.map((s) => ({ ...s, activePublisher: s.publisher, current: s.id === principal.sessionId }));
+}
+
+/** Ends the open sessions matching `where`; the ones already ended keep their reason. */
+export function revoke(tx: Tx, where: { id?: string; userId?: string; publisherId?: string }, reason: string) {
+  return tx.userSession.updateMany({ where: { ...where, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
 }

@@ -1,0 +1,16 @@
+DROP TABLE rate_limits;
+DROP POLICY user_of_session_being_refreshed ON users;
+DROP POLICY user_reset_password_update ON users;
+DROP POLICY user_reset_password ON users;
+DROP TABLE password_resets;
+DROP FUNCTION app_reset_token_hash();
+DROP TABLE security_events;
+DROP TRIGGER users_disabled_revoke_sessions ON users;
+DROP FUNCTION revoke_sessions_of_disabled_user();
+DROP POLICY session_of_disabled_user ON user_sessions;
+DROP FUNCTION app_sessions_of_disabled_user();
+DROP POLICY session_in_publisher ON user_sessions;
+DROP POLICY session_being_refreshed ON user_sessions;
+DROP FUNCTION app_current_session();
+DROP INDEX user_sessions_publisher_idx;
+ALTER TABLE user_sessions DROP COLUMN revoked_reason;
