@@ -96,7 +96,7 @@ async function gatewayCost(platform: Awaited<ReturnType<typeof startPlatform>>):
 const cluster = await startTestCluster();
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'platform-bench-'));
 try {
-  const urls = await createDemoDatabase(cluster, 'bench');
+  const urls = await createDemoDatabase(cluster.adminUrl, 'bench');
   console.log(`node ${process.version}, ${os.cpus().length} cores, PostgreSQL (embedded) on 127.0.0.1:${cluster.port}`);
   await rlsContextCost(urls.apiUrl);
   const platform = await startPlatform({ apiUrl: urls.apiUrl, dataDir });

@@ -21,7 +21,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   const started = performance.now();
   const cluster = await startTestCluster();
-  const urls = await createDemoDatabase(cluster, 'publishing');
+  const urls = await createDemoDatabase(cluster.adminUrl, 'publishing');
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'platform-data-'));
   const platform = await startPlatform({ apiUrl: urls.apiUrl, dataDir });
   project.provide('gatewayUrl', platform.gatewayUrl);

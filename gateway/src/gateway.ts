@@ -4,7 +4,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AccessTokenVerifier } from '@platform/auth';
-import { authenticate, createErrorFormatter, LEGACY_TENANT_HEADER, requestHeader, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
+import { authenticate, clientAddress, createErrorFormatter, LEGACY_TENANT_HEADER, requestHeader, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
 import { readSupergraph, type SubgraphName } from './supergraph';
 
 interface GatewayContext {
@@ -12,6 +12,8 @@ interface GatewayContext {
   requestId: string;
   /** The deprecated X-Tenant-ID header, passed on for the subgraphs to check. */
   legacyTenant: string | null;
+  /** The caller's address, passed on so that identity throttles the caller, not the gateway. */
+  clientIp: string | null;
 }
 
 export interface GatewayOptions {
@@ -22,6 +24,8 @@ export interface GatewayOptions {
   verifier: AccessTokenVerifier;
   log: Logger;
   production: boolean;
+  /** Peers whose X-Forwarded-For names the client (a load balancer in front). */
+  trustedProxies: ReadonlySet<string> | 'all';
 }
 
 /** Tokens are forwarded as they came: every subgraph verifies them again itself. */
@@ -30,6 +34,7 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
     if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
     if (context.legacyTenant) request.http?.headers.set(LEGACY_TENANT_HEADER, context.legacyTenant);
+    if (context.clientIp) request.http?.headers.set('x-forwarded-for', context.clientIp);
   }
 }
 
@@ -86,7 +91,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
           'request used the deprecated X-Tenant-ID header',
         );
       }
-      return { authorization, requestId, legacyTenant };
+      return { authorization, requestId, legacyTenant, clientIp: clientAddress(req, options.trustedProxies) };
     },
     routes: { '/health': () => ({ status: 200, body: { status: 'ok', service: 'gateway' } }) },
   });

@@ -11,6 +11,7 @@ export function startGatewayService(config: ServiceConfig, port: number, subgrap
     verifier: AccessTokenVerifier.fromJwksUrl(config.jwksUrl, config.tokens),
     log: createLogger('gateway'),
     production: config.production,
+    trustedProxies: config.trustedProxies,
   });
 }
 

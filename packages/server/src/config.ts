@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { TokenSettings } from '@platform/auth';
+import { trustedProxiesFrom } from './client-address';
 
 /** What every service reads from the environment. README "Configuration" lists each variable. */
 export interface ServiceConfig {
@@ -11,6 +12,7 @@ export interface ServiceConfig {
   jwksUrl: string;
   tokens: TokenSettings;
   dataDir: string;
+  trustedProxies: ReadonlySet<string> | 'all';
 }
 
 export class ConfigurationError extends Error {}
@@ -31,6 +33,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
     jwksUrl: required('AUTH_JWKS_URL', `http://127.0.0.1:${env.IDENTITY_PORT ?? 4001}/.well-known/jwks.json`),
     tokens: { issuer: env.AUTH_ISSUER ?? 'publishing-platform', audience: env.AUTH_AUDIENCE ?? 'publishing-api' },
     dataDir: env.DATA_DIR ?? path.join(root, '.data'),
+    trustedProxies: trustedProxiesFrom(env),
   };
 }
 

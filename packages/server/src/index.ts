@@ -8,3 +8,4 @@ export { startSubgraph, startSubgraphService, type SubgraphDefinition, type Subg
 export { DateTimeScalar } from './scalars';
 export { ConfigurationError, portOf, readServiceConfig, type ServiceConfig } from './config';
 export { runServiceProcess } from './service-process';
+export { clientAddress, trustedProxiesFrom } from './client-address';

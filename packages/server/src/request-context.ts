@@ -3,6 +3,7 @@ import { AccessTokenVerifier, InvalidTokenError, bearerToken, type Principal } f
 import { isUuid, type ScopedDatabase, type Tx } from '@platform/db';
 import type { Logger } from 'pino';
 import { loadAccess } from './access';
+import { clientAddress } from './client-address';
 import { requestHeader } from './http-server';
 import { forbiddenRequest, unauthenticated, unauthenticatedRequest } from './errors';
 
@@ -23,6 +24,7 @@ export interface ContextDependencies {
   db: ScopedDatabase;
   verifier: AccessTokenVerifier;
   log: Logger;
+  trustedProxies: ReadonlySet<string> | 'all';
 }
 
 /** The one request-context builder: token → principal → access, or UNAUTHENTICATED. */
@@ -50,7 +52,7 @@ export function createContextBuilder(deps: ContextDependencies) {
       principal,
       permissions,
       inScope: (work) => deps.db.withScope(scope, work),
-      client: { ip: req.socket.remoteAddress ?? null, userAgent: requestHeader(req, 'user-agent') },
+      client: { ip: clientAddress(req, deps.trustedProxies), userAgent: requestHeader(req, 'user-agent') },
       log,
     };
   };

@@ -31,6 +31,7 @@ export interface SubgraphRuntime {
   verifier: AccessTokenVerifier;
   log: Logger;
   production: boolean;
+  trustedProxies: ReadonlySet<string> | 'all';
 }
 
 export async function startSubgraph<TContext extends RequestContext>(
@@ -104,6 +105,7 @@ export async function startSubgraphService<TContext extends RequestContext>(
       verifier: verifier ?? AccessTokenVerifier.fromJwksUrl(config.jwksUrl, config.tokens),
       log,
       production: config.production,
+      trustedProxies: config.trustedProxies,
     });
     return {
       ...server,

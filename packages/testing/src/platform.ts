@@ -26,6 +26,7 @@ export async function startPlatform(options: { apiUrl: string; dataDir: string; 
     jwksUrl: '',
     tokens: { issuer: 'publishing-platform', audience: 'publishing-api' },
     dataDir: options.dataDir,
+    trustedProxies: new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
   };
   const env = options.signingKey ? { AUTH_SIGNING_KEY: options.signingKey } : {};
   const identity = await startIdentity(config, 0, { env, ...(options.mailer ? { mailer: options.mailer } : {}) });

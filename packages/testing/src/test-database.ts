@@ -57,9 +57,9 @@ export async function createPlatformDatabase(clusterAdminUrl: string, database: 
   };
 }
 
-/** A database at the newest schema with the demo world loaded. */
-export async function createDemoDatabase(cluster: TestCluster, name: string) {
-  const urls = await cluster.createDatabase(name);
+/** A database at the newest schema with the demo world loaded, on the cluster behind `clusterAdminUrl`. */
+export async function createDemoDatabase(clusterAdminUrl: string, name: string) {
+  const urls = await createPlatformDatabase(clusterAdminUrl, name);
   await prepareSchema(urls.ownerUrl, () => {});
   await seedDemoData(urls.adminUrl, () => {});
   return urls;

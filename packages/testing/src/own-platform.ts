@@ -1,0 +1,40 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { MemoryMailer } from '@platform/identity';
+import { createDemoDatabase } from './test-database';
+import { startPlatform, type RunningPlatform } from './platform';
+
+export interface OwnPlatform {
+  /** Two full instances of every service, sharing one database and one key ring. */
+  a: RunningPlatform;
+  b: RunningPlatform;
+  urls: { apiUrl: string; ownerUrl: string; adminUrl: string };
+  /** Holds the development key ring (keys/keyring.json). */
+  dataDir: string;
+  mailer: MemoryMailer;
+  stop(): Promise<void>;
+}
+
+/**
+ * A demo database and two platform instances of a spec file's own, for specs whose state (login
+ * counters, revoked sessions, rotated keys) must not reach other spec files.
+ */
+export async function startOwnPlatform(clusterAdminUrl: string, name: string): Promise<OwnPlatform> {
+  const urls = await createDemoDatabase(clusterAdminUrl, name);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `platform-${name}-`));
+  const mailer = new MemoryMailer();
+  const a = await startPlatform({ apiUrl: urls.apiUrl, dataDir, mailer });
+  const b = await startPlatform({ apiUrl: urls.apiUrl, dataDir, mailer });
+  return {
+    a,
+    b,
+    urls,
+    dataDir,
+    mailer,
+    async stop() {
+      await Promise.all([a.stop(), b.stop()]);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
