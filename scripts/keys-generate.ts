@@ -1,7 +1,5 @@
 // pnpm keys:generate: prints a new ES256 signing key as a private JWK with a fresh kid, for
-// AUTH_SIGNING_KEY in production. Keep it secret; give the identity service only.
-import { randomUUID } from 'node:crypto';
-import { exportJWK, generateKeyPair } from 'jose';
+// AUTH_SIGNING_KEY in production. Keep it secret; give it to the identity service only.
+import { generatePrivateJwk } from '@platform/auth';
 
-const { privateKey } = await generateKeyPair('ES256', { extractable: true });
-console.log(JSON.stringify({ ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'ES256' }));
+console.log(JSON.stringify(await generatePrivateJwk()));

@@ -15,6 +15,7 @@ const SPIRIT_WORK = demoId('work:spirit:0');
 const TENANT_TABLES = [
   'works', 'songwriters', 'recordings', 'work_writers', 'work_recordings',
   'user_publishers', 'roles', 'role_permissions', 'membership_roles', 'audit_log', 'outbox',
+  'user_sessions', 'security_events',
 ];
 
 /** Runs `work` as the services' own database role, in one transaction with the given settings. */
@@ -42,7 +43,7 @@ describe('row-level security (layer 3)', () => {
   });
 
   it('returns nothing at all when no publisher or user is set', async () => {
-    for (const table of [...TENANT_TABLES, 'publishers', 'accounts', 'users', 'user_sessions']) {
+    for (const table of [...TENANT_TABLES, 'publishers', 'accounts', 'users', 'password_resets']) {
       const { rows } = await asApiRole({}, (c) => c.query(`SELECT count(*)::int AS n FROM ${table}`));
       expect(rows[0].n, table).toBe(0);
     }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { ScopedDatabase } from '@platform/db';
 import type { Principal } from '@platform/auth';
 
@@ -55,4 +56,38 @@ async function sessionIsLive(db: ScopedDatabase, principal: Principal): Promise<
                         AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'ACTIVE') AS live`,
   );
   return rows[0]?.live === true;
+}
+
+/**
+ * How long a service may go on trusting a loaded access: a revoked session, a removed member or
+ * a changed role takes effect at every instance within this time. It spares the query (whose
+ * planning under row-level security dominates it) for the many requests one page makes.
+ */
+export const ACCESS_CACHE_MS = 500;
+
+export interface AccessLoader {
+  load(principal: Principal): Promise<Access>;
+  /** Drops what this instance remembers of a principal, e.g. right after ending its session. */
+  forget(principal: Principal): void;
+}
+
+export function cachedAccessLoader(db: ScopedDatabase, maxEntries = 10_000): AccessLoader {
+  const cache = new LRUCache<string, Promise<Access>>({ max: maxEntries, ttl: ACCESS_CACHE_MS });
+  const keyOf = (p: Principal) => `${p.sessionId}/${p.publisherId}/${p.userId}`;
+  return {
+    load(principal) {
+      const key = keyOf(principal);
+      let access = cache.get(key);
+      if (!access) {
+        access = loadAccess(db, principal);
+        cache.set(key, access);
+        // A failed load must not be remembered.
+        access.catch(() => cache.delete(key));
+      }
+      return access;
+    },
+    forget(principal) {
+      cache.delete(keyOf(principal));
+    },
+  };
 }

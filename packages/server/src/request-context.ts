@@ -2,7 +2,7 @@ import type http from 'node:http';
 import { AccessTokenVerifier, InvalidTokenError, bearerToken, type Principal } from '@platform/auth';
 import { isUuid, type ScopedDatabase, type Tx } from '@platform/db';
 import type { Logger } from 'pino';
-import { loadAccess } from './access';
+import { cachedAccessLoader } from './access';
 import { clientAddress } from './client-address';
 import { requestHeader } from './http-server';
 import { forbiddenRequest, unauthenticated, unauthenticatedRequest } from './errors';
@@ -18,6 +18,8 @@ export interface RequestContext {
   inScope<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   client: { ip: string | null; userAgent: string | null };
   log: Logger;
+  /** Makes this instance re-check the caller's access on its next request (after a logout). */
+  forgetAccess(): void;
 }
 
 export interface ContextDependencies {
@@ -29,6 +31,7 @@ export interface ContextDependencies {
 
 /** The one request-context builder: token → principal → access, or UNAUTHENTICATED. */
 export function createContextBuilder(deps: ContextDependencies) {
+  const accessOf = cachedAccessLoader(deps.db);
   return async (req: http.IncomingMessage): Promise<RequestContext> => {
     const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
     const log = deps.log.child({ requestId });
@@ -37,7 +40,7 @@ export function createContextBuilder(deps: ContextDependencies) {
     const principal = token && legacyTenant ? actingInLegacyTenant(token, legacyTenant) : token;
     let permissions: ReadonlySet<string> = new Set();
     if (principal) {
-      const access = await loadAccess(deps.db, principal);
+      const access = await accessOf.load(principal);
       if (access.status === 'session-ended') throw unauthenticatedRequest('Your session has ended; sign in again');
       if (access.status === 'not-a-member') {
         throw legacyTenant
@@ -53,6 +56,9 @@ export function createContextBuilder(deps: ContextDependencies) {
       permissions,
       inScope: (work) => deps.db.withScope(scope, work),
       client: { ip: clientAddress(req, deps.trustedProxies), userAgent: requestHeader(req, 'user-agent') },
+      forgetAccess: () => {
+        if (principal) accessOf.forget(principal);
+      },
       log,
     };
   };

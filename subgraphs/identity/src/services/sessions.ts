@@ -94,12 +94,14 @@ export async function refreshSession(ctx: IdentityContext, refreshToken: string)
 export async function logout(ctx: IdentityContext): Promise<boolean> {
   const principal = requirePrincipal(ctx);
   const { count } = await ctx.inScope((tx) => revoke(tx, { id: principal.sessionId, userId: principal.userId }, 'logout'));
+  ctx.forgetAccess();
   return count > 0;
 }
 
 export async function logoutEverywhere(ctx: IdentityContext): Promise<number> {
   const principal = requirePrincipal(ctx);
   const { count } = await ctx.db.withScope({ userId: principal.userId }, (tx) => revoke(tx, { userId: principal.userId }, 'logout everywhere'));
+  ctx.forgetAccess();
   return count;
 }
 
