@@ -1,6 +1,9 @@
 import { subgraphCodegen } from '@platform/server/codegen';
 
+const model = (name: string) => `../models#${name}Model`;
 export default subgraphCodegen({
   context: '../context#PublishersContext',
-  mappers: { Publisher: '../models#PublisherModel', Membership: '../models#MembershipModel', Role: '../models#RoleModel', User: '../models#UserModel' },
+  mappers: Object.fromEntries(
+    ['Publisher', 'Membership', 'Role', 'User', 'Member', 'Invitation', 'Account', 'AccessExplanation', 'AuditEntry', 'AuditEntryConnection', 'AuditEntryEdge'].map((t) => [t, model(t)]),
+  ),
 });

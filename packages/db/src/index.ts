@@ -6,6 +6,7 @@ export { Prisma } from '../generated/prisma/client';
 export type {
   Account,
   AuditLogEntry,
+  Invitation,
   Membership,
   MembershipRole,
   OutboxEvent,

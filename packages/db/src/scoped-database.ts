@@ -16,6 +16,8 @@ export interface AccessScope {
   sessionId?: string | null;
   /** Only while a password reset redeems the token with this hash. */
   resetTokenHash?: string | null;
+  /** Only while an invitation with this token hash is accepted. */
+  invitationTokenHash?: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -38,7 +40,8 @@ export class ScopedDatabase {
                                   set_config('app.user_id', ${scope.userId ?? ''}, true),
                                   set_config('app.login_email', ${scope.loginEmail ?? ''}, true),
                                   set_config('app.session_id', ${scope.sessionId ?? ''}, true),
-                                  set_config('app.reset_token_hash', ${scope.resetTokenHash ?? ''}, true)`;
+                                  set_config('app.reset_token_hash', ${scope.resetTokenHash ?? ''}, true),
+                                  set_config('app.invitation_token_hash', ${scope.invitationTokenHash ?? ''}, true)`;
       return work(tx);
     });
   }

@@ -58,9 +58,9 @@ async function seedRoleTemplates(client: pg.Client, publisher: DemoPublisher): P
   for (const t of templatesFor(publisher.type)) {
     const roleId = demoId(`role:${publisher.slug}:${t.key}`);
     await client.query(
-      `INSERT INTO roles (publisher_id, id, key, name, description, is_template) VALUES ($1, $2, $3, $4, $5, true)
-       ON CONFLICT (publisher_id, key) DO UPDATE SET name = $4, description = $5`,
-      [publisherId, roleId, t.key, t.name, t.description],
+      `INSERT INTO roles (publisher_id, id, key, name, description, is_template, own_works_only) VALUES ($1, $2, $3, $4, $5, true, $6)
+       ON CONFLICT (publisher_id, key) DO UPDATE SET name = $4, description = $5, own_works_only = $6`,
+      [publisherId, roleId, t.key, t.name, t.description, t.ownWorksOnly ?? false],
     );
     // Templates follow the catalog: what a template grants is reviewed code, not data to drift.
     await client.query('DELETE FROM role_permissions WHERE publisher_id = $1 AND role_id = $2', [publisherId, roleId]);

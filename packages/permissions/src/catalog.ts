@@ -1,7 +1,7 @@
 /**
  * The permission catalog: the one list that the graphql-shield rules, the seed, the API and the
  * documentation read. Keys are `resource:action`. A permission is added here together with the
- * rule that uses it, never ahead of it.
+ * rule that uses it, never ahead of it: a spec fails for a permission no rule uses.
  */
 export interface PermissionDefinition {
   key: string;
@@ -9,7 +9,7 @@ export interface PermissionDefinition {
   description: string;
   /** Permissions a holder must also hold for this one to make sense. */
   dependsOn: readonly string[];
-  /** Set where holding the permission lets someone raise their own rights. */
+  /** Set where holding the permission lets someone raise their own rights or others'. */
   escalationWarning?: string;
 }
 
@@ -35,7 +35,7 @@ export const PERMISSIONS = [
   {
     key: 'songwriter:read',
     title: 'Read songwriters',
-    description: 'See the songwriters of the publisher and the works they wrote.',
+    description: 'List the songwriters of the publisher. Writers of a readable work are visible through it anyway.',
     dependsOn: [],
   },
   {
@@ -45,11 +45,55 @@ export const PERMISSIONS = [
     dependsOn: [],
   },
   {
+    key: 'member:read',
+    title: 'See members',
+    description: 'List the members of the publisher, their roles and status, and explain their access.',
+    dependsOn: [],
+  },
+  {
+    key: 'member:invite',
+    title: 'Invite members',
+    description: 'Invite people by email, with roles chosen at invitation (never beyond your own permissions).',
+    dependsOn: ['member:read'],
+    escalationWarning: 'Invitations grant roles: a holder can bring in accounts with any of their own permissions.',
+  },
+  {
     key: 'member:manage',
     title: 'Manage members',
     description: "Change members' roles, suspend or remove them, and end their sessions in the publisher.",
-    dependsOn: [],
+    dependsOn: ['member:read'],
     escalationWarning: 'A holder can change what other members may do, though never beyond their own permissions.',
+  },
+  {
+    key: 'role:manage',
+    title: 'Manage roles',
+    description: 'Create, edit and delete custom roles (publisher types that allow them).',
+    dependsOn: ['member:read'],
+    escalationWarning: 'A holder shapes what roles grant, though never beyond their own permissions.',
+  },
+  {
+    key: 'publisher:manage',
+    title: 'Manage the publisher',
+    description: 'Change the name and settings of the publisher.',
+    dependsOn: [],
+  },
+  {
+    key: 'billing:read',
+    title: 'See billing',
+    description: 'See the account that owns the publisher: plan, seat limit and subscription status.',
+    dependsOn: [],
+  },
+  {
+    key: 'billing:manage',
+    title: 'Manage billing',
+    description: 'Change the plan and the seat limit of the account (shared by every publisher it owns).',
+    dependsOn: ['billing:read'],
+  },
+  {
+    key: 'audit:read',
+    title: 'Read the audit log',
+    description: 'See who changed what in the publisher, and when.',
+    dependsOn: [],
   },
 ] as const satisfies readonly PermissionDefinition[];
 

@@ -1,2 +1,2 @@
 export { PERMISSIONS, isPermissionKey, permission, type PermissionDefinition, type PermissionKey } from './catalog';
-export { ROLE_TEMPLATES, PUBLISHER_TYPES, templatesFor, type PublisherType, type RoleTemplate } from './role-templates';
+export { ROLE_TEMPLATES, PUBLISHER_TYPES, PUBLISHER_TYPE_POLICIES, templatesFor, type PublisherType, type PublisherTypePolicy, type RoleTemplate } from './role-templates';

@@ -3,6 +3,18 @@ import { PERMISSIONS, type PermissionKey } from './catalog';
 export type PublisherType = 'ENTERPRISE' | 'PLATFORM' | 'BOUTIQUE';
 export const PUBLISHER_TYPES: readonly PublisherType[] = ['ENTERPRISE', 'PLATFORM', 'BOUTIQUE'];
 
+/** What a publisher of each type may do with its roles: data, not `if`s in resolvers. */
+export interface PublisherTypePolicy {
+  /** Custom roles beside the templates (create, edit, delete). */
+  customRoles: boolean;
+}
+
+export const PUBLISHER_TYPE_POLICIES: Readonly<Record<PublisherType, PublisherTypePolicy>> = {
+  ENTERPRISE: { customRoles: true },
+  PLATFORM: { customRoles: false },
+  BOUTIQUE: { customRoles: false },
+};
+
 /** A role every publisher of the listed types is created with; templates cannot be edited. */
 export interface RoleTemplate {
   key: string;
@@ -10,6 +22,11 @@ export interface RoleTemplate {
   description: string;
   permissions: readonly PermissionKey[];
   publisherTypes: readonly PublisherType[];
+  /**
+   * Restricts the catalog to works on which the member's linked songwriter is a writer, in the
+   * rules and in row-level security. Applies when every role of the member carries it.
+   */
+  ownWorksOnly?: true;
 }
 
 const ALL = PERMISSIONS.map((p) => p.key);
@@ -19,15 +36,15 @@ export const ROLE_TEMPLATES: readonly RoleTemplate[] = [
   {
     key: 'owner',
     name: 'Owner',
-    description: 'Everything in the publisher, including its members and billing.',
+    description: 'Everything in the publisher, including its members, roles and billing.',
     permissions: ALL,
     publisherTypes: PUBLISHER_TYPES,
   },
   {
     key: 'admin',
     name: 'Admin',
-    description: 'Runs the publisher day to day: catalog, members and roles.',
-    permissions: ALL,
+    description: 'Runs the publisher day to day: catalog, members, roles and settings; sees billing.',
+    permissions: ALL.filter((key) => key !== 'billing:manage'),
     publisherTypes: PUBLISHER_TYPES,
   },
   {
@@ -52,13 +69,19 @@ export const ROLE_TEMPLATES: readonly RoleTemplate[] = [
     publisherTypes: PUBLISHER_TYPES,
   },
   {
+    key: 'billing',
+    name: 'Billing',
+    description: 'Sees and manages the plan and seats of the account; nothing else.',
+    permissions: ['billing:read', 'billing:manage'],
+    publisherTypes: PUBLISHER_TYPES,
+  },
+  {
     key: 'client',
     name: 'Client',
-    // Granted no catalog permission until the per-writer row filter exists (see README):
-    // a client must never see the rest of the publisher's catalog, so deny is the safe default.
-    description: 'A client songwriter of a platform publisher: sees only works they wrote.',
-    permissions: [],
+    description: 'A client songwriter of a platform publisher: sees and edits only the works they wrote.',
+    permissions: ['work:read', 'work:write'],
     publisherTypes: ['PLATFORM'],
+    ownWorksOnly: true,
   },
 ];
 

@@ -3,7 +3,12 @@ import type { ScopedDatabase } from '@platform/db';
 import type { Principal } from '@platform/auth';
 
 export type Access =
-  | { status: 'granted'; permissions: ReadonlySet<string> }
+  | {
+      status: 'granted';
+      permissions: ReadonlySet<string>;
+      /** Set when every role of the member restricts the catalog to this songwriter's works. */
+      ownWorksOf: string | null;
+    }
   /** The session was revoked or expired, or the user disabled. */
   | { status: 'session-ended' }
   /** The user holds no membership in the publisher. */
@@ -15,6 +20,8 @@ interface AccessRow {
   member_active: boolean;
   publisher_active: boolean;
   permissions: string[];
+  own_works_only: boolean | null;
+  songwriter_id: string | null;
 }
 
 /**
@@ -32,20 +39,26 @@ export async function loadAccess(db: ScopedDatabase, principal: Principal): Prom
              u.status = 'ACTIVE' AS user_active,
              m.status = 'ACTIVE' AS member_active,
              p.status = 'ACTIVE' AS publisher_active,
-             coalesce(array_agg(DISTINCT rp.permission_key) FILTER (WHERE rp.permission_key IS NOT NULL), '{}') AS permissions
+             coalesce(array_agg(DISTINCT rp.permission_key) FILTER (WHERE rp.permission_key IS NOT NULL), '{}') AS permissions,
+             bool_and(r.own_works_only) AS own_works_only,
+             m.songwriter_id
         FROM user_publishers m
         JOIN users u ON u.id = m.user_id
         JOIN publishers p ON p.id = m.publisher_id
         LEFT JOIN membership_roles mr ON mr.publisher_id = m.publisher_id AND mr.user_id = m.user_id
+        LEFT JOIN roles r ON r.publisher_id = mr.publisher_id AND r.id = mr.role_id
         LEFT JOIN role_permissions rp ON rp.publisher_id = mr.publisher_id AND rp.role_id = mr.role_id
        WHERE m.publisher_id = ${principal.publisherId}::uuid AND m.user_id = ${principal.userId}::uuid
-       GROUP BY m.user_id, u.status, m.status, p.status`,
+       GROUP BY m.user_id, m.songwriter_id, u.status, m.status, p.status`,
   );
   const row = rows[0];
   if (!row) return (await sessionIsLive(db, principal)) ? { status: 'not-a-member' } : { status: 'session-ended' };
   if (!row.session_active || !row.user_active) return { status: 'session-ended' };
   const granted = row.member_active && row.publisher_active;
-  return { status: 'granted', permissions: new Set(granted ? row.permissions : []) };
+  // The same rule as the database's app_own_works_songwriter(): a client without a linked
+  // songwriter owns no works, so the nil id matches none.
+  const ownWorksOf = row.own_works_only ? (row.songwriter_id ?? '00000000-0000-0000-0000-000000000000') : null;
+  return { status: 'granted', permissions: new Set(granted ? row.permissions : []), ownWorksOf };
 }
 
 async function sessionIsLive(db: ScopedDatabase, principal: Principal): Promise<boolean> {

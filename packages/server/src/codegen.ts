@@ -16,7 +16,7 @@ export function subgraphCodegen(options: { context: string; mappers: Record<stri
           useTypeImports: true,
           contextType: options.context,
           mappers: options.mappers,
-          scalars: { DateTime: 'Date' },
+          scalars: { DateTime: 'Date', JSON: 'unknown' },
           enumsAsTypes: true,
         },
       },

@@ -5,7 +5,9 @@ export { authenticate, createContextBuilder, LEGACY_TENANT_HEADER, requirePrinci
 export { ACCESS_CACHE_MS, cachedAccessLoader, loadAccess, type Access } from './access';
 export { can, entitiesRule, isMember, isPublic, protect, type EntityAccess, type IRules } from './shield';
 export { startSubgraph, startSubgraphService, type SubgraphDefinition, type SubgraphRuntime, type SubgraphService } from './subgraph';
-export { DateTimeScalar } from './scalars';
+export { DateTimeScalar, JSONScalar } from './scalars';
 export { ConfigurationError, portOf, readServiceConfig, type ServiceConfig } from './config';
 export { runServiceProcess } from './service-process';
 export { clientAddress, trustedProxiesFrom } from './client-address';
+export { connectionOf, decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, seekAfter, type Connection, type Edge } from './pagination';
+export { LogMailer, MemoryMailer, type MailMessage, type Mailer } from './mailer';

@@ -14,6 +14,8 @@ export interface RequestContext {
   principal: Principal | null;
   /** Permission keys granted in the active publisher. */
   permissions: ReadonlySet<string>;
+  /** Set for a member who may see only the works of this songwriter (a platform's client). */
+  ownWorksOf: string | null;
   /** Runs one unit of work in one transaction, scoped to this request's publisher and user. */
   inScope<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   client: { ip: string | null; userAgent: string | null };
@@ -39,6 +41,7 @@ export function createContextBuilder(deps: ContextDependencies) {
     const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
     const principal = token && legacyTenant ? actingInLegacyTenant(token, legacyTenant) : token;
     let permissions: ReadonlySet<string> = new Set();
+    let ownWorksOf: string | null = null;
     if (principal) {
       const access = await accessOf.load(principal);
       if (access.status === 'session-ended') throw unauthenticatedRequest('Your session has ended; sign in again');
@@ -48,12 +51,14 @@ export function createContextBuilder(deps: ContextDependencies) {
           : unauthenticatedRequest('You are no longer a member of this publisher; sign in again');
       }
       permissions = access.permissions;
+      ownWorksOf = access.ownWorksOf;
     }
     const scope = { publisherId: principal?.publisherId ?? null, userId: principal?.userId ?? null };
     return {
       requestId,
       principal,
       permissions,
+      ownWorksOf,
       inScope: (work) => deps.db.withScope(scope, work),
       client: { ip: clientAddress(req, deps.trustedProxies), userAgent: requestHeader(req, 'user-agent') },
       forgetAccess: () => {

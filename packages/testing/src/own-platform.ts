@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { MemoryMailer } from '@platform/identity';
+import { MemoryMailer } from '@platform/server';
 import { createDemoDatabase } from './test-database';
 import { startPlatform, type RunningPlatform } from './platform';
 

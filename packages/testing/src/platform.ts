@@ -1,6 +1,6 @@
 import { startGatewayService } from '@platform/gateway';
 import { startCatalog } from '@platform/catalog/start';
-import type { Mailer } from '@platform/identity';
+import type { Mailer } from '@platform/server';
 import { startIdentity } from '@platform/identity/start';
 import { startPublishers } from '@platform/publishers/start';
 import type { ServiceConfig } from '@platform/server';
@@ -31,7 +31,8 @@ export async function startPlatform(options: { apiUrl: string; dataDir: string; 
   const env = options.signingKey ? { AUTH_SIGNING_KEY: options.signingKey } : {};
   const identity = await startIdentity(config, 0, { env, ...(options.mailer ? { mailer: options.mailer } : {}) });
   const withJwks = { ...config, jwksUrl: `${identity.url}/.well-known/jwks.json` };
-  const [publishers, catalog] = await Promise.all([startPublishers(withJwks, 0), startCatalog(withJwks, 0)]);
+  const mail = options.mailer ? { mailer: options.mailer } : {};
+  const [publishers, catalog] = await Promise.all([startPublishers(withJwks, 0, mail), startCatalog(withJwks, 0)]);
   const gateway = await startGatewayService(withJwks, 0, {
     identity: `${identity.url}/graphql`,
     publishers: `${publishers.url}/graphql`,

@@ -1,4 +1,19 @@
-import { can, entitiesRule, isMember, type IRules } from '@platform/server';
+import { and, or, rule } from 'graphql-shield';
+import type { Work } from '@platform/db';
+import { can, entitiesRule, forbidden, isMember, type IRules } from '@platform/server';
+import type { CatalogContext } from './context';
+
+/**
+ * A platform's client sees only works their songwriter wrote. Checked per work (the strict
+ * cache keys on the object), on top of the same restriction in row-level security.
+ */
+const isOwnWorkIfRestricted = rule('own-work-if-restricted', { cache: 'strict' })(async (work: Work, _args, ctx: CatalogContext) => {
+  if (!ctx.ownWorksOf) return true;
+  const writers = await ctx.loaders.writersOfWork.load(work.id);
+  return writers.some((w) => w.songwriterId === ctx.ownWorksOf) || forbidden('You can only see works you wrote');
+});
+
+const readableWork = and(can('work:read'), isOwnWorkIfRestricted);
 
 /**
  * Who may reach what in the catalog subgraph. Anything not named here is denied. Entity types
@@ -19,9 +34,10 @@ export const catalogRules: IRules = {
     updateWork: can('work:write'),
     deleteWork: can('work:delete'),
   },
-  Work: can('work:read'),
+  Work: readableWork,
   WorkWriter: can('work:read'),
-  Songwriter: can('songwriter:read'),
+  // The writers of a readable work are visible through it; listing them all needs songwriter:read.
+  Songwriter: or(can('songwriter:read'), can('work:read')),
   Recording: can('recording:read'),
   Publisher: isMember,
   User: isMember,

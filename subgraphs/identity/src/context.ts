@@ -4,7 +4,7 @@ import type { ScopedDatabase } from '@platform/db';
 import type { RequestContext } from '@platform/server';
 import type { UserModel } from './models';
 import type { LoginGuard } from './services/login-guard';
-import type { Mailer } from './services/mailer';
+import type { Mailer } from '@platform/server';
 import { createUserLoader } from './services/users';
 
 /** What identity's services need beyond the shared request context. */

@@ -25,4 +25,4 @@ export function identitySubgraph(deps: IdentityDependencies): SubgraphDefinition
 }
 
 export type { IdentityDependencies };
-export { MemoryMailer, type Mailer } from './services/mailer';
+export { MemoryMailer, type Mailer } from '@platform/server';

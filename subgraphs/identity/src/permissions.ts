@@ -19,6 +19,7 @@ export const identityRules: IRules = {
     refreshSession: isPublic,
     requestPasswordReset: isPublic,
     resetPassword: isPublic,
+    acceptInvitation: isPublic,
     switchPublisher: isMember,
     logout: isMember,
     logoutEverywhere: isMember,

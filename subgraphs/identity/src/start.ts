@@ -2,7 +2,7 @@ import { AccessTokenVerifier, fileKeyRing, keyRingFromConfiguration, type KeyRin
 import { ConfigurationError, createLogger, startSubgraphService, type ServiceConfig } from '@platform/server';
 import { identitySubgraph } from './index';
 import { LoginGuard } from './services/login-guard';
-import { LogMailer, type Mailer } from './services/mailer';
+import { LogMailer, type Mailer } from '@platform/server';
 
 export interface IdentityOptions {
   env?: NodeJS.ProcessEnv;

@@ -1,15 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { SubgraphDefinition } from '@platform/server';
-import { extendContext, type PublishersContext } from './context';
+import { publishersContext, type PublishersContext } from './context';
 import { publishersRules } from './permissions';
 import { resolvers } from './resolvers';
+import type { InvitationDelivery } from './services/invitations';
 
 export const publishersTypeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
 
-export const publishersSubgraph: SubgraphDefinition<PublishersContext> = {
-  name: 'publishers',
-  typeDefs: publishersTypeDefs,
-  resolvers,
-  rules: publishersRules,
-  extendContext,
-};
+export function publishersSubgraph(invitations: InvitationDelivery): SubgraphDefinition<PublishersContext> {
+  return { name: 'publishers', typeDefs: publishersTypeDefs, resolvers, rules: publishersRules, extendContext: publishersContext(invitations) };
+}

@@ -1,8 +1,9 @@
 // What the resolvers receive for each GraphQL type (the codegen mappers point here).
-import type { Publisher, Role } from '@platform/db';
+import type { Account, AuditLogEntry, Invitation, Publisher, Role } from '@platform/db';
+import type { Connection, Edge } from '@platform/server';
 
 export type PublisherModel = Publisher;
-export type RoleModel = Role;
+export type RoleModel = Role & { permissions?: { permissionKey: string }[] };
 export interface MembershipModel {
   publisher: Publisher;
   status: 'ACTIVE' | 'SUSPENDED';
@@ -11,3 +12,22 @@ export interface MembershipModel {
 export interface UserModel {
   id: string;
 }
+export interface MemberModel {
+  userId: string;
+  email: string;
+  displayName: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  roles: RoleModel[];
+  joinedAt: Date;
+}
+export type InvitationModel = Invitation & { roles: RoleModel[] };
+export type AccountModel = Account & { seatsUsed: number };
+export interface AccessExplanationModel {
+  permission: string;
+  granted: boolean;
+  grantedBy: RoleModel[];
+  reason: string;
+}
+export type AuditEntryModel = AuditLogEntry;
+export type AuditEntryConnectionModel = Connection<AuditLogEntry>;
+export type AuditEntryEdgeModel = Edge<AuditLogEntry>;

@@ -1,6 +1,6 @@
 import type { Prisma, Recording } from '@platform/db';
 import { requirePrincipal, type RequestContext } from '@platform/server';
-import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from './pagination';
+import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/server';
 
 export interface RecordingQuery {
   first?: number | null;

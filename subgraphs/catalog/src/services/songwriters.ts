@@ -1,6 +1,6 @@
 import type { Prisma, Songwriter } from '@platform/db';
 import { requirePrincipal, type RequestContext } from '@platform/server';
-import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from './pagination';
+import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/server';
 
 export interface SongwriterQuery {
   first?: number | null;

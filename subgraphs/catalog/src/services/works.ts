@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Prisma, Tx, Work } from '@platform/db';
 import { badUserInput, notFound, requirePrincipal, type RequestContext } from '@platform/server';
-import { recordChange } from './change-log';
+import { recordChange } from '@platform/events';
 import { normalizeIswc, requireId } from './identifiers';
-import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from './pagination';
+import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/server';
 
 export interface WriterShare {
   songwriterId: string;
@@ -46,22 +47,31 @@ export async function createWork(ctx: RequestContext, draft: WorkDraft): Promise
   const actor = requirePrincipal(ctx);
   const title = validTitle(draft.title);
   const iswc = draft.iswc ? normalizeIswc(draft.iswc) : null;
-  const writers = draft.writers ? validWriters(draft.writers) : [];
+  const writers = includingOwnSongwriter(ctx, draft.writers ? validWriters(draft.writers) : []);
+  const id = randomUUID();
   return ctx.inScope(async (tx) => {
     await requireSongwriters(tx, actor.publisherId, writers);
-    const work = await tx.work.create({
-      data: {
-        publisherId: actor.publisherId,
-        title,
-        iswc,
-        createdBy: actor.userId,
-        updatedBy: actor.userId,
-        writers: { create: writers.map((w) => ({ songwriterId: w.songwriterId, share: w.share })) },
-      },
-    });
+    // No RETURNING: to a client the new work is invisible until its writers exist.
+    await tx.work.createMany({ data: [{ publisherId: actor.publisherId, id, title, iswc, createdBy: actor.userId, updatedBy: actor.userId }] });
+    await tx.workWriter.createMany({ data: writers.map((w) => ({ publisherId: actor.publisherId, workId: id, ...w })) });
+    const work = await tx.work.findUniqueOrThrow({ where: { publisherId_id: { publisherId: actor.publisherId, id } } });
     await recordChange(tx, actor, { entityType: 'Work', entityId: work.id, action: 'work.created', data: snapshot(work, writers) });
     return work;
   });
+}
+
+/**
+ * A client registers only works they wrote: with no writers given they are the sole writer, and
+ * a list of writers must name them.
+ */
+function includingOwnSongwriter(ctx: RequestContext, writers: WriterShare[]): WriterShare[] {
+  const own = ctx.ownWorksOf;
+  if (!own) return writers;
+  if (writers.length === 0) return [{ songwriterId: own, share: 100 }];
+  if (!writers.some((w) => w.songwriterId === own)) {
+    throw badUserInput('You can only register works you wrote: include yourself among the writers', 'writers');
+  }
+  return writers;
 }
 
 export async function updateWork(ctx: RequestContext, id: string, draft: WorkDraft): Promise<Work> {
@@ -70,7 +80,7 @@ export async function updateWork(ctx: RequestContext, id: string, draft: WorkDra
   const changes: Prisma.WorkUpdateInput = { updatedBy: actor.userId };
   if (draft.title !== undefined && draft.title !== null) changes.title = validTitle(draft.title);
   if (draft.iswc !== undefined) changes.iswc = draft.iswc ? normalizeIswc(draft.iswc) : null;
-  const writers = draft.writers ? validWriters(draft.writers) : null;
+  const writers = draft.writers ? includingOwnSongwriter(ctx, validWriters(draft.writers)) : null;
   return ctx.inScope(async (tx) => {
     const key = { publisherId_id: { publisherId: actor.publisherId, id: workId } };
     if (!(await tx.work.findUnique({ where: key, select: { id: true } }))) throw notFound('Work');

@@ -1,4 +1,5 @@
 import type { MutationResolvers } from '../generated/resolvers-types';
+import { acceptInvitation } from '../services/invitations';
 import { login, switchPublisher } from '../services/login';
 import { changePassword, requestPasswordReset, resetPassword } from '../services/passwords';
 import { logout, logoutEverywhere, refreshSession, revokeMemberSessions } from '../services/sessions';
@@ -13,4 +14,5 @@ export const Mutation: MutationResolvers = {
   changePassword: (_, { input }, ctx) => changePassword(ctx, input),
   requestPasswordReset: (_, { email }, ctx) => requestPasswordReset(ctx, email),
   resetPassword: (_, { input }, ctx) => resetPassword(ctx, input),
+  acceptInvitation: (_, { input }, ctx) => acceptInvitation(ctx, input),
 };

@@ -1,18 +1,7 @@
+import { DateTimeScalar, JSONScalar } from '@platform/server';
 import type { Resolvers } from '../generated/resolvers-types';
-import { findPublisher, membershipsOfCaller, publishersOfCaller } from '../services/publishers';
+import { Mutation } from './Mutation';
+import { Query } from './Query';
+import { AuditEntry, Member, Publisher, Role, User } from './types';
 
-export const resolvers: Resolvers = {
-  Query: {
-    publishers: (_, __, ctx) => publishersOfCaller(ctx),
-    publisher: (_, args, ctx) => findPublisher(ctx, args),
-  },
-  Publisher: {
-    __resolveReference: ({ id }, ctx) => ctx.loaders.publisher.load(id),
-  },
-  User: {
-    // Any id resolves: the fields below are readable only on the caller.
-    __resolveReference: ({ id }) => ({ id }),
-    memberships: (_, __, ctx) => membershipsOfCaller(ctx),
-    permissions: (_, __, ctx) => [...ctx.permissions].sort(),
-  },
-};
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, JSON: JSONScalar, Query, Mutation, Publisher, User, Role, Member, AuditEntry };

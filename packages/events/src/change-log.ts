@@ -13,7 +13,7 @@ export interface Change {
  * Records a change in the audit log and as a domain event in the outbox, inside the caller's
  * transaction: the change, its audit entry and its event commit or roll back together.
  */
-export async function recordChange(tx: Tx, actor: Principal, change: Change): Promise<void> {
+export async function recordChange(tx: Tx, actor: Pick<Principal, 'userId' | 'publisherId'>, change: Change): Promise<void> {
   const common = { publisherId: actor.publisherId };
   await tx.auditLogEntry.create({
     data: { ...common, actorUserId: actor.userId, action: change.action, entityType: change.entityType, entityId: change.entityId, data: change.data },

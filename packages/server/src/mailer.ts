@@ -1,4 +1,4 @@
-import type { Logger } from '@platform/server';
+import type { Logger } from './logger';
 
 export interface MailMessage {
   to: string;

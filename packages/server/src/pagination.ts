@@ -1,4 +1,4 @@
-import { badUserInput } from '@platform/server';
+import { badUserInput } from './errors';
 
 export interface Edge<T> {
   node: T;

@@ -1,0 +1,13 @@
+REVOKE UPDATE (plan, seat_limit, updated_at) ON accounts FROM platform_app;
+DROP POLICY account_update ON accounts;
+REVOKE UPDATE (name, settings, updated_at) ON publishers FROM platform_app;
+DROP POLICY publisher_update ON publishers;
+REVOKE INSERT ON users FROM platform_app;
+DROP POLICY user_created_by_invitation ON users;
+DROP TABLE invitations;
+DROP FUNCTION app_invitation_token_hash();
+DROP POLICY own_works_only_delete ON works;
+DROP POLICY own_works_only_update ON works;
+DROP POLICY own_works_only ON works;
+DROP FUNCTION app_own_works_songwriter();
+ALTER TABLE roles DROP COLUMN own_works_only;

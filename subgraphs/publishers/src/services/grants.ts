@@ -1,0 +1,41 @@
+import type { Role, Tx } from '@platform/db';
+import { isPermissionKey } from '@platform/permissions';
+import { badUserInput, forbidden, type RequestContext } from '@platform/server';
+
+export type RoleWithPermissions = Role & { permissions: { permissionKey: string }[] };
+
+export const withPermissions = { permissions: { select: { permissionKey: true }, orderBy: { permissionKey: 'asc' } } } as const;
+
+export function permissionsOf(roles: RoleWithPermissions[]): Set<string> {
+  return new Set(roles.flatMap((r) => r.permissions.map((p) => p.permissionKey)));
+}
+
+/** Roles of the active publisher by key; an unknown key is the caller's mistake. */
+export async function rolesByKeys(tx: Tx, publisherId: string, keys: string[], field: string): Promise<RoleWithPermissions[]> {
+  if (keys.length === 0) throw badUserInput('Give at least one role', field);
+  const unique = [...new Set(keys.map((k) => k.trim()))];
+  const roles = await tx.role.findMany({ where: { publisherId, key: { in: unique } }, include: withPermissions });
+  const missing = unique.filter((key) => !roles.some((r) => r.key === key));
+  if (missing.length) throw badUserInput(`No role "${missing.join('", "')}" in this publisher`, field);
+  return roles;
+}
+
+/** Nobody grants, through a role or an invitation, a permission they do not hold themselves. */
+export function assertMayGrant(ctx: RequestContext, permissions: Iterable<string>): void {
+  const beyond = [...permissions].filter((p) => !ctx.permissions.has(p)).sort();
+  if (beyond.length) throw forbidden(`You cannot grant ${beyond.map((p) => `"${p}"`).join(', ')}: you do not hold ${beyond.length > 1 ? 'them' : 'it'} yourself`);
+}
+
+export function validPermissionKeys(keys: string[], field: string): string[] {
+  const unknown = keys.filter((key) => !isPermissionKey(key));
+  if (unknown.length) throw badUserInput(`Unknown permission ${unknown.map((k) => `"${k}"`).join(', ')}; see permissionCatalog`, field);
+  return [...new Set(keys)].sort();
+}
+
+/** The publisher keeps at least one active Owner whatever is changed about `userId`. */
+export async function assertAnotherOwnerRemains(tx: Tx, publisherId: string, userId: string): Promise<void> {
+  const others = await tx.membershipRole.count({
+    where: { publisherId, userId: { not: userId }, role: { key: 'owner', isTemplate: true }, membership: { status: 'ACTIVE' } },
+  });
+  if (others === 0) throw badUserInput('The publisher must keep at least one active Owner: make someone else Owner first');
+}
