@@ -42,7 +42,7 @@ export type EntityAccess = Record<string, PermissionKey | 'member'>;
  * must hold the permission its root query would need. An unlisted type is refused outright.
  */
 export function entitiesRule(access: EntityAccess): IRule {
-  return rule('entities', { cache: 'strict' })((_parent, args: { representations: { __typename: string }[] }, ctx: RequestContext) => {
+  const entities = rule('entities', { cache: 'strict' })((_parent, args: { representations: { __typename: string }[] }, ctx: RequestContext) => {
     if (!ctx.principal) return unauthenticated();
     for (const { __typename } of args.representations) {
       const needed = access[__typename];
@@ -53,6 +53,8 @@ export function entitiesRule(access: EntityAccess): IRule {
     }
     return true;
   });
+  entityAccessByRule.set(entities, access);
+  return entities;
 }
 
 /** Rules every subgraph shares: the federation plumbing the gateway may read. */
@@ -83,4 +85,34 @@ function mergeRules(a: IRules, b: IRules): IRules {
 
 function isFieldMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !('resolve' in value);
+}
+
+const entityAccessByRule = new WeakMap<object, EntityAccess>();
+
+/**
+ * The permissions a rule tree names, walking and/or/not rules down to `can(...)` and the entity
+ * maps of `_entities`: what the permission-coverage spec compares with the catalog.
+ */
+export function permissionsUsedBy(rules: IRules): Set<string> {
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const entities = entityAccessByRule.get(node);
+    if (entities) for (const needed of Object.values(entities)) if (needed !== 'member') used.add(needed);
+    const name = (node as { name?: unknown }).name;
+    if (typeof name === 'string' && name.startsWith('can:')) used.add(name.slice(4));
+    const children = (node as { rules?: unknown }).rules;
+    if (Array.isArray(children)) children.forEach(visit);
+    else if (!('resolve' in node)) Object.values(node).forEach(visit);
+  };
+  visit(rules);
+  return used;
+}
+
+/** The entity types `_entities` may resolve in a rule tree, or null when it has no such rule. */
+export function entityTypesOf(rules: IRules): string[] | null {
+  const query = (rules as Record<string, unknown>).Query as Record<string, unknown> | undefined;
+  const rule = query?._entities;
+  const access = rule && typeof rule === 'object' ? entityAccessByRule.get(rule) : undefined;
+  return access ? Object.keys(access) : null;
 }

@@ -13,3 +13,4 @@ export const catalogSubgraph: SubgraphDefinition<CatalogContext> = {
   rules: catalogRules,
   extendContext,
 };
+export { catalogRules } from './permissions';

@@ -26,3 +26,4 @@ export function identitySubgraph(deps: IdentityDependencies): SubgraphDefinition
 
 export type { IdentityDependencies };
 export { MemoryMailer, type Mailer } from '@platform/server';
+export { identityRules } from './permissions';

@@ -10,3 +10,4 @@ export const publishersTypeDefs = readFileSync(new URL('./schema.graphql', impor
 export function publishersSubgraph(invitations: InvitationDelivery): SubgraphDefinition<PublishersContext> {
   return { name: 'publishers', typeDefs: publishersTypeDefs, resolvers, rules: publishersRules, extendContext: publishersContext(invitations) };
 }
+export { publishersRules } from './permissions';

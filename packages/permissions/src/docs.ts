@@ -1,0 +1,37 @@
+import { PERMISSIONS } from './catalog';
+import { PUBLISHER_TYPE_POLICIES, PUBLISHER_TYPES, ROLE_TEMPLATES } from './role-templates';
+
+/** docs/permissions.md, generated from the catalog (`pnpm docs:permissions`); a spec keeps it current. */
+export function renderPermissionsDoc(): string {
+  const lines = [
+    '# Permissions',
+    '',
+    '<!-- Generated from packages/permissions by `pnpm docs:permissions`; do not edit by hand. -->',
+    '',
+    'Permissions are granted in one publisher at a time, through roles. Nobody can grant a permission',
+    'they do not hold, and the last active Owner of a publisher cannot be removed, suspended or demoted.',
+    '',
+    '## Role templates × permissions',
+    '',
+    `| permission | ${ROLE_TEMPLATES.map((t) => t.name).join(' | ')} |`,
+    `|---|${ROLE_TEMPLATES.map(() => ':-:').join('|')}|`,
+    ...PERMISSIONS.map((p) => `| \`${p.key}\` | ${ROLE_TEMPLATES.map((t) => ((t.permissions as readonly string[]).includes(p.key) ? '✓' : '')).join(' | ')} |`),
+    `| *publisher types* | ${ROLE_TEMPLATES.map((t) => (t.publisherTypes.length === PUBLISHER_TYPES.length ? 'all' : t.publisherTypes.join(', '))).join(' | ')} |`,
+    '',
+    ...ROLE_TEMPLATES.filter((t) => t.ownWorksOnly).map((t) => `**${t.name}** sees and edits only works on which the member's linked songwriter is a writer (rules and row-level security).`),
+    '',
+    '## Publisher types',
+    '',
+    '| type | custom roles |',
+    '|---|---|',
+    ...PUBLISHER_TYPES.map((type) => `| ${type} | ${PUBLISHER_TYPE_POLICIES[type].customRoles ? 'yes' : 'templates only'} |`),
+    '',
+    '## The catalog',
+    '',
+    '| permission | title | description | depends on | warning |',
+    '|---|---|---|---|---|',
+    ...PERMISSIONS.map((p) => `| \`${p.key}\` | ${p.title} | ${p.description} | ${p.dependsOn.map((d) => `\`${d}\``).join(', ')} | ${'escalationWarning' in p ? p.escalationWarning : ''} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
