@@ -1,0 +1,177 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
+import { buildASTSchema, parse } from 'graphql';
+import { hashPassword } from '@platform/auth';
+import { catalogRules, catalogTypeDefs } from '@platform/catalog';
+import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
+import { readSupergraph } from '@platform/gateway';
+import { identityRules, identityTypeDefs } from '@platform/identity';
+import { ROLE_TEMPLATES, type RoleTemplate } from '@platform/permissions';
+import { publishersRules, publishersTypeDefs } from '@platform/publishers';
+import { permissionsUsedBy, type IRules } from '@platform/server';
+import { codesOf, graphql, login, startOwnPlatform, type OwnPlatform } from '@platform/testing';
+
+/**
+ * The authorization matrix, derived from the catalog: for every role template and every root
+ * field of the composed supergraph, the rule tree names the permissions the field needs, the
+ * template grants some permissions, and the gateway must allow exactly when the first are in
+ * the second. Then every operation that takes ids is tried with another publisher's ids.
+ */
+
+const NOWHERE = '00000000-0000-4000-8000-00000000beef';
+const DMP = { work: demoId('work:dmp:3'), songwriter: demoId('songwriter:dmp:3'), recording: demoId('recording:dmp:3'), user: demoId('user:viewer@dmp.demo') };
+
+interface Operation {
+  document: string;
+  variables?: (self: { userId: string; slug: string }) => Record<string, unknown>;
+  /** The same operation aimed at DMP's objects by Spirit's owner, and what must come back. */
+  foreign?: { variables: Record<string, unknown>; expect: 'null' | 'NOT_FOUND' | 'BAD_USER_INPUT' };
+}
+
+/** One example call per root field. A root field without one fails the spec below. */
+const OPERATIONS: Record<string, Operation> = {
+  'Query.me': { document: `{ me { id } }` },
+  'Query.mySessions': { document: `{ mySessions { id } }` },
+  'Query.publishers': { document: `{ publishers { id } }` },
+  'Query.publisher': { document: `query($s: String) { publisher(slug: $s) { id } }`, variables: (me) => ({ s: me.slug }), foreign: { variables: { s: 'dmp' }, expect: 'null' } },
+  'Query.permissionCatalog': { document: `{ permissionCatalog { key } }` },
+  'Query.members': { document: `{ members { email } }` },
+  'Query.member': { document: `query($u: ID!) { member(userId: $u) { email } }`, variables: (me) => ({ u: me.userId }), foreign: { variables: { u: DMP.user }, expect: 'null' } },
+  'Query.roles': { document: `{ roles { key } }` },
+  'Query.invitations': { document: `{ invitations { id } }` },
+  'Query.explainAccess': { document: `query($u: ID!) { explainAccess(userId: $u, permission: "work:read") { granted } }`, variables: (me) => ({ u: me.userId }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
+  'Query.auditLog': { document: `{ auditLog(first: 1) { totalCount } }` },
+  'Query.works': { document: `{ works(first: 1) { totalCount } }` },
+  'Query.work': { document: `query($id: ID!) { work(id: $id) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.work }, expect: 'null' } },
+  'Query.songwriters': { document: `{ songwriters(first: 1) { totalCount } }` },
+  'Query.songwriter': { document: `query($id: ID!) { songwriter(id: $id) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.songwriter }, expect: 'null' } },
+  'Query.recordings': { document: `{ recordings(first: 1) { totalCount } }` },
+  'Query.recording': { document: `query($id: ID!) { recording(id: $id) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.recording }, expect: 'null' } },
+  'Mutation.login': { document: `mutation { login(input: { email: "nobody-matrix@x.demo", password: "x" }) { accessToken } }` },
+  'Mutation.refreshSession': { document: `mutation { refreshSession(refreshToken: "not.valid") { accessToken } }` },
+  'Mutation.switchPublisher': { document: `mutation($s: String!) { switchPublisher(publisher: $s) { accessToken } }`, variables: (me) => ({ s: me.slug }) },
+  'Mutation.logout': { document: `mutation { logout }` },
+  'Mutation.logoutEverywhere': { document: `mutation { logoutEverywhere }` },
+  'Mutation.revokeMemberSessions': { document: `mutation($u: ID!) { revokeMemberSessions(userId: $u) }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
+  'Mutation.changePassword': { document: `mutation { changePassword(input: { currentPassword: "not it", newPassword: "whatever long enough" }) }` },
+  'Mutation.requestPasswordReset': { document: `mutation { requestPasswordReset(email: "nobody-matrix@x.demo") }` },
+  'Mutation.resetPassword': { document: `mutation { resetPassword(input: { token: "made-up", newPassword: "whatever long enough" }) }` },
+  'Mutation.acceptInvitation': { document: `mutation { acceptInvitation(input: { token: "made-up", password: "whatever long enough" }) { accessToken } }` },
+  'Mutation.inviteMember': { document: `mutation($e: String!) { inviteMember(input: { email: $e, roles: ["viewer"] }) { id } }`, variables: (me) => ({ e: `invited-by-${me.userId.slice(0, 8)}-${Date.now()}@matrix.demo` }) },
+  'Mutation.revokeInvitation': { document: `mutation($id: ID!) { revokeInvitation(id: $id) { id } }`, variables: () => ({ id: NOWHERE }) },
+  'Mutation.changeMemberRoles': { document: `mutation($u: ID!) { changeMemberRoles(userId: $u, roles: ["viewer"]) { email } }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
+  'Mutation.suspendMember': { document: `mutation($u: ID!) { suspendMember(userId: $u) { email } }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
+  'Mutation.reinstateMember': { document: `mutation($u: ID!) { reinstateMember(userId: $u) { email } }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
+  'Mutation.removeMember': { document: `mutation($u: ID!) { removeMember(userId: $u) }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
+  'Mutation.createRole': { document: `mutation($k: String!) { createRole(input: { key: $k, name: "Matrix", permissions: ["work:read"] }) { key } }`, variables: (me) => ({ k: `m-${me.userId.slice(0, 8)}-${Date.now() % 100000}` }) },
+  'Mutation.updateRole': { document: `mutation { updateRole(key: "dmp-only-role", input: { name: "Renamed" }) { key } }`, foreign: { variables: {}, expect: 'NOT_FOUND' } },
+  'Mutation.deleteRole': { document: `mutation { deleteRole(key: "dmp-only-role") }`, foreign: { variables: {}, expect: 'NOT_FOUND' } },
+  'Mutation.updatePublisher': { document: `mutation { updatePublisher(input: {}) { id } }` },
+  'Mutation.updateBilling': { document: `mutation { updateBilling(input: {}) { plan } }` },
+  'Mutation.createWork': { document: `mutation { createWork(input: { title: "Matrix work" }) { id } }`, foreign: { variables: {}, expect: 'BAD_USER_INPUT' } },
+  'Mutation.updateWork': { document: `mutation($id: ID!) { updateWork(id: $id, input: { title: "Renamed" }) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' } },
+  'Mutation.deleteWork': { document: `mutation($id: ID!) { deleteWork(id: $id) }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' } },
+};
+
+/** createWork's foreign variant names DMP's songwriter as a writer of a Spirit work. */
+const FOREIGN_DOCUMENTS: Record<string, string> = {
+  'Mutation.createWork': `mutation { createWork(input: { title: "Borrowed", writers: [{ songwriterId: "${DMP.songwriter}", share: 50 }] }) { id } }`,
+};
+
+const SUBGRAPH_RULES: { typeDefs: string; rules: IRules }[] = [
+  { typeDefs: identityTypeDefs, rules: identityRules },
+  { typeDefs: publishersTypeDefs, rules: publishersRules },
+  { typeDefs: catalogTypeDefs, rules: catalogRules },
+];
+
+/** Root fields of the composed supergraph, as `Query.works`. */
+function supergraphRootFields(): string[] {
+  const schema = buildASTSchema(parse(readSupergraph()), { assumeValidSDL: true });
+  return [schema.getQueryType(), schema.getMutationType()].flatMap((root) =>
+    Object.keys(root?.getFields() ?? {}).filter((f) => !f.startsWith('_')).map((f) => `${root!.name}.${f}`),
+  );
+}
+
+/** What the field's rule asks for, read from the rule tree of the subgraph that owns it. */
+function permissionsNeeded(rootField: string): string[] {
+  const [type, field] = rootField.split('.') as [string, string];
+  const owner = SUBGRAPH_RULES.find((s) => new RegExp(`type ${type} \\{[^}]*\\n\\s+${field}[(:]`).test(s.typeDefs));
+  if (!owner) throw new Error(`No subgraph defines ${rootField}`);
+  const rule = ((owner.rules as Record<string, Record<string, unknown>>)[type] ?? {})[field];
+  return [...permissionsUsedBy({ [type]: { [field]: rule } } as IRules)];
+}
+
+let platform: OwnPlatform;
+let admin: pg.Client;
+const sessions = new Map<string, { email: string; userId: string; slug: string }>();
+
+function homeOf(template: RoleTemplate): string {
+  return template.publisherTypes.includes('ENTERPRISE') ? 'dmp' : 'songtrust';
+}
+
+beforeAll(async () => {
+  platform = await startOwnPlatform(inject('clusterAdminUrl'), 'matrix_spec');
+  admin = new pg.Client({ connectionString: platform.urls.adminUrl });
+  await admin.connect();
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const template of ROLE_TEMPLATES) {
+    const slug = homeOf(template);
+    const email = `matrix-${template.key}@${slug}.demo`;
+    const userId = demoId(`matrix:${template.key}`);
+    await admin.query(`INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)`, [userId, email, `Matrix ${template.name}`, passwordHash]);
+    await admin.query(`INSERT INTO user_publishers (publisher_id, user_id, songwriter_id) VALUES ($1, $2, $3)`, [demoId(`publisher:${slug}`), userId, template.ownWorksOnly ? demoId(`songwriter:${slug}:client`) : null]);
+    await admin.query(`INSERT INTO membership_roles (publisher_id, user_id, role_id) VALUES ($1, $2, $3)`, [demoId(`publisher:${slug}`), userId, demoId(`role:${slug}:${template.key}`)]);
+    sessions.set(template.key, { email, userId, slug });
+  }
+  // A custom role that exists only in DMP, for the foreign role operations.
+  await admin.query(`INSERT INTO roles (publisher_id, key, name) VALUES ($1, 'dmp-only-role', 'DMP only')`, [demoId('publisher:dmp')]);
+});
+
+afterAll(async () => {
+  await admin?.end();
+  await platform?.stop();
+});
+
+describe('the authorization matrix', () => {
+  it('has an example call for every root field of the supergraph', () => {
+    expect(supergraphRootFields().filter((f) => !OPERATIONS[f])).toEqual([]);
+    expect(Object.keys(OPERATIONS).filter((f) => !supergraphRootFields().includes(f))).toEqual([]);
+  });
+
+  for (const template of ROLE_TEMPLATES) {
+    it(`allows ${template.name} exactly the operations its permissions cover`, async () => {
+      const me = sessions.get(template.key)!;
+      const granted = new Set<string>(template.permissions);
+      const wrong: string[] = [];
+      for (const field of supergraphRootFields()) {
+        const operation = OPERATIONS[field]!;
+        // A fresh session per call: logout and logoutEverywhere are in the matrix too.
+        const session = await login(platform.a.gatewayUrl, me.email, DEMO_PASSWORD);
+        const response = await graphql(platform.a.gatewayUrl, operation.document, operation.variables?.(me) ?? {}, { token: session.token });
+        const needed = permissionsNeeded(field);
+        const allowed = needed.every((p) => granted.has(p));
+        const forbidden = codesOf(response).includes('FORBIDDEN');
+        const leaked = Object.values(response.data ?? {}).some((value) => value !== null);
+        if (allowed && forbidden) wrong.push(`${field}: refused, but ${template.key} holds ${needed.join(', ') || 'what it needs'}`);
+        if (!allowed && (!forbidden || leaked)) wrong.push(`${field}: answered, but ${template.key} lacks ${needed.filter((p) => !granted.has(p)).join(', ')}`);
+      }
+      expect(wrong).toEqual([]);
+    });
+  }
+});
+
+describe('another publisher\'s ids', () => {
+  for (const [field, operation] of Object.entries(OPERATIONS).filter(([, op]) => op.foreign)) {
+    it(`${field} answers ${operation.foreign!.expect === 'null' ? 'null' : operation.foreign!.expect} for DMP's objects asked by Spirit's owner`, async () => {
+      const spirit = await login(platform.a.gatewayUrl, 'owner@spirit.demo', DEMO_PASSWORD);
+      const response = await graphql(platform.a.gatewayUrl, FOREIGN_DOCUMENTS[field] ?? operation.document, operation.foreign!.variables, { token: spirit.token });
+      if (operation.foreign!.expect === 'null') {
+        expect(response.errors).toBeUndefined();
+        expect(Object.values(response.data)).toEqual([null]);
+      } else {
+        expect(codesOf(response)).toEqual([operation.foreign!.expect]);
+        expect(Object.values(response.data ?? {}).filter((v) => v !== null)).toEqual([]);
+      }
+    });
+  }
+});
