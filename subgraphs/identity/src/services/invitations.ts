@@ -41,12 +41,14 @@ export async function acceptInvitation(ctx: IdentityContext, input: { token: str
   }
 
   const publisher = await ctx.db.withScope({ invitationTokenHash, userId, publisherId: invitation.publisherId }, async (tx) => {
+    // The account first: the row policy lets it be created only while the invitation is open.
+    if (newAccount) await tx.user.createMany({ data: [{ id: userId, email: invitation.email, ...newAccount }] });
     const { count } = await tx.invitation.updateMany({
       where: { publisherId: invitation.publisherId, id: invitation.id, acceptedAt: null, revokedAt: null },
       data: { acceptedAt: new Date(), acceptedBy: userId },
     });
-    if (count === 0) return null; // accepted meanwhile by a concurrent request
-    if (newAccount) await tx.user.createMany({ data: [{ id: userId, email: invitation.email, ...newAccount }] });
+    // Accepted meanwhile by a concurrent request: throwing rolls the new account back too.
+    if (count === 0) throw badUserInput(INVALID_INVITATION, 'token');
     await tx.membership.upsert({
       where: { publisherId_userId: { publisherId: invitation.publisherId, userId } },
       create: { publisherId: invitation.publisherId, userId },
@@ -61,7 +63,6 @@ export async function acceptInvitation(ctx: IdentityContext, input: { token: str
     });
     return tx.publisher.findUniqueOrThrow({ where: { id: invitation.publisherId }, select: { id: true, slug: true, name: true, type: true } });
   });
-  if (!publisher) throw badUserInput(INVALID_INVITATION, 'token');
   const user = await ctx.db.withScope({ userId }, (tx) => tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, email: true, displayName: true } }));
   return openSession(ctx, user, publisher);
 }
