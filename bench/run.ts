@@ -7,6 +7,7 @@ import { createDemoDatabase, startPlatform, startTestCluster } from '@platform/t
 import { gatewayCost } from './gateway';
 import { loginLatency } from './login';
 import { rlsContextCost } from './rls-context';
+import { shieldCost } from './shield';
 import { tokenVerificationCost } from './tokens';
 
 // The services' request logs would drown the tables.
@@ -21,6 +22,7 @@ try {
   const platform = await startPlatform({ apiUrl: urls.apiUrl, dataDir });
   try {
     await gatewayCost(platform);
+    await shieldCost(urls.apiUrl, platform);
     await tokenVerificationCost(urls.apiUrl, platform);
     await loginLatency(platform);
   } finally {

@@ -62,17 +62,21 @@ describe('failed logins', () => {
     };
     const wrong: number[] = [];
     const unknown: number[] = [];
-    for (let i = 0; i < 4; i += 1) {
+    for (let i = 0; i < 6; i += 1) {
       const a = await timed('timing@spirit.demo', `wrong password ${i}`);
+      // Five failures in a row would lock the email; a success in between resets the count.
+      if (i === 3) expect((await attempt('timing@spirit.demo', DEMO_PASSWORD, '198.51.100.2')).errors).toBeUndefined();
       const b = await timed(`nobody-${i}@spirit.demo`, `wrong password ${i}`);
       expect(b).toMatchObject({ message: a.message, code: 'UNAUTHENTICATED' });
       wrong.push(a.ms);
       unknown.push(b.ms);
     }
-    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
-    // Both spend one argon2 verification; without the decoy hash an unknown email answers ~10× faster.
-    expect(median(unknown) / median(wrong)).toBeGreaterThan(0.5);
-    expect(median(unknown) / median(wrong)).toBeLessThan(2);
+    // The fastest of each series is its intrinsic cost: other spec files running beside this one
+    // only ever add time. Both paths spend one argon2 verification; without the decoy hash an
+    // unknown email answers several times faster.
+    const ratio = Math.min(...unknown) / Math.min(...wrong);
+    expect(ratio).toBeGreaterThan(0.6);
+    expect(ratio).toBeLessThan(1.67);
   });
 
   it('lock an email after five in a row, for every instance, even against the right password', async () => {

@@ -70,6 +70,8 @@ export function protect(schema: GraphQLSchema, rules: IRules): GraphQLSchema {
       // Resolvers throw our own coded errors (BAD_USER_INPUT, NOT_FOUND); let them through.
       // Anything unexpected is masked later by the error formatter.
       allowExternalErrors: true,
+      // Strict-cache key: shield's default hashes the whole parent object for every field.
+      hashFunction: ({ parent, args }) => `${(parent as { id?: unknown } | null)?.id ?? ''}:${JSON.stringify(args)}`,
     }),
   );
 }

@@ -4,13 +4,19 @@ import { can, entitiesRule, forbidden, isMember, type IRules } from '@platform/s
 import type { CatalogContext } from './context';
 
 /**
- * A platform's client sees only works their songwriter wrote. Checked per work (the strict
- * cache keys on the object), on top of the same restriction in row-level security.
+ * A platform's client sees only works their songwriter wrote: checked once per work per request
+ * (ctx.ownWorkChecks), on top of the same restriction in row-level security. Everyone else
+ * passes at once; shield's own per-object cache would hash the whole work for every field.
  */
-const isOwnWorkIfRestricted = rule('own-work-if-restricted', { cache: 'strict' })(async (work: Work, _args, ctx: CatalogContext) => {
-  if (!ctx.ownWorksOf) return true;
-  const writers = await ctx.loaders.writersOfWork.load(work.id);
-  return writers.some((w) => w.songwriterId === ctx.ownWorksOf) || forbidden('You can only see works you wrote');
+const isOwnWorkIfRestricted = rule('own-work-if-restricted', { cache: 'no_cache' })((work: Work, _args, ctx: CatalogContext) => {
+  const songwriterId = ctx.ownWorksOf;
+  if (!songwriterId) return true;
+  let check = ctx.ownWorkChecks.get(work.id);
+  if (!check) {
+    check = ctx.loaders.writersOfWork.load(work.id).then((writers) => writers.some((w) => w.songwriterId === songwriterId));
+    ctx.ownWorkChecks.set(work.id, check);
+  }
+  return check.then((own) => own || forbidden('You can only see works you wrote'));
 });
 
 const readableWork = and(can('work:read'), isOwnWorkIfRestricted);
