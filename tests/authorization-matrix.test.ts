@@ -111,8 +111,7 @@ function homeOf(template: RoleTemplate): string {
 
 beforeAll(async () => {
   platform = await startOwnPlatform(inject('clusterAdminUrl'), 'matrix_spec');
-  admin = new pg.Client({ connectionString: platform.urls.adminUrl });
-  await admin.connect();
+  admin = platform.admin;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const template of ROLE_TEMPLATES) {
     const slug = homeOf(template);
@@ -128,7 +127,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await admin?.end();
   await platform?.stop();
 });
 

@@ -18,12 +18,10 @@ let gateway: string;
 beforeAll(async () => {
   platform = await startOwnPlatform(inject('clusterAdminUrl'), 'login_spec');
   gateway = platform.a.gatewayUrl;
-  admin = new pg.Client({ connectionString: platform.urls.adminUrl });
-  await admin.connect();
+  admin = platform.admin;
 });
 
 afterAll(async () => {
-  await admin?.end();
   await platform?.stop();
 });
 

@@ -18,12 +18,10 @@ let admin: pg.Client;
 
 beforeAll(async () => {
   platform = await startOwnPlatform(inject('clusterAdminUrl'), 'sessions_spec');
-  admin = new pg.Client({ connectionString: platform.urls.adminUrl });
-  await admin.connect();
+  admin = platform.admin;
 });
 
 afterAll(async () => {
-  await admin?.end();
   await platform?.stop();
 });
 

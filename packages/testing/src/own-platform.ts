@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { MemoryMailer } from '@platform/server';
 import { createDemoDatabase } from './test-database';
 import { startPlatform, type RunningPlatform } from './platform';
@@ -13,6 +14,8 @@ export interface OwnPlatform {
   /** Holds the development key ring (keys/keyring.json). */
   dataDir: string;
   mailer: MemoryMailer;
+  /** A superuser connection to the spec's database, for arranging and checking data. */
+  admin: pg.Client;
   stop(): Promise<void>;
 }
 
@@ -26,13 +29,17 @@ export async function startOwnPlatform(clusterAdminUrl: string, name: string): P
   const mailer = new MemoryMailer();
   const a = await startPlatform({ apiUrl: urls.apiUrl, dataDir, mailer });
   const b = await startPlatform({ apiUrl: urls.apiUrl, dataDir, mailer });
+  const admin = new pg.Client({ connectionString: urls.adminUrl });
+  await admin.connect();
   return {
     a,
     b,
     urls,
     dataDir,
     mailer,
+    admin,
     async stop() {
+      await admin.end();
       await Promise.all([a.stop(), b.stop()]);
       await rm(dataDir, { recursive: true, force: true });
     },
