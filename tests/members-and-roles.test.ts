@@ -236,6 +236,16 @@ describe('roles', () => {
 });
 
 describe('billing and settings', () => {
+  it('answer for the active publisher only, not for the member\'s other publishers', async () => {
+    // Spirit's owner joined DMP as a Viewer above: publisher:manage and billing:read are Spirit's.
+    const owner = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD, 'spirit');
+    const own = await graphql(gateway, `{ publisher(slug: "spirit") { settings account { plan } } }`, {}, { token: owner.token });
+    expect(own.errors).toBeUndefined();
+    const other = await graphql(gateway, `{ publisher(slug: "dmp") { name settings } }`, {}, { token: owner.token });
+    expect(codesOf(other)).toEqual(['FORBIDDEN']);
+    expect(other.errors![0]!.message).toContain('switchPublisher');
+  });
+
   it('shows the account to billing:read and refuses a seat limit below the seats in use', async () => {
     const owner = await login(gateway, 'owner@dmp.demo', DEMO_PASSWORD);
     const account = await graphql(gateway, `{ publisher(slug: "dmp") { account { plan seatLimit seatsUsed } } }`, {}, { token: owner.token });

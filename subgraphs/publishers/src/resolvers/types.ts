@@ -1,10 +1,14 @@
 import type { AuditEntryResolvers, MemberResolvers, PublisherResolvers, RoleResolvers, UserResolvers } from '../generated/resolvers-types';
 import { membershipsOfCaller } from '../services/publishers';
-import { accountOfPublisher } from '../services/publisher-settings';
+import { accountOfPublisher, requireActivePublisher } from '../services/publisher-settings';
 
 export const Publisher: PublisherResolvers = {
   __resolveReference: ({ id }, ctx) => ctx.loaders.publisher.load(id),
   account: (publisher, _, ctx) => accountOfPublisher(ctx, publisher.id),
+  settings: (publisher, _, ctx) => {
+    requireActivePublisher(ctx, publisher.id);
+    return publisher.settings;
+  },
 };
 
 export const User: UserResolvers = {

@@ -1,6 +1,6 @@
 import { recordChange } from '@platform/events';
 import type { Account, Prisma, Publisher } from '@platform/db';
-import { badUserInput, requirePrincipal, type RequestContext } from '@platform/server';
+import { badUserInput, forbidden, requirePrincipal, type RequestContext } from '@platform/server';
 
 export async function updatePublisher(ctx: RequestContext, input: { name?: string | null; settings?: unknown }): Promise<Publisher> {
   const principal = requirePrincipal(ctx);
@@ -22,7 +22,18 @@ export async function updatePublisher(ctx: RequestContext, input: { name?: strin
   });
 }
 
+/**
+ * Settings and billing answer for the active publisher only: the permission that guards them
+ * was granted there, and a member's other publishers are listed beside it.
+ */
+export function requireActivePublisher(ctx: RequestContext, publisherId: string): void {
+  if (requirePrincipal(ctx).publisherId !== publisherId) {
+    throw forbidden('Switch to this publisher (switchPublisher) to see its settings and billing');
+  }
+}
+
 export async function accountOfPublisher(ctx: RequestContext, publisherId: string): Promise<Account & { seatsUsed: number }> {
+  requireActivePublisher(ctx, publisherId);
   return ctx.inScope(async (tx) => {
     const { account } = await tx.publisher.findUniqueOrThrow({ where: { id: publisherId }, select: { account: true } });
     return { ...account, seatsUsed: await seatsUsed(tx, publisherId) };
