@@ -70,6 +70,12 @@ const OPERATIONS: Record<string, Operation> = {
   'Mutation.updateBilling': { document: `mutation { updateBilling(input: {}) { plan } }` },
   'Mutation.createWork': { document: `mutation { createWork(input: { title: "Matrix work" }) { id } }`, foreign: { variables: {}, expect: 'BAD_USER_INPUT' } },
   'Mutation.updateWork': { document: `mutation($id: ID!) { updateWork(id: $id, input: { title: "Renamed" }) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' } },
+  'Mutation.createSongwriter': { document: `mutation { createSongwriter(input: { name: "Matrix Writer" }) { id } }` },
+  'Mutation.updateSongwriter': { document: `mutation($id: ID!) { updateSongwriter(id: $id, input: { name: "Renamed" }) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.songwriter }, expect: 'NOT_FOUND' } },
+  'Mutation.deleteSongwriter': { document: `mutation($id: ID!) { deleteSongwriter(id: $id) }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.songwriter }, expect: 'NOT_FOUND' } },
+  'Mutation.createRecording': { document: `mutation { createRecording(input: { title: "Matrix Take" }) { id } }` },
+  'Mutation.updateRecording': { document: `mutation($id: ID!) { updateRecording(id: $id, input: { title: "Renamed" }) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.recording }, expect: 'NOT_FOUND' } },
+  'Mutation.deleteRecording': { document: `mutation($id: ID!) { deleteRecording(id: $id) }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.recording }, expect: 'NOT_FOUND' } },
   'Mutation.deleteWork': { document: `mutation($id: ID!) { deleteWork(id: $id) }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' } },
 };
 

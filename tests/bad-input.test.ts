@@ -16,6 +16,8 @@ async function catalogFingerprint(): Promise<string> {
     const { rows } = await client.query(`
       SELECT (SELECT md5(string_agg(w::text, ',' ORDER BY id)) FROM works w) AS works,
              (SELECT md5(string_agg(ww::text, ',' ORDER BY work_id, songwriter_id)) FROM work_writers ww) AS writers,
+             (SELECT md5(string_agg(s::text, ',' ORDER BY id)) FROM songwriters s) AS songwriters,
+             (SELECT md5(string_agg(r::text, ',' ORDER BY id)) FROM recordings r) AS recordings,
              (SELECT count(*) FROM outbox) AS events,
              (SELECT count(*) FROM audit_log) AS audits`);
     return JSON.stringify(rows[0]);
@@ -58,6 +60,18 @@ describe('mutations with bad input', () => {
       expect(await catalogFingerprint()).toBe(before);
     });
   }
+
+  it.each([
+    ['an IPI that is not 9 to 11 digits', `mutation { createSongwriter(input: { name: "X", ipi: "12-34" }) { id } }`, 'ipi must be an IPI name number of 9 to 11 digits', 'ipi'],
+    ['an empty songwriter name', `mutation { createSongwriter(input: { name: "  " }) { id } }`, 'name must not be empty', 'name'],
+    ['a malformed ISRC', `mutation { createRecording(input: { title: "X", isrc: "ISRC-1" }) { id } }`, 'isrc must look like US-RC1-76-07839 (12 characters, hyphens optional)', 'isrc'],
+    ['a negative duration', `mutation { createRecording(input: { title: "X", durationSeconds: -3 }) { id } }`, 'durationSeconds must be a whole number of seconds from 1 to 86400', 'durationSeconds'],
+  ])('answers %s with BAD_USER_INPUT and changes nothing', async (_what, mutation, message, field) => {
+    const before = await catalogFingerprint();
+    const response = await graphql(gateway, mutation, {}, { token: spirit.token });
+    expect(response.errors![0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT', field } });
+    expect(await catalogFingerprint()).toBe(before);
+  });
 
   it('rolls back the whole change when a later step fails', async () => {
     const before = await catalogFingerprint();

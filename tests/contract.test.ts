@@ -148,6 +148,24 @@ describe('works', () => {
     expect({ events, audits }).toEqual({ events: 3, audits: 3 });
   });
 
+  it('manages songwriters and recordings with the same shape as works', async () => {
+    const writer = await graphql(gateway, `mutation { createSongwriter(input: { name: " Ana Lyric ", ipi: "00052210040" }) { id name ipi } }`, {}, { token: spirit.token });
+    expect(writer.data.createSongwriter).toMatchObject({ name: 'Ana Lyric', ipi: '00052210040' });
+    const id = writer.data.createSongwriter.id;
+    const renamed = await graphql(gateway, `mutation($id: ID!) { updateSongwriter(id: $id, input: { name: "Ana L." }) { name } }`, { id }, { token: spirit.token });
+    expect(renamed.data.updateSongwriter.name).toBe('Ana L.');
+    const work = await graphql(gateway, CREATE_WORK, { input: { title: 'Duet', writers: [{ songwriterId: id, share: 50 }] } }, { token: spirit.token });
+    const busy = await graphql(gateway, `mutation($id: ID!) { deleteSongwriter(id: $id) }`, { id }, { token: spirit.token });
+    expect(busy.errors![0]).toMatchObject({ message: 'This songwriter writes 1 work(s); remove them from those works first', extensions: { code: 'BAD_USER_INPUT' } });
+    await graphql(gateway, `mutation($id: ID!) { deleteWork(id: $id) }`, { id: work.data.createWork.id }, { token: spirit.token });
+    expect((await graphql(gateway, `mutation($id: ID!) { deleteSongwriter(id: $id) }`, { id }, { token: spirit.token })).data.deleteSongwriter).toBe(id);
+
+    const take = await graphql(gateway, `mutation { createRecording(input: { title: "Live at Home", isrc: "us-rc1-76-07839", durationSeconds: 215 }) { id isrc durationSeconds } }`, {}, { token: spirit.token });
+    expect(take.data.createRecording).toMatchObject({ isrc: 'USRC17607839', durationSeconds: 215 });
+    const deleted = await graphql(gateway, `mutation($id: ID!) { deleteRecording(id: $id) }`, { id: take.data.createRecording.id }, { token: spirit.token });
+    expect(deleted.data.deleteRecording).toBe(take.data.createRecording.id);
+  });
+
   it('refuses createWork to a viewer with FORBIDDEN and creates nothing', async () => {
     const viewer = await login(gateway, 'viewer@dmp.demo', DEMO_PASSWORD);
     const before = await countRows(`SELECT count(*) AS n FROM works`);

@@ -122,7 +122,7 @@ describe('inviting members', () => {
     if (!joined.data) throw new Error(JSON.stringify(joined.errors));
     expect(joined.data.acceptInvitation.activePublisher.slug).toBe('dmp');
     const me = await graphql(gateway, `{ me { permissions } }`, {}, { token: joined.data.acceptInvitation.accessToken });
-    expect(me.data.me.permissions).toEqual(['recording:read', 'songwriter:read', 'work:read', 'work:write']);
+    expect(me.data.me.permissions).toEqual(['recording:read', 'recording:write', 'songwriter:read', 'songwriter:write', 'work:read', 'work:write']);
     const again = await graphql(gateway, ACCEPT, { i: { token, displayName: 'Again', password: 'a new long password' } });
     expect(again.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'token' } });
   });

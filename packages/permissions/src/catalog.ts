@@ -39,10 +39,22 @@ export const PERMISSIONS = [
     dependsOn: [],
   },
   {
+    key: 'songwriter:write',
+    title: 'Manage songwriters',
+    description: 'Add songwriters, change their names and IPI numbers, and remove those who write no work.',
+    dependsOn: ['songwriter:read'],
+  },
+  {
     key: 'recording:read',
     title: 'Read recordings',
     description: 'See the recordings of the publisher and the works they embody.',
     dependsOn: [],
+  },
+  {
+    key: 'recording:write',
+    title: 'Manage recordings',
+    description: 'Add, change and remove recordings (title, ISRC, duration).',
+    dependsOn: ['recording:read'],
   },
   {
     key: 'member:read',

@@ -50,15 +50,15 @@ export const ROLE_TEMPLATES: readonly RoleTemplate[] = [
   {
     key: 'catalog-manager',
     name: 'Catalog Manager',
-    description: 'Owns the catalog: creates, edits and deletes works.',
-    permissions: [...CATALOG_READ, 'work:write', 'work:delete'],
+    description: 'Owns the catalog: creates, edits and deletes works, songwriters and recordings.',
+    permissions: [...CATALOG_READ, 'work:write', 'work:delete', 'songwriter:write', 'recording:write'],
     publisherTypes: PUBLISHER_TYPES,
   },
   {
     key: 'editor',
     name: 'Editor',
-    description: 'Creates and edits works, but cannot delete them.',
-    permissions: [...CATALOG_READ, 'work:write'],
+    description: 'Creates and edits works, songwriters and recordings, but cannot delete works.',
+    permissions: [...CATALOG_READ, 'work:write', 'songwriter:write', 'recording:write'],
     publisherTypes: PUBLISHER_TYPES,
   },
   {

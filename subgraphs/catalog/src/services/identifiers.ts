@@ -21,3 +21,25 @@ export function normalizeIswc(value: string, field = 'iswc'): string {
   }
   return `T-${digits[1]}.${digits[2]}.${digits[3]}-${digits[4]}`;
 }
+
+/** IPI name numbers have 9 to 11 digits; stored without separators. */
+export function normalizeIpi(value: string, field = 'ipi'): string {
+  const digits = value.replace(/[\s.-]/g, '');
+  if (!/^\d{9,11}$/.test(digits)) throw badUserInput('ipi must be an IPI name number of 9 to 11 digits', field);
+  return digits.padStart(11, '0');
+}
+
+/** ISRC: country (2 letters), registrant (3 letters or digits), year (2 digits), designation (5 digits). */
+export function normalizeIsrc(value: string, field = 'isrc'): string {
+  const compact = value.replace(/-/g, '').trim().toUpperCase();
+  if (!/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/.test(compact)) throw badUserInput('isrc must look like US-RC1-76-07839 (12 characters, hyphens optional)', field);
+  return compact;
+}
+
+/** Trimmed, non-empty, at most `max` characters. */
+export function requiredText(value: string | null | undefined, field: string, max = 500): string {
+  const text = (value ?? '').trim();
+  if (!text) throw badUserInput(`${field} must not be empty`, field);
+  if (text.length > max) throw badUserInput(`${field} must be at most ${max} characters`, field);
+  return text;
+}

@@ -1,5 +1,7 @@
 import type { Prisma, Songwriter } from '@platform/db';
-import { requirePrincipal, type RequestContext } from '@platform/server';
+import { recordChange } from '@platform/events';
+import { badUserInput, notFound, requirePrincipal, type RequestContext } from '@platform/server';
+import { normalizeIpi, requiredText, requireId } from './identifiers';
 import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/server';
 
 export interface SongwriterQuery {
@@ -20,5 +22,49 @@ export async function listSongwriters(ctx: RequestContext, query: SongwriterQuer
       take: size + 1,
     });
     return connectionOf(rows, size, await tx.songwriter.count({ where }), (s) => [s.name, s.id]);
+  });
+}
+
+export interface SongwriterDraft {
+  name?: string | null;
+  ipi?: string | null;
+}
+
+export async function createSongwriter(ctx: RequestContext, draft: SongwriterDraft): Promise<Songwriter> {
+  const actor = requirePrincipal(ctx);
+  const data = { name: requiredText(draft.name, 'name', 200), ipi: draft.ipi ? normalizeIpi(draft.ipi) : null };
+  return ctx.inScope(async (tx) => {
+    const songwriter = await tx.songwriter.create({ data: { publisherId: actor.publisherId, ...data, createdBy: actor.userId, updatedBy: actor.userId } });
+    await recordChange(tx, actor, { entityType: 'Songwriter', entityId: songwriter.id, action: 'songwriter.created', data });
+    return songwriter;
+  });
+}
+
+export async function updateSongwriter(ctx: RequestContext, id: string, draft: SongwriterDraft): Promise<Songwriter> {
+  const actor = requirePrincipal(ctx);
+  const songwriterId = requireId(id, 'id', 'songwriter');
+  const changes: Prisma.SongwriterUpdateInput = { updatedBy: actor.userId };
+  if (draft.name != null) changes.name = requiredText(draft.name, 'name', 200);
+  if (draft.ipi !== undefined) changes.ipi = draft.ipi ? normalizeIpi(draft.ipi) : null;
+  return ctx.inScope(async (tx) => {
+    const key = { publisherId_id: { publisherId: actor.publisherId, id: songwriterId } };
+    if (!(await tx.songwriter.findUnique({ where: key, select: { id: true } }))) throw notFound('Songwriter');
+    const songwriter = await tx.songwriter.update({ where: key, data: changes });
+    await recordChange(tx, actor, { entityType: 'Songwriter', entityId: songwriterId, action: 'songwriter.updated', data: { name: songwriter.name, ipi: songwriter.ipi } });
+    return songwriter;
+  });
+}
+
+/** Shares would no longer add up, and clients would lose their works: writers of works stay. */
+export async function deleteSongwriter(ctx: RequestContext, id: string): Promise<string> {
+  const actor = requirePrincipal(ctx);
+  const songwriterId = requireId(id, 'id', 'songwriter');
+  return ctx.inScope(async (tx) => {
+    const works = await tx.workWriter.count({ where: { publisherId: actor.publisherId, songwriterId } });
+    const { count } = works === 0 ? await tx.songwriter.deleteMany({ where: { publisherId: actor.publisherId, id: songwriterId } }) : { count: -1 };
+    if (count === 0) throw notFound('Songwriter');
+    if (count < 0) throw badUserInput(`This songwriter writes ${works} work(s); remove them from those works first`, 'id');
+    await recordChange(tx, actor, { entityType: 'Songwriter', entityId: songwriterId, action: 'songwriter.deleted', data: { id: songwriterId } });
+    return songwriterId;
   });
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma, Tx, Work } from '@platform/db';
 import { badUserInput, notFound, requirePrincipal, type RequestContext } from '@platform/server';
 import { recordChange } from '@platform/events';
-import { normalizeIswc, requireId } from './identifiers';
+import { normalizeIswc, requiredText, requireId } from './identifiers';
 import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/server';
 
 export interface WriterShare {
@@ -45,7 +45,7 @@ export async function listWorks(ctx: RequestContext, query: WorkQuery): Promise<
 
 export async function createWork(ctx: RequestContext, draft: WorkDraft): Promise<Work> {
   const actor = requirePrincipal(ctx);
-  const title = validTitle(draft.title);
+  const title = requiredText(draft.title, 'title', MAX_TITLE_LENGTH);
   const iswc = draft.iswc ? normalizeIswc(draft.iswc) : null;
   const writers = includingOwnSongwriter(ctx, draft.writers ? validWriters(draft.writers) : []);
   const id = randomUUID();
@@ -78,7 +78,7 @@ export async function updateWork(ctx: RequestContext, id: string, draft: WorkDra
   const actor = requirePrincipal(ctx);
   const workId = requireId(id, 'id', 'work');
   const changes: Prisma.WorkUpdateInput = { updatedBy: actor.userId };
-  if (draft.title !== undefined && draft.title !== null) changes.title = validTitle(draft.title);
+  if (draft.title !== undefined && draft.title !== null) changes.title = requiredText(draft.title, 'title', MAX_TITLE_LENGTH);
   if (draft.iswc !== undefined) changes.iswc = draft.iswc ? normalizeIswc(draft.iswc) : null;
   const writers = draft.writers ? includingOwnSongwriter(ctx, validWriters(draft.writers)) : null;
   return ctx.inScope(async (tx) => {
@@ -106,12 +106,6 @@ export async function deleteWork(ctx: RequestContext, id: string): Promise<strin
   });
 }
 
-function validTitle(value: string | null | undefined): string {
-  const title = (value ?? '').trim();
-  if (!title) throw badUserInput('title must not be empty', 'title');
-  if (title.length > MAX_TITLE_LENGTH) throw badUserInput(`title must be at most ${MAX_TITLE_LENGTH} characters`, 'title');
-  return title;
-}
 
 function validWriters(writers: WriterShare[]): WriterShare[] {
   const seen = new Set<string>();
