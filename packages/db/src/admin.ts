@@ -1,5 +1,5 @@
 // Operating the database: the embedded server, roles, migrations and the permission catalog.
-export { migrate, MIGRATIONS_DIR, type MigrateResult } from './migrate';
+export { migrate, type MigrateResult } from './migrate';
 export { bootstrapDatabase, APP_GROUP_ROLE, type DatabaseRoles } from './bootstrap';
 export { startEmbeddedPostgres, type EmbeddedCluster } from './embedded-postgres';
 export { openDatabase, type DatabaseUrls, type RunningDatabase } from './local-database';

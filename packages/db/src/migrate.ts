@@ -3,7 +3,7 @@ import pg from 'pg';
 import Postgrator from 'postgrator';
 import { inTransaction } from './pg-transaction';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../../prisma/migrations', import.meta.url));
 
 export interface MigrateOptions {
   /** Owner-role URL: migrations create and alter the tables this role owns. */

@@ -116,7 +116,3 @@ const KEYS: ReadonlySet<string> = new Set(PERMISSIONS.map((p) => p.key));
 export function isPermissionKey(key: string): key is PermissionKey {
   return KEYS.has(key);
 }
-
-export function permission(key: PermissionKey): PermissionDefinition {
-  return PERMISSIONS.find((p) => p.key === key)!;
-}
