@@ -15,7 +15,7 @@ const SPIRIT_WORK = demoId('work:spirit:0');
 const TENANT_TABLES = [
   'works', 'songwriters', 'recordings', 'work_writers', 'work_recordings',
   'user_publishers', 'roles', 'role_permissions', 'membership_roles', 'audit_log', 'outbox',
-  'user_sessions', 'security_events',
+  'user_sessions', 'security_events', 'invitations',
 ];
 
 /** Runs `work` as the services' own database role, in one transaction with the given settings. */
