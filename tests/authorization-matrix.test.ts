@@ -125,7 +125,7 @@ beforeAll(async () => {
     const userId = demoId(`matrix:${template.key}`);
     await admin.query(`INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)`, [userId, email, `Matrix ${template.name}`, passwordHash]);
     await admin.query(`INSERT INTO user_publishers (publisher_id, user_id, songwriter_id) VALUES ($1, $2, $3)`, [demoId(`publisher:${slug}`), userId, template.ownWorksOnly ? demoId(`songwriter:${slug}:client`) : null]);
-    await admin.query(`INSERT INTO membership_roles (publisher_id, user_id, role_id) VALUES ($1, $2, $3)`, [demoId(`publisher:${slug}`), userId, demoId(`role:${slug}:${template.key}`)]);
+    await admin.query(`INSERT INTO membership_roles (publisher_id, user_id, role_id) SELECT $1, $2, id FROM roles WHERE publisher_id = $1 AND key = $3`, [demoId(`publisher:${slug}`), userId, template.key]);
     sessions.set(template.key, { email, userId, slug });
   }
   // A custom role that exists only in DMP, for the foreign role operations.

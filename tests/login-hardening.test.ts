@@ -30,7 +30,7 @@ async function createUser(email: string, password = DEMO_PASSWORD): Promise<stri
   const id = demoId(`spec-user:${email}`);
   await admin.query(`INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, 'Spec User', $3)`, [id, email, await hashPassword(password)]);
   await admin.query(`INSERT INTO user_publishers (publisher_id, user_id) VALUES ($1, $2)`, [demoId('publisher:spirit'), id]);
-  await admin.query(`INSERT INTO membership_roles (publisher_id, user_id, role_id) VALUES ($1, $2, $3)`, [demoId('publisher:spirit'), id, demoId('role:spirit:viewer')]);
+  await admin.query(`INSERT INTO membership_roles (publisher_id, user_id, role_id) SELECT $1, $2, id FROM roles WHERE publisher_id = $1 AND key = 'viewer'`, [demoId('publisher:spirit'), id]);
   return id;
 }
 

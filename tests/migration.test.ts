@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { migrate } from '@platform/db/admin';
+import { migrate, prepareSchema } from '@platform/db/admin';
+import { templatesFor } from '@platform/permissions';
 import { createPlatformDatabase } from '@platform/testing';
 
 /**
@@ -98,8 +99,19 @@ describe('the tenant → publisher migration', () => {
     }
   });
 
+  it('gives every migrated tenant the role templates of its publisher type', async () => {
+    // The upgrade path itself: the newest schema, the permission catalog, then the templates.
+    const lines: string[] = [];
+    expect(await prepareSchema(urls.ownerUrl, (line) => lines.push(line))).toMatchObject({ from: 3 });
+    expect(lines).toContain(`role templates: synced for ${TENANTS} publishers`);
+    const { rows } = await admin.query(`SELECT p.type, count(r.id)::int AS templates FROM publishers p
+                                          LEFT JOIN roles r ON r.publisher_id = p.id AND r.is_template GROUP BY p.id, p.type`);
+    expect(rows).toHaveLength(TENANTS);
+    for (const row of rows) expect(row.templates).toBe(templatesFor(row.type).length);
+  });
+
   it('rolls back through every later migration to the legacy schema and data, identical to before', async () => {
-    expect(await migrate({ ownerUrl: urls.ownerUrl, log: () => {} })).toMatchObject({ from: 3 });
+    await migrate({ ownerUrl: urls.ownerUrl, log: () => {} });
     const result = await migrate({ ownerUrl: urls.ownerUrl, target: '2', log: () => {} });
     expect(result.from).toBeGreaterThan(3);
     expect(result.to).toBe(2);

@@ -6,3 +6,4 @@ export { openDatabase, type DatabaseUrls, type RunningDatabase } from './local-d
 export { syncPermissionCatalog, type PermissionRow } from './permission-sync';
 export { prepareSchema } from './prepare';
 export { inTransaction } from './pg-transaction';
+export { syncRoleTemplates, syncRoleTemplatesWith } from './role-template-sync';

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { hashPassword } from '@platform/auth';
-import { inTransaction } from '@platform/db/admin';
-import { templatesFor } from '@platform/permissions';
+import { inTransaction, syncRoleTemplatesWith } from '@platform/db/admin';
 import { CLIENT_WORK_COUNT, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PUBLISHERS, DEMO_USERS, type DemoPublisher } from './demo-world';
 import { iswc, seededRandom, songwriterName, title } from './random';
 
@@ -18,7 +17,7 @@ export async function seedDemoData(adminUrl: string, log: (line: string) => void
   try {
     await inTransaction(client, async () => {
       await seedAccountsAndPublishers(client);
-      for (const publisher of DEMO_PUBLISHERS) await seedRoleTemplates(client, publisher);
+      await syncRoleTemplatesWith(client);
       log(`demo data: ${DEMO_PUBLISHERS.length} publishers and their role templates`);
       for (const [i, publisher] of DEMO_PUBLISHERS.entries()) {
         const created = await seedCatalog(client, publisher);
@@ -53,23 +52,6 @@ async function seedAccountsAndPublishers(client: pg.Client): Promise<void> {
   }
 }
 
-async function seedRoleTemplates(client: pg.Client, publisher: DemoPublisher): Promise<void> {
-  const publisherId = demoId(`publisher:${publisher.slug}`);
-  for (const t of templatesFor(publisher.type)) {
-    const roleId = demoId(`role:${publisher.slug}:${t.key}`);
-    await client.query(
-      `INSERT INTO roles (publisher_id, id, key, name, description, is_template, own_works_only) VALUES ($1, $2, $3, $4, $5, true, $6)
-       ON CONFLICT (publisher_id, key) DO UPDATE SET name = $4, description = $5, own_works_only = $6`,
-      [publisherId, roleId, t.key, t.name, t.description, t.ownWorksOnly ?? false],
-    );
-    // Templates follow the catalog: what a template grants is reviewed code, not data to drift.
-    await client.query('DELETE FROM role_permissions WHERE publisher_id = $1 AND role_id = $2', [publisherId, roleId]);
-    await client.query(
-      `INSERT INTO role_permissions (publisher_id, role_id, permission_key) SELECT $1, $2, unnest($3::text[])`,
-      [publisherId, roleId, t.permissions],
-    );
-  }
-}
 
 async function seedCatalog(client: pg.Client, publisher: DemoPublisher): Promise<boolean> {
   const publisherId = demoId(`publisher:${publisher.slug}`);
@@ -141,8 +123,9 @@ async function seedUsers(client: pg.Client): Promise<void> {
       );
       for (const role of roles) {
         await client.query(
-          `INSERT INTO membership_roles (publisher_id, user_id, role_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-          [publisherId, userId, demoId(`role:${slug}:${role}`)],
+          `INSERT INTO membership_roles (publisher_id, user_id, role_id)
+           SELECT $1, $2, id FROM roles WHERE publisher_id = $1 AND key = $3 ON CONFLICT DO NOTHING`,
+          [publisherId, userId, role],
         );
       }
     }
