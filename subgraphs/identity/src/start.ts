@@ -1,8 +1,7 @@
 import { AccessTokenVerifier, fileKeyRing, keyRingFromConfiguration, type KeyRing } from '@platform/auth';
-import { ConfigurationError, createLogger, startSubgraphService, type ServiceConfig } from '@platform/server';
+import { ConfigurationError, createLogger, LogMailer, startSubgraphService, type Mailer, type ServiceConfig } from '@platform/server';
 import { identitySubgraph } from './index';
 import { LoginGuard } from './services/login-guard';
-import { LogMailer, type Mailer } from '@platform/server';
 
 export interface IdentityOptions {
   env?: NodeJS.ProcessEnv;

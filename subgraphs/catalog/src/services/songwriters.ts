@@ -61,9 +61,9 @@ export async function deleteSongwriter(ctx: RequestContext, id: string): Promise
   const songwriterId = requireId(id, 'id', 'songwriter');
   return ctx.inScope(async (tx) => {
     const works = await tx.workWriter.count({ where: { publisherId: actor.publisherId, songwriterId } });
-    const { count } = works === 0 ? await tx.songwriter.deleteMany({ where: { publisherId: actor.publisherId, id: songwriterId } }) : { count: -1 };
+    if (works > 0) throw badUserInput(`This songwriter writes ${works} work(s); remove them from those works first`, 'id');
+    const { count } = await tx.songwriter.deleteMany({ where: { publisherId: actor.publisherId, id: songwriterId } });
     if (count === 0) throw notFound('Songwriter');
-    if (count < 0) throw badUserInput(`This songwriter writes ${works} work(s); remove them from those works first`, 'id');
     await recordChange(tx, actor, { entityType: 'Songwriter', entityId: songwriterId, action: 'songwriter.deleted', data: { id: songwriterId } });
     return songwriterId;
   });
