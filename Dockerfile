@@ -1,5 +1,7 @@
 # One image for every service; docker-compose.yml picks the entry point per container.
-FROM node:20.20-bookworm-slim
+# The image's Node is the version package.json pins (devDependencies.node): the services are
+# started with `node` directly here and refuse another major version.
+FROM node:24.21.0-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY . .

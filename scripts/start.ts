@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, prepareSchema, type RunningDatabase } from '@platform/db/admin';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from '@platform/demo-data';
-import { ConfigurationError, portOf } from '@platform/server';
+import { assertPinnedRuntime, ConfigurationError, portOf } from '@platform/server';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;
@@ -25,7 +25,8 @@ let stopping = false;
 
 async function main(): Promise<void> {
   const started = performance.now();
-  say(`starting in ${production ? 'production' : 'development'} mode`);
+  say(`starting in ${production ? 'production' : 'development'} mode on Node ${process.version}`);
+  assertPinnedRuntime();
   if (production) requireProductionSettings();
   const dataDir = path.resolve(env.DATA_DIR ?? path.join(root, '.data'));
   database = await openDatabase({ env, dataDir: path.join(dataDir, 'postgres'), log: say });

@@ -1,19 +1,22 @@
 import type { Logger } from 'pino';
+import { assertPinnedRuntime } from './runtime';
 
 /**
- * Runs a service as its own process: starts it, logs where it listens, and on SIGINT/SIGTERM
- * closes it (finishing requests in flight) before exiting. A start-up failure exits non-zero
- * with one readable line instead of a stack trace.
+ * Runs a service as its own process: checks that it runs on the pinned Node major, starts it,
+ * logs where it listens and on which Node, and on SIGINT/SIGTERM closes it (finishing requests
+ * in flight) before exiting. A start-up failure exits non-zero with one readable line instead
+ * of a stack trace.
  */
 export async function runServiceProcess(log: Logger, start: () => Promise<{ url: string; close(): Promise<void> }>) {
   let running: { url: string; close(): Promise<void> };
   try {
+    assertPinnedRuntime();
     running = await start();
   } catch (error) {
     log.fatal({ err: error }, `could not start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
-  log.info(`listening on ${running.url}`);
+  log.info(`listening on ${running.url} (Node ${process.version})`);
   const stop = async (signal: string) => {
     log.info(`${signal}: shutting down`);
     await running.close();
