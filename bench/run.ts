@@ -1,34 +1,56 @@
-// pnpm bench: each measurement as a ratio against a baseline run in the same process on the same
-// data. Bounded in iterations; talks only to 127.0.0.1.
+// pnpm bench [name …]: each measurement as a ratio against a baseline run in the same process
+// (or, for runtimes, the same interleaved rounds) on the same data. Bounded in iterations; talks
+// only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime (default: all).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createDemoDatabase, startPlatform, startTestCluster } from '@platform/testing';
+import { createDemoDatabase, startPlatform, startTestCluster, type RunningPlatform } from '@platform/testing';
 import { gatewayCost } from './gateway';
 import { loginLatency } from './login';
 import { rlsContextCost } from './rls-context';
+import { runtimeComparison } from './runtime';
 import { shieldCost } from './shield';
 import { tokenVerificationCost } from './tokens';
+
+interface BenchSetting {
+  apiUrl: string;
+  dataDir: string;
+  platform: () => Promise<RunningPlatform>;
+}
+
+const BENCHES: Record<string, (setting: BenchSetting) => Promise<void>> = {
+  rls: ({ apiUrl }) => rlsContextCost(apiUrl),
+  gateway: async ({ platform }) => gatewayCost(await platform()),
+  shield: async ({ apiUrl, platform }) => shieldCost(apiUrl, await platform()),
+  tokens: async ({ apiUrl, platform }) => tokenVerificationCost(apiUrl, await platform()),
+  login: async ({ platform }) => loginLatency(await platform()),
+  runtime: ({ apiUrl, dataDir }) => runtimeComparison(apiUrl, path.join(dataDir, 'runtimes')),
+};
+
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in BENCHES));
+if (unknown.length) {
+  console.error(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
 
 // The services' request logs would drown the tables.
 process.env.LOG_LEVEL ??= 'warn';
 
 const cluster = await startTestCluster();
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'platform-bench-'));
+let running: RunningPlatform | undefined;
 try {
   const urls = await createDemoDatabase(cluster.adminUrl, 'bench');
   console.log(`node ${process.version}, ${os.cpus().length} cores, PostgreSQL (embedded) on 127.0.0.1:${cluster.port}`);
-  await rlsContextCost(urls.apiUrl);
-  const platform = await startPlatform({ apiUrl: urls.apiUrl, dataDir });
-  try {
-    await gatewayCost(platform);
-    await shieldCost(urls.apiUrl, platform);
-    await tokenVerificationCost(urls.apiUrl, platform);
-    await loginLatency(platform);
-  } finally {
-    await platform.stop();
-  }
+  const setting: BenchSetting = {
+    apiUrl: urls.apiUrl,
+    dataDir,
+    platform: async () => (running ??= await startPlatform({ apiUrl: urls.apiUrl, dataDir })),
+  };
+  for (const name of chosen.length ? chosen : Object.keys(BENCHES)) await BENCHES[name]!(setting);
 } finally {
+  await running?.stop();
   await cluster.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
