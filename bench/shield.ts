@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { AccessTokenVerifier } from '@platform/auth';
 import { catalogSubgraph } from '@platform/catalog';
@@ -33,7 +32,7 @@ export async function shieldCost(apiUrl: string, platform: RunningPlatform): Pro
   const db = new ScopedDatabase(createPrismaClient(apiUrl, { poolSize: 5 }));
   const unprotected = await serveGraphQL({
     apollo: new ApolloServer({
-      schema: buildSubgraphSchema({ typeDefs: parse(catalogSubgraph.typeDefs), resolvers: catalogSubgraph.resolvers as GraphQLResolverMap<unknown> }),
+      schema: buildSubgraphSchema([{ typeDefs: parse(catalogSubgraph.typeDefs), resolvers: catalogSubgraph.resolvers as GraphQLResolverMap<unknown> }]),
       plugins: [ApolloServerPluginInlineTraceDisabled()],
     }),
     port: 0,

@@ -1,7 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { AccessTokenVerifier } from '@platform/auth';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
@@ -39,7 +38,7 @@ export async function startSubgraph<TContext extends RequestContext>(
   runtime: SubgraphRuntime,
 ): Promise<RunningHttpServer> {
   const schema = protect(
-    buildSubgraphSchema({ typeDefs: parse(definition.typeDefs), resolvers: definition.resolvers as GraphQLResolverMap<unknown> }),
+    buildSubgraphSchema([{ typeDefs: parse(definition.typeDefs), resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
     definition.rules,
   );
   const apollo = new ApolloServer<TContext>({
