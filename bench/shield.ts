@@ -30,6 +30,8 @@ export async function shieldCost(apiUrl: string, platform: RunningPlatform): Pro
 
   const protectedCatalog = await startCatalog({ production: false, host: '127.0.0.1', databaseUrl: apiUrl, dbPoolSize: 5, jwksUrl, tokens, dataDir, trustedProxies: new Set() }, 0);
   const db = new ScopedDatabase(createPrismaClient(apiUrl, { poolSize: 5 }));
+  // Built once, as startSubgraph does: one verifier (its JWKS cache) and one access cache.
+  const buildContext = createContextBuilder({ db, verifier: AccessTokenVerifier.fromJwksUrl(jwksUrl, tokens), log, trustedProxies: new Set() });
   const unprotected = await serveGraphQL({
     apollo: new ApolloServer({
       schema: buildSubgraphSchema([{ typeDefs: parse(catalogSubgraph.typeDefs), resolvers: catalogSubgraph.resolvers as GraphQLResolverMap<unknown> }]),
@@ -37,7 +39,7 @@ export async function shieldCost(apiUrl: string, platform: RunningPlatform): Pro
     }),
     port: 0,
     log,
-    context: async (req) => catalogSubgraph.extendContext!((await createContextBuilder({ db, verifier: AccessTokenVerifier.fromJwksUrl(jwksUrl, tokens), log, trustedProxies: new Set() })(req)) as RequestContext),
+    context: async (req) => catalogSubgraph.extendContext!((await buildContext(req)) as RequestContext),
   });
   try {
     const check = (r: GraphQLResponse) => {
