@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD } from '@platform/demo-data';
+import { majorOf } from '@platform/server';
 import { graphql, login, type GraphQLResponse } from '@platform/testing';
 import { percentile } from './measure';
 
@@ -68,11 +69,10 @@ function baselineNode(): string | undefined {
   const candidates = process.env.BENCH_BASELINE_NODE
     ? [process.env.BENCH_BASELINE_NODE]
     : (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir && !dir.includes('node_modules')).map((dir) => path.join(dir, 'node'));
-  const major = (version: string) => version.replace(/^v/, '').split('.')[0];
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
     const version = execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim();
-    if (major(version) !== major(process.version)) return candidate;
+    if (majorOf(version) !== majorOf(process.version)) return candidate;
   }
   return undefined;
 }

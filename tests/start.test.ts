@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { pinnedNodeVersion } from '@platform/server';
+import { majorOf, pinnedNodeVersion } from '@platform/server';
 import { freePort, graphql, login } from '@platform/testing';
 
 /** `pnpm start` as a person runs it: the supervisor, its four processes and embedded PostgreSQL. */
@@ -71,7 +71,7 @@ describe('pnpm start', () => {
     expect(platform.output()).toContain('demo data: catalog 4/4 spirit: 250 works created');
     expect(platform.output()).toContain(`password: ${DEMO_PASSWORD}`);
     // Every process runs on the Node the workspace pins, not on whatever the machine has.
-    const pinnedMajor = pinnedNodeVersion().split('.')[0];
+    const pinnedMajor = majorOf(pinnedNodeVersion());
     for (const service of ['identity', 'publishers', 'catalog', 'gateway']) {
       expect(platform.output()).toMatch(new RegExp(`\\[${service}\\] listening on \\S+ \\(Node v${pinnedMajor}\\.`));
     }

@@ -8,7 +8,7 @@ export { startSubgraph, startSubgraphService, type SubgraphDefinition, type Subg
 export { DateTimeScalar, JSONScalar } from './scalars';
 export { ConfigurationError, portOf, readServiceConfig, type ServiceConfig } from './config';
 export { runServiceProcess } from './service-process';
-export { assertPinnedRuntime, pinnedNodeVersion } from './runtime';
+export { assertPinnedRuntime, majorOf, pinnedNodeVersion } from './runtime';
 export { clientAddress, trustedProxiesFrom } from './client-address';
 export { connectionOf, decodeCursor, encodeCursor, MAX_PAGE_SIZE, pageSize, seekAfter, type Connection, type Edge } from './pagination';
 export { LogMailer, MemoryMailer, type MailMessage, type Mailer } from './mailer';

@@ -12,7 +12,8 @@ export function pinnedNodeVersion(): string {
   return version;
 }
 
-const majorOf = (version: string) => Number(/^v?(\d+)\./.exec(version)?.[1]);
+/** 24 for "v24.21.0" or "24.21.0". */
+export const majorOf = (version: string) => Number(/^v?(\d+)\./.exec(version)?.[1]);
 
 /**
  * Refuses to run a service on another major version than the pinned one. Our dependencies are
