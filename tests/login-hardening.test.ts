@@ -116,6 +116,44 @@ describe('failed logins', () => {
   });
 });
 
+describe('failed logins arriving together', () => {
+  const WRONG = 'Email or password is incorrect';
+  const evaluatedFailures = (responses: Awaited<ReturnType<typeof attempt>>[]) => responses.filter((r) => r.errors?.[0]?.message === WRONG).length;
+
+  it('evaluate at most five wrong passwords of one email, and then refuse even the right one', async () => {
+    const id = await createUser('burst@spirit.demo');
+    const passwords = Array.from({ length: 25 }, (_, i) => (i === 12 ? DEMO_PASSWORD : `wrong guess ${i}`));
+    const responses = await Promise.all(passwords.map((password) => attempt('burst@spirit.demo', password, '198.51.100.30')));
+    expect(evaluatedFailures(responses)).toBeLessThanOrEqual(5);
+    const refused = responses.filter((r) => reasonOf(r) === 'LOCKED_OUT').length;
+    const signedIn = responses.filter((r) => r.data?.login).length;
+    expect(evaluatedFailures(responses) + refused + signedIn).toBe(25);
+    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM security_events WHERE kind = 'login.failed' AND user_id = $1`, [id]);
+    expect(rows[0].n).toBeLessThanOrEqual(5);
+  });
+
+  it('evaluate at most thirty failures from one address across accounts', async () => {
+    const responses = await Promise.all(Array.from({ length: 45 }, (_, i) => attempt(`burst-spray-${i}@spirit.demo`, 'Spring2026!', '203.0.113.40')));
+    expect(evaluatedFailures(responses)).toBeLessThanOrEqual(30);
+    expect(responses.filter((r) => reasonOf(r) === 'THROTTLED').length).toBeGreaterThanOrEqual(15);
+  });
+});
+
+describe('every password check', () => {
+  it('counts toward the same lockout: wrong current passwords in changePassword lock sign-in too', async () => {
+    await createUser('guessed@spirit.demo');
+    const session = await login(gateway, 'guessed@spirit.demo', DEMO_PASSWORD);
+    const change = `mutation($i: ChangePasswordInput!) { changePassword(input: $i) }`;
+    const tries = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => graphql(gateway, change, { i: { currentPassword: `guess number ${i}`, newPassword: 'a-long-new-password' } }, { token: session.token })),
+    );
+    expect(tries.filter((r) => r.errors?.[0]?.extensions?.field === 'currentPassword').length).toBeLessThanOrEqual(5);
+    expect(reasonOf(await attempt('guessed@spirit.demo', DEMO_PASSWORD, '198.51.100.31'))).toBe('LOCKED_OUT');
+    const right = await graphql(gateway, change, { i: { currentPassword: DEMO_PASSWORD, newPassword: 'a-long-new-password' } }, { token: session.token });
+    expect(reasonOf(right)).toBe('LOCKED_OUT');
+  });
+});
+
 describe('changePassword', () => {
   it('re-checks the current password and names the rule a new one breaks', async () => {
     await createUser('changer@spirit.demo');
@@ -145,6 +183,16 @@ describe('password reset', () => {
   const REQUEST = `mutation($e: String!) { requestPasswordReset(email: $e) }`;
   const RESET = `mutation($i: ResetPasswordInput!) { resetPassword(input: $i) }`;
   const tokenIn = (text: string) => /token=([A-Za-z0-9_-]+)/.exec(text)![1]!;
+  /** The link is made and mailed after the answer; wait for the `nth` mail to `to`. */
+  async function mailTo(to: string, nth = 1): Promise<string> {
+    for (let waited = 0; waited < 5_000; waited += 20) {
+      const mails = platform.mailer.sent.filter((m) => m.to === to);
+      if (mails.length >= nth) return mails[nth - 1]!.text;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no mail number ${nth} to ${to}`);
+  }
+  const ask = (email: string, address: string) => graphql(gateway, REQUEST, { e: email }, { headers: { 'x-forwarded-for': address } });
 
   it('answers the same whether or not the email exists, and mails only a real account', async () => {
     await createUser('forgetful@spirit.demo');
@@ -153,7 +201,7 @@ describe('password reset', () => {
     const unknown = await graphql(gateway, REQUEST, { e: 'never-registered@spirit.demo' });
     expect(known).toEqual(unknown);
     expect(known.data.requestPasswordReset).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 50)); // the mail leaves after the answer
+    await mailTo('forgetful@spirit.demo');
     expect(platform.mailer.sent.slice(sent).map((m) => m.to)).toEqual(['forgetful@spirit.demo']);
   });
 
@@ -161,9 +209,7 @@ describe('password reset', () => {
     await createUser('resetter@spirit.demo');
     const before = await login(gateway, 'resetter@spirit.demo', DEMO_PASSWORD);
     await graphql(gateway, REQUEST, { e: 'resetter@spirit.demo' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const mail = platform.mailer.sent.findLast((m) => m.to === 'resetter@spirit.demo')!;
-    const token = tokenIn(mail.text);
+    const token = tokenIn(await mailTo('resetter@spirit.demo'));
     const { rows } = await admin.query(`SELECT token_hash FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = $1`, ['resetter@spirit.demo']);
     expect(rows.map((r) => r.token_hash)).not.toContain(token); // stored hashed only
 
@@ -180,12 +226,64 @@ describe('password reset', () => {
   it('refuses an expired or made-up token', async () => {
     await createUser('late@spirit.demo');
     await graphql(gateway, REQUEST, { e: 'late@spirit.demo' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const token = tokenIn(platform.mailer.sent.findLast((m) => m.to === 'late@spirit.demo')!.text);
+    const token = tokenIn(await mailTo('late@spirit.demo'));
     await admin.query(`UPDATE password_resets SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`, [createHash('sha256').update(token).digest('hex')]);
     for (const candidate of [token, 'made-up-token']) {
       const response = await graphql(gateway, RESET, { i: { token: candidate, newPassword: 'would be long enough' } });
       expect(response.errors![0]).toMatchObject({ message: 'This reset link is invalid, used or expired; ask for a new one', extensions: { code: 'BAD_USER_INPUT' } });
     }
+  });
+
+  it('voids every other open link of the account once one is redeemed', async () => {
+    await createUser('twolinks@spirit.demo');
+    await ask('twolinks@spirit.demo', '198.51.100.50');
+    const first = tokenIn(await mailTo('twolinks@spirit.demo', 1));
+    await ask('twolinks@spirit.demo', '198.51.100.50');
+    const second = tokenIn(await mailTo('twolinks@spirit.demo', 2));
+    expect((await graphql(gateway, RESET, { i: { token: second, newPassword: 'the second link wins' } })).data.resetPassword).toBe(true);
+    const stale = await graphql(gateway, RESET, { i: { token: first, newPassword: 'the first link must not' } });
+    expect(stale.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'token' } });
+    expect((await attempt('twolinks@spirit.demo', 'the second link wins', '198.51.100.51')).errors).toBeUndefined();
+  });
+
+  it('limits requests per email, known or not, and per address, with RATE_LIMITED and when to retry', async () => {
+    await createUser('impatient@spirit.demo');
+    for (const email of ['impatient@spirit.demo', 'nobody-impatient@spirit.demo']) {
+      const answers = [];
+      for (let i = 0; i < 4; i += 1) answers.push(await ask(email, `198.51.100.${60 + i}`));
+      expect(answers.slice(0, 3).map((a) => a.data?.requestPasswordReset)).toEqual([true, true, true]);
+      expect(answers[3]!.errors![0]).toMatchObject({ extensions: { code: 'RATE_LIMITED' } });
+      expect(answers[3]!.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(3000);
+    }
+    const fromOneAddress = [];
+    for (let i = 0; i < 11; i += 1) fromOneAddress.push(await ask(`spray-reset-${i}@spirit.demo`, '198.51.100.70'));
+    expect(fromOneAddress.slice(0, 10).every((a) => a.data?.requestPasswordReset === true)).toBe(true);
+    expect(codesOf(fromOneAddress[10]!)).toEqual(['RATE_LIMITED']);
+  });
+
+  it('takes as long for a registered email as for an unknown one', async () => {
+    const known = await Promise.all(Array.from({ length: 16 }, (_, i) => createUser(`timed-reset-${i}@spirit.demo`).then(() => `timed-reset-${i}@spirit.demo`)));
+    const timed = async (email: string, address: string) => {
+      const started = performance.now();
+      expect((await ask(email, address)).data.requestPasswordReset).toBe(true);
+      return performance.now() - started;
+    };
+    const ratios: number[] = [];
+    for (const [i, email] of known.entries()) {
+      const address = `198.51.100.${100 + i}`;
+      const unknown = `unknown-timed-${i}@spirit.demo`;
+      // Alternate which goes first, so neither always pays for the other's work after its answer.
+      if (i % 2 === 0) {
+        const k = await timed(email, address);
+        ratios.push(k / (await timed(unknown, address)));
+      } else {
+        const u = await timed(unknown, address);
+        ratios.push((await timed(email, address)) / u);
+      }
+    }
+    ratios.sort((a, b) => a - b);
+    const median = ratios[Math.floor(ratios.length / 2)]!;
+    // Issuing the link before answering made a known email ~1.4× slower, in most pairs.
+    expect(median).toBeLessThan(1.2);
   });
 });

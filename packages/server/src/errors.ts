@@ -3,7 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
 
 /** The error codes of API contract v1; clients branch on `extensions.code`. */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
 
 function apiError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });
@@ -24,6 +24,10 @@ export const forbidden = (message = 'You do not have permission to do this in th
 /** `field` names the input field at fault, so a form can show the message beside it. */
 export const badUserInput = (message: string, field?: string) =>
   apiError('BAD_USER_INPUT', message, field ? { field } : {});
+
+/** Too many requests of one kind; `retryAfterSeconds` says when the next one will be taken. */
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  apiError('RATE_LIMITED', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
 
 /** Also the answer for another publisher's object: its existence is never confirmed. */
 export const notFound = (what: string) => apiError('NOT_FOUND', `${what} was not found`);

@@ -1,4 +1,4 @@
-export { badUserInput, createErrorFormatter, forbidden, notFound, unauthenticated, unauthenticatedRequest, forbiddenRequest, type ErrorCode } from './errors';
+export { badUserInput, createErrorFormatter, forbidden, notFound, rateLimited, unauthenticated, unauthenticatedRequest, forbiddenRequest, type ErrorCode } from './errors';
 export { createLogger, type Logger } from './logger';
 export { requestHeader, serveGraphQL, type Route, type RunningHttpServer } from './http-server';
 export { authenticate, createContextBuilder, LEGACY_TENANT_HEADER, requirePrincipal, type RequestContext } from './request-context';

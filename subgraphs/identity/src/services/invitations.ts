@@ -4,6 +4,7 @@ import { recordChange } from '@platform/events';
 import { badUserInput, unauthenticated } from '@platform/server';
 import type { IdentityContext } from '../context';
 import type { AuthPayloadModel } from '../models';
+import { refusal } from './login-guard';
 import { requireAcceptablePassword } from './password-policy';
 import { hashSecret, openSession } from './sessions';
 
@@ -28,10 +29,13 @@ export async function acceptInvitation(ctx: IdentityContext, input: { token: str
   let userId: string;
   let newAccount: { displayName: string; passwordHash: string } | null = null;
   if (existing) {
-    if (existing.status !== 'ACTIVE' || !existing.passwordHash || !(await verifyPassword(existing.passwordHash, input.password))) {
-      throw unauthenticated(`Sign in as ${invitation.email}: the password is not correct`);
-    }
-    userId = existing.id;
+    // The same lockout as login: an invitation link must not be a way to guess the password.
+    const checked = await ctx.loginGuard.check(invitation.email, ctx.client.ip, async () =>
+      existing.status === 'ACTIVE' && existing.passwordHash && (await verifyPassword(existing.passwordHash, input.password)) ? existing.id : null,
+    );
+    if (checked.outcome === 'refused') throw refusal(checked.reason);
+    if (checked.outcome === 'rejected') throw unauthenticated(`Sign in as ${invitation.email}: the password is not correct`);
+    userId = checked.value;
   } else {
     const displayName = (input.displayName ?? '').trim();
     if (!displayName || displayName.length > 120) throw badUserInput('displayName must be 1 to 120 characters for a new account', 'displayName');

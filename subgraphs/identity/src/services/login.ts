@@ -29,24 +29,24 @@ export async function login(ctx: IdentityContext, credentials: Credentials): Pro
   if (!credentials.password) throw badUserInput('password must not be empty', 'password');
   if (credentials.password.length > MAX_PASSWORD_LENGTH) throw unauthenticated(WRONG_CREDENTIALS);
 
-  const refused = await ctx.loginGuard.assertAllowed(email, ctx.client.ip);
-  if (refused) {
-    await report(ctx, refused === 'locked_out' ? 'login.locked_out' : 'login.throttled');
-    throw refusal(refused);
+  let knownUserId: string | undefined;
+  const checked = await ctx.loginGuard.check(email, ctx.client.ip, async () => {
+    const user = await ctx.db.withScope({ loginEmail: email }, (tx) =>
+      tx.user.findUnique({ where: { email }, select: { id: true, email: true, displayName: true, passwordHash: true, status: true } }),
+    );
+    knownUserId = user?.id;
+    const matches = user?.passwordHash ? await verifyPassword(user.passwordHash, credentials.password) : await verifyAgainstDecoy(credentials.password);
+    return user && matches && user.status === 'ACTIVE' ? { id: user.id, email: user.email, displayName: user.displayName } : null;
+  });
+  if (checked.outcome === 'refused') {
+    await report(ctx, checked.reason === 'locked_out' ? 'login.locked_out' : 'login.throttled');
+    throw refusal(checked.reason);
   }
-
-  const user = await ctx.db.withScope({ loginEmail: email }, (tx) =>
-    tx.user.findUnique({ where: { email }, select: { id: true, email: true, displayName: true, passwordHash: true, status: true } }),
-  );
-  const passwordMatches = user?.passwordHash
-    ? await verifyPassword(user.passwordHash, credentials.password)
-    : await verifyAgainstDecoy(credentials.password);
-  if (!user || !passwordMatches || user.status !== 'ACTIVE') {
-    const lockedFor = await ctx.loginGuard.recordFailure(email, ctx.client.ip);
-    await report(ctx, 'login.failed', user?.id, lockedFor ? { lockedForSeconds: lockedFor } : {});
+  if (checked.outcome === 'rejected') {
+    await report(ctx, 'login.failed', knownUserId, checked.lockedForSeconds ? { lockedForSeconds: checked.lockedForSeconds } : {});
     throw unauthenticated(WRONG_CREDENTIALS);
   }
-  await ctx.loginGuard.recordSuccess(email);
+  const user = checked.value;
 
   const publisher = choosePublisher(await activePublishersOf(ctx, user.id), credentials.publisher ?? null);
   const payload = await openSession(ctx, { id: user.id, email: user.email, displayName: user.displayName }, publisher);
