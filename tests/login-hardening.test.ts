@@ -19,6 +19,8 @@ beforeAll(async () => {
   platform = await startOwnPlatform(inject('clusterAdminUrl'), 'login_spec');
   gateway = platform.a.gatewayUrl;
   admin = platform.admin;
+  // This spec signs up dozens of users at Spirit (a boutique of 25 seats).
+  await admin.query(`UPDATE accounts SET seat_limit = 1000 WHERE id = (SELECT account_id FROM publishers WHERE slug = 'spirit')`);
 });
 
 afterAll(async () => {

@@ -34,6 +34,20 @@ async function loginFull(url: string, email: string, publisher?: string) {
   return result.data.login as { accessToken: string; refreshToken: string; user: { id: string }; activePublisher: { id: string; slug: string } };
 }
 
+/** A user of this spec with the given role in each given publisher (the demo password). */
+async function memberOf(email: string, roles: Record<string, string>): Promise<string> {
+  const id = demoId(`spec-user:${email}`);
+  await admin.query(`INSERT INTO users (id, email, display_name, password_hash) SELECT $1, $2, 'Spec User', password_hash FROM users WHERE email = 'owner@dmp.demo'`, [id, email]);
+  for (const [slug, role] of Object.entries(roles)) {
+    await admin.query(`INSERT INTO user_publishers (publisher_id, user_id) VALUES ($1, $2)`, [demoId(`publisher:${slug}`), id]);
+    await admin.query(`INSERT INTO membership_roles (publisher_id, user_id, role_id) SELECT publisher_id, $2, id FROM roles WHERE publisher_id = $1 AND key = $3`, [demoId(`publisher:${slug}`), id, role]);
+  }
+  return id;
+}
+
+/** Access is cached for 500 ms per instance; this waits it out. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 600));
+
 async function currentSigningKey(): Promise<{ key: Parameters<SignJWT['sign']>[0]; kid: string }> {
   const ring = JSON.parse(await readFile(path.join(platform.dataDir, 'keys', 'keyring.json'), 'utf8')) as { current: JWK };
   return { key: (await importJWK(ring.current, 'ES256')) as Parameters<SignJWT['sign']>[0], kid: ring.current.kid! };
@@ -139,7 +153,12 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
   });
 
   it('a token whose active publisher the user no longer belongs to', async () => {
-    await expectRefused(await forge({ pub: demoId('publisher:dmp') }));
+    const id = await memberOf('leaver@spec.demo', { spirit: 'viewer', sheer: 'viewer' });
+    const atSheer = await login(platform.a.gatewayUrl, 'leaver@spec.demo', DEMO_PASSWORD, 'sheer');
+    expect((await graphql(platform.a.catalogUrl, `{ works(first: 1) { totalCount } }`, {}, { token: atSheer.token })).errors).toBeUndefined();
+    await admin.query(`DELETE FROM user_publishers WHERE publisher_id = $1 AND user_id = $2`, [demoId('publisher:sheer'), id]);
+    await settle();
+    await expectRefused(atSheer.token);
   });
 });
 
@@ -168,6 +187,19 @@ describe('refreshSession', () => {
     expect(rows[0].revoked_reason).toBe('refresh token reused');
     const events = await admin.query(`SELECT count(*)::int AS n FROM security_events WHERE kind = 'session.refresh_token_reused' AND session_id = $1`, [sessionId]);
     expect(events.rows[0].n).toBe(1);
+  });
+
+  it('only refuses a wrong secret for a real session: the session id in every access token cannot end it', async () => {
+    const first = await loginFull(platform.a.gatewayUrl, 'owner@sheer.demo');
+    const refresh = `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken } }`;
+    const sessionId = first.refreshToken.split('.')[0];
+    for (const guess of ['anything', 'A'.repeat(43)]) {
+      expect(codesOf(await graphql(platform.a.gatewayUrl, refresh, { t: `${sessionId}.${guess}` }))).toEqual(['UNAUTHENTICATED']);
+    }
+    expect((await graphql(platform.a.gatewayUrl, ME, {}, { token: first.accessToken })).errors).toBeUndefined();
+    expect((await graphql(platform.a.gatewayUrl, refresh, { t: first.refreshToken })).data.refreshSession.accessToken).toBeTruthy();
+    const { rows } = await admin.query(`SELECT revoked_at FROM user_sessions WHERE id = $1`, [sessionId]);
+    expect(rows[0].revoked_at).toBeNull();
   });
 
   it('refuses a malformed refresh token', async () => {
@@ -207,6 +239,35 @@ describe('ending sessions', () => {
     const revoked = await graphql(platform.a.gatewayUrl, revoke, { u: viewer.user.id }, { token: owner.token });
     expect(revoked.data.revokeMemberSessions).toBeGreaterThanOrEqual(1);
     expect(codesOf(await graphql(platform.b.gatewayUrl, ME, {}, { token: viewer.accessToken }))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('lets no one end the sessions of a member who holds permissions they lack', async () => {
+    const ops = await login(platform.a.gatewayUrl, 'ops@dmp.demo', DEMO_PASSWORD, 'dmp');
+    const owner = await loginFull(platform.a.gatewayUrl, 'owner@dmp.demo');
+    for (let i = 0; i < 3; i += 1) {
+      const refused = await graphql(platform.a.gatewayUrl, `mutation($u: ID!) { revokeMemberSessions(userId: $u) }`, { u: owner.user.id }, { token: ops.token });
+      expect(codesOf(refused)).toEqual(['FORBIDDEN']);
+    }
+    expect((await graphql(platform.b.gatewayUrl, ME, {}, { token: owner.accessToken })).errors).toBeUndefined();
+  });
+
+  it('ends access to that publisher whatever token comes, until the member signs in again', async () => {
+    const id = await memberOf('two-homes@spec.demo', { dmp: 'viewer', sheer: 'viewer' });
+    const atSheer = await login(platform.a.gatewayUrl, 'two-homes@spec.demo', DEMO_PASSWORD, 'sheer');
+    const DMP = demoId('publisher:dmp');
+    const viaHeader = () => graphql(platform.a.gatewayUrl, WORKS, {}, { token: atSheer.token, headers: { 'x-tenant-id': DMP } });
+    expect((await viaHeader()).data.works.edges[0].node.publisher.slug).toBe('dmp');
+
+    const owner = await login(platform.a.gatewayUrl, 'owner@dmp.demo', DEMO_PASSWORD);
+    await graphql(platform.a.gatewayUrl, `mutation($u: ID!) { revokeMemberSessions(userId: $u) }`, { u: id }, { token: owner.token });
+    await settle();
+    expect(codesOf(await viaHeader())).toEqual(['UNAUTHENTICATED']);
+    const switched = await graphql(platform.b.gatewayUrl, `mutation { switchPublisher(publisher: "dmp") { accessToken } }`, {}, { token: atSheer.token });
+    expect(codesOf(switched)).toEqual(['UNAUTHENTICATED']);
+    // Sheer is not touched, and a new sign-in reaches dmp again.
+    expect((await graphql(platform.a.gatewayUrl, WORKS, {}, { token: atSheer.token })).data.works.edges[0].node.publisher.slug).toBe('sheer');
+    const again = await login(platform.a.gatewayUrl, 'two-homes@spec.demo', DEMO_PASSWORD, 'dmp');
+    expect((await graphql(platform.a.gatewayUrl, WORKS, {}, { token: again.token })).errors).toBeUndefined();
   });
 
   it('ends every session of a user who is disabled', async () => {
@@ -305,10 +366,16 @@ describe('legacy clients sending X-Tenant-ID', () => {
     }
   });
 
-  it('never widens what the caller may do there', async () => {
-    const viewer = await login(platform.a.gatewayUrl, 'viewer@dmp.demo', DEMO_PASSWORD);
-    const response = await graphql(platform.a.gatewayUrl, `mutation { createWork(input: { title: "Via legacy" }) { id } }`, {}, { token: viewer.token, headers: { 'x-tenant-id': demoId('publisher:dmp') } });
+  it('never widens what the caller may do there: the rights are those of the named publisher', async () => {
+    await memberOf('editor-and-viewer@spec.demo', { dmp: 'editor', sheer: 'viewer' });
+    const atDmp = await login(platform.a.gatewayUrl, 'editor-and-viewer@spec.demo', DEMO_PASSWORD, 'dmp');
+    const create = `mutation { createWork(input: { title: "Via legacy" }) { id } }`;
+    const response = await graphql(platform.a.gatewayUrl, create, {}, { token: atDmp.token, headers: { 'x-tenant-id': SHEER } });
     expect(codesOf(response)).toEqual(['FORBIDDEN']);
+    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM works WHERE title = 'Via legacy'`);
+    expect(rows[0].n).toBe(0);
+    // The control: the same token in its own publisher may create.
+    expect((await graphql(platform.a.gatewayUrl, create, {}, { token: atDmp.token })).data.createWork.id).toBeTruthy();
   });
 
   it('gives nothing without a token', async () => {

@@ -2,6 +2,7 @@
 // './admin', so that no service process loads those.
 export { createPrismaClient, type PrismaClient } from './client';
 export { ScopedDatabase, isUuid, type AccessScope, type Tx } from './scoped-database';
+export { RuleViolation } from './rule-violation';
 export { Prisma } from '../generated/prisma/client';
 export type {
   Account,

@@ -1,5 +1,6 @@
 import type { PrismaClient } from './client';
 import type { Prisma } from '../generated/prisma/client';
+import { asRuleViolation } from './rule-violation';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -35,15 +36,20 @@ export class ScopedDatabase {
     assertUuid('publisherId', scope.publisherId);
     assertUuid('userId', scope.userId);
     assertUuid('sessionId', scope.sessionId);
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT set_config('app.publisher_id', ${scope.publisherId ?? ''}, true),
-                                  set_config('app.user_id', ${scope.userId ?? ''}, true),
-                                  set_config('app.login_email', ${scope.loginEmail ?? ''}, true),
-                                  set_config('app.session_id', ${scope.sessionId ?? ''}, true),
-                                  set_config('app.reset_token_hash', ${scope.resetTokenHash ?? ''}, true),
-                                  set_config('app.invitation_token_hash', ${scope.invitationTokenHash ?? ''}, true)`;
-      return work(tx);
-    });
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT set_config('app.publisher_id', ${scope.publisherId ?? ''}, true),
+                                    set_config('app.user_id', ${scope.userId ?? ''}, true),
+                                    set_config('app.login_email', ${scope.loginEmail ?? ''}, true),
+                                    set_config('app.session_id', ${scope.sessionId ?? ''}, true),
+                                    set_config('app.reset_token_hash', ${scope.resetTokenHash ?? ''}, true),
+                                    set_config('app.invitation_token_hash', ${scope.invitationTokenHash ?? ''}, true)`;
+        return work(tx);
+      });
+    } catch (error) {
+      // Rules checked by the database at commit arrive as driver errors; they are the caller's.
+      throw asRuleViolation(error) ?? error;
+    }
   }
 
   /** A liveness probe for health checks; touches no table. */

@@ -6,10 +6,16 @@ export type Access =
   | {
       status: 'granted';
       permissions: ReadonlySet<string>;
-      /** Set when every role of the member restricts the catalog to this songwriter's works. */
+      /**
+       * Set when the member's catalog rights come only from roles restricted to their own works:
+       * they see and change only this songwriter's works.
+       */
       ownWorksOf: string | null;
     }
-  /** The session was revoked or expired, or the user disabled. */
+  /**
+   * The session was revoked or expired, the user disabled, or an admin of this publisher ended
+   * the member's sessions after this sign-in.
+   */
   | { status: 'session-ended' }
   /** The user holds no membership in the publisher. */
   | { status: 'not-a-member' };
@@ -20,14 +26,14 @@ interface AccessRow {
   member_active: boolean;
   publisher_active: boolean;
   permissions: string[];
-  own_works_only: boolean | null;
-  songwriter_id: string | null;
+  own_works_of: string | null;
 }
 
 /**
  * What the principal may do in its active publisher, read in one query per request, together
  * with whether its session is still live. A suspended membership or publisher keeps the session
- * but grants nothing.
+ * but grants nothing. The own-works restriction is the database's own rule
+ * (app_own_works_songwriter(), which row-level security applies too), so both layers agree.
  */
 export async function loadAccess(db: ScopedDatabase, principal: Principal): Promise<Access> {
   const rows = await db.withScope(
@@ -35,30 +41,27 @@ export async function loadAccess(db: ScopedDatabase, principal: Principal): Prom
     (tx) => tx.$queryRaw<AccessRow[]>`
       SELECT EXISTS (SELECT 1 FROM user_sessions s
                       WHERE s.id = ${principal.sessionId}::uuid AND s.user_id = m.user_id
-                        AND s.revoked_at IS NULL AND s.expires_at > now()) AS session_active,
+                        AND s.revoked_at IS NULL AND s.expires_at > now()
+                        AND (m.sessions_revoked_at IS NULL OR s.authenticated_at > m.sessions_revoked_at)) AS session_active,
              u.status = 'ACTIVE' AS user_active,
              m.status = 'ACTIVE' AS member_active,
              p.status = 'ACTIVE' AS publisher_active,
              coalesce(array_agg(DISTINCT rp.permission_key) FILTER (WHERE rp.permission_key IS NOT NULL), '{}') AS permissions,
-             bool_and(r.own_works_only) AS own_works_only,
-             m.songwriter_id
+             (SELECT app_own_works_songwriter()) AS own_works_of
         FROM user_publishers m
         JOIN users u ON u.id = m.user_id
         JOIN publishers p ON p.id = m.publisher_id
         LEFT JOIN membership_roles mr ON mr.publisher_id = m.publisher_id AND mr.user_id = m.user_id
-        LEFT JOIN roles r ON r.publisher_id = mr.publisher_id AND r.id = mr.role_id
         LEFT JOIN role_permissions rp ON rp.publisher_id = mr.publisher_id AND rp.role_id = mr.role_id
        WHERE m.publisher_id = ${principal.publisherId}::uuid AND m.user_id = ${principal.userId}::uuid
-       GROUP BY m.user_id, m.songwriter_id, u.status, m.status, p.status`,
+       GROUP BY m.user_id, m.sessions_revoked_at, u.status, m.status, p.status`,
   );
   const row = rows[0];
   if (!row) return (await sessionIsLive(db, principal)) ? { status: 'not-a-member' } : { status: 'session-ended' };
   if (!row.session_active || !row.user_active) return { status: 'session-ended' };
   const granted = row.member_active && row.publisher_active;
-  // The same rule as the database's app_own_works_songwriter(): a client without a linked
-  // songwriter owns no works, so the nil id matches none.
-  const ownWorksOf = row.own_works_only ? (row.songwriter_id ?? '00000000-0000-0000-0000-000000000000') : null;
-  return { status: 'granted', permissions: new Set(granted ? row.permissions : []), ownWorksOf };
+  // A client without a linked songwriter owns no works: the function answers the nil id.
+  return { status: 'granted', permissions: new Set(granted ? row.permissions : []), ownWorksOf: row.own_works_of };
 }
 
 async function sessionIsLive(db: ScopedDatabase, principal: Principal): Promise<boolean> {

@@ -24,7 +24,6 @@ export const identityRules: IRules = {
     logout: isMember,
     logoutEverywhere: isMember,
     changePassword: isMember,
-    revokeMemberSessions: can('member:manage'),
   },
   AuthPayload: isPublic,
   Publisher: isPublic,

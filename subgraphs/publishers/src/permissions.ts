@@ -28,6 +28,7 @@ export const publishersRules: IRules = {
     suspendMember: can('member:manage'),
     reinstateMember: can('member:manage'),
     removeMember: can('member:manage'),
+    revokeMemberSessions: can('member:manage'),
     createRole: can('role:manage'),
     updateRole: can('role:manage'),
     deleteRole: can('role:manage'),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, Tx, Work } from '@platform/db';
-import { badUserInput, notFound, requirePrincipal, type RequestContext } from '@platform/server';
+import { badUserInput, forbidden, notFound, requirePrincipal, type RequestContext } from '@platform/server';
 import { recordChange } from '@platform/events';
 import { normalizeIswc, requiredText, requireId } from './identifiers';
 import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/server';
@@ -84,7 +84,9 @@ export async function updateWork(ctx: RequestContext, id: string, draft: WorkDra
   return ctx.inScope(async (tx) => {
     const key = { publisherId_id: { publisherId: actor.publisherId, id: workId } };
     if (!(await tx.work.findUnique({ where: key, select: { id: true } }))) throw notFound('Work');
-    if (writers) {
+    if (writers && ctx.ownWorksOf) {
+      await changeOwnShare(tx, actor.publisherId, workId, ctx.ownWorksOf, writers);
+    } else if (writers) {
       await requireSongwriters(tx, actor.publisherId, writers);
       await tx.workWriter.deleteMany({ where: { publisherId: actor.publisherId, workId } });
       await tx.workWriter.createMany({ data: writers.map((w) => ({ publisherId: actor.publisherId, workId, ...w })) });
@@ -106,6 +108,22 @@ export async function deleteWork(ctx: RequestContext, id: string): Promise<strin
   });
 }
 
+
+/**
+ * A client's change to the writers of a co-written work: their own share line only. The other
+ * lines must come back as they are; changing or removing them needs work:write without the
+ * client restriction (row-level security refuses it too).
+ */
+async function changeOwnShare(tx: Tx, publisherId: string, workId: string, own: string, writers: WriterShare[]): Promise<void> {
+  const current = await tx.workWriter.findMany({ where: { publisherId, workId }, select: { songwriterId: true, share: true } });
+  const others = (list: { songwriterId: string; share: unknown }[]) =>
+    list.filter((w) => w.songwriterId !== own).map((w) => `${w.songwriterId}=${Number(w.share).toFixed(2)}`).sort().join(',');
+  const mine = writers.find((w) => w.songwriterId === own);
+  if (!mine || others(writers) !== others(current)) {
+    throw forbidden("You can change only your own share of a work; the other writers' lines must stay as they are");
+  }
+  await tx.workWriter.update({ where: { publisherId_workId_songwriterId: { publisherId, workId, songwriterId: own } }, data: { share: mine.share } });
+}
 
 function validWriters(writers: WriterShare[]): WriterShare[] {
   const seen = new Set<string>();

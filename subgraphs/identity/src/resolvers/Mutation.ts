@@ -2,7 +2,7 @@ import type { MutationResolvers } from '../generated/resolvers-types';
 import { acceptInvitation } from '../services/invitations';
 import { login, switchPublisher } from '../services/login';
 import { changePassword, requestPasswordReset, resetPassword } from '../services/passwords';
-import { logout, logoutEverywhere, refreshSession, revokeMemberSessions } from '../services/sessions';
+import { logout, logoutEverywhere, refreshSession } from '../services/sessions';
 
 export const Mutation: MutationResolvers = {
   login: (_, { input }, ctx) => login(ctx, input),
@@ -10,7 +10,6 @@ export const Mutation: MutationResolvers = {
   switchPublisher: (_, { publisher }, ctx) => switchPublisher(ctx, publisher),
   logout: (_, __, ctx) => logout(ctx),
   logoutEverywhere: (_, __, ctx) => logoutEverywhere(ctx),
-  revokeMemberSessions: (_, { userId }, ctx) => revokeMemberSessions(ctx, userId),
   changePassword: (_, { input }, ctx) => changePassword(ctx, input),
   requestPasswordReset: (_, { email }, ctx) => requestPasswordReset(ctx, email),
   resetPassword: (_, { input }, ctx) => resetPassword(ctx, input),

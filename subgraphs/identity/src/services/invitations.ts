@@ -58,6 +58,12 @@ export async function acceptInvitation(ctx: IdentityContext, input: { token: str
       create: { publisherId: invitation.publisherId, userId },
       update: {},
     });
+    // A role deleted since the invitation was sent: refused whole (nothing of it is kept), never
+    // a member with fewer rights than the inviter meant, nor a database error.
+    const roles = await tx.role.count({ where: { publisherId: invitation.publisherId, id: { in: invitation.roleIds } } });
+    if (roles !== new Set(invitation.roleIds).size) {
+      throw badUserInput('A role this invitation grants no longer exists; ask the publisher for a new invitation', 'token');
+    }
     await tx.membershipRole.createMany({
       data: invitation.roleIds.map((roleId) => ({ publisherId: invitation.publisherId, userId, roleId })),
       skipDuplicates: true,

@@ -54,7 +54,11 @@ export async function login(ctx: IdentityContext, credentials: Credentials): Pro
   return payload;
 }
 
-/** A new session, in another publisher the caller belongs to. */
+/**
+ * A new session, in another publisher the caller belongs to. It carries the time of the sign-in
+ * it comes from: a publisher whose admin revoked the member's sessions after that sign-in is not
+ * reachable this way (nor through X-Tenant-ID); signing in again is.
+ */
 export async function switchPublisher(ctx: IdentityContext, wanted: string): Promise<AuthPayloadModel> {
   const principal = requirePrincipal(ctx);
   const publishers = await activePublishersOf(ctx, principal.userId);
@@ -62,7 +66,13 @@ export async function switchPublisher(ctx: IdentityContext, wanted: string): Pro
   if (!publisher) throw forbidden(`You are not an active member of a publisher "${wanted}"`);
   const user = await ctx.loaders.user.load(principal.userId);
   if (!user) throw unauthenticated();
-  return openSession(ctx, user, publisher);
+  const signIn = await ctx.db.withScope({ userId: principal.userId }, (tx) =>
+    tx.userSession.findUniqueOrThrow({ where: { id: principal.sessionId }, select: { authenticatedAt: true } }),
+  );
+  if (publisher.sessionsRevokedAt && publisher.sessionsRevokedAt >= signIn.authenticatedAt) {
+    throw unauthenticated(`Your sessions in "${publisher.slug}" were ended by an administrator; sign in again to enter it`);
+  }
+  return openSession(ctx, user, publisher, signIn.authenticatedAt);
 }
 
 /** The attempted email is not recorded: for unknown accounts the log would be a list of guesses. */
@@ -71,18 +81,20 @@ async function report(ctx: IdentityContext, kind: 'login.failed' | 'login.locked
   await ctx.db.withScope({}, (tx) => recordSecurityEvent(tx, { kind, userId: userId ?? null, client: ctx.client, data: { ...data, knownAccount: Boolean(userId) } }));
 }
 
-async function activePublishersOf(ctx: IdentityContext, userId: string): Promise<PublisherModel[]> {
+type MemberOf = PublisherModel & { sessionsRevokedAt: Date | null };
+
+async function activePublishersOf(ctx: IdentityContext, userId: string): Promise<MemberOf[]> {
   const memberships = await ctx.db.withScope({ userId }, (tx) =>
     tx.membership.findMany({
       where: { userId, status: 'ACTIVE', publisher: { status: 'ACTIVE' } },
-      select: { publisher: { select: { id: true, slug: true, name: true, type: true } } },
+      select: { sessionsRevokedAt: true, publisher: { select: { id: true, slug: true, name: true, type: true } } },
       orderBy: { publisher: { slug: 'asc' } },
     }),
   );
-  return memberships.map((m) => m.publisher);
+  return memberships.map((m) => ({ ...m.publisher, sessionsRevokedAt: m.sessionsRevokedAt }));
 }
 
-function choosePublisher(publishers: PublisherModel[], wanted: string | null): PublisherModel {
+function choosePublisher(publishers: MemberOf[], wanted: string | null): MemberOf {
   if (publishers.length === 0) throw forbidden('Your account is not an active member of any publisher');
   if (wanted === null || wanted.trim() === '') {
     if (publishers.length === 1) return publishers[0]!;
@@ -95,7 +107,7 @@ function choosePublisher(publishers: PublisherModel[], wanted: string | null): P
   return chosen;
 }
 
-function bySlugOrId(publishers: PublisherModel[], wanted: string): PublisherModel | undefined {
+function bySlugOrId(publishers: MemberOf[], wanted: string): MemberOf | undefined {
   const key = wanted.trim().toLowerCase();
   return publishers.find((p) => p.slug === key || (isUuid(key) && p.id === key));
 }

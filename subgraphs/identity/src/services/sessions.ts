@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { signAccessToken, type Principal } from '@platform/auth';
 import { isUuid, type Tx } from '@platform/db';
-import { notFound, requirePrincipal, unauthenticated } from '@platform/server';
+import { requirePrincipal, unauthenticated } from '@platform/server';
 import type { IdentityContext } from '../context';
 import type { AuthPayloadModel, PublisherModel, UserModel } from '../models';
 import { recordSecurityEvent } from './security-events';
@@ -10,8 +10,9 @@ export const SESSION_TTL_DAYS = 30;
 
 /**
  * Refresh tokens are `<session id>.<secret>`. Only a hash of the secret is stored; each refresh
- * replaces it, so a secret that no longer matches is one that was already used: someone else
- * holds a copy, and the whole session is revoked.
+ * replaces it and remembers the old hash. Presenting a secret the session once had is reuse:
+ * someone else holds a copy, and the whole session is revoked. Any other wrong secret is only
+ * refused (the session id is in every access token: knowing it must not be enough to end it).
  */
 function newRefreshSecret(): string {
   return randomBytes(32).toString('base64url');
@@ -25,8 +26,12 @@ function sameHash(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-/** Opens a session in `publisher` and signs its first token pair. */
-export async function openSession(ctx: IdentityContext, user: UserModel, publisher: PublisherModel): Promise<AuthPayloadModel> {
+/**
+ * Opens a session in `publisher` and signs its first token pair. `authenticatedAt` is when the
+ * user proved who they are: the database's now for a sign-in (revocations are stamped with the
+ * same clock), the original sign-in's time for a switch.
+ */
+export async function openSession(ctx: IdentityContext, user: UserModel, publisher: PublisherModel, authenticatedAt?: Date): Promise<AuthPayloadModel> {
   const secret = newRefreshSecret();
   const session = await ctx.db.withScope({ userId: user.id, publisherId: publisher.id }, (tx) =>
     tx.userSession.create({
@@ -37,6 +42,7 @@ export async function openSession(ctx: IdentityContext, user: UserModel, publish
         expiresAt: new Date(Date.now() + SESSION_TTL_DAYS * 86_400_000),
         clientIp: ctx.client.ip,
         userAgent: ctx.client.userAgent?.slice(0, 512) ?? null,
+        ...(authenticatedAt ? { authenticatedAt } : {}),
       },
       select: { id: true },
     }),
@@ -47,7 +53,8 @@ export async function openSession(ctx: IdentityContext, user: UserModel, publish
 async function tokenPair(ctx: IdentityContext, principal: Principal, secret: string, user: UserModel, publisher: PublisherModel): Promise<AuthPayloadModel> {
   const access = await signAccessToken(await ctx.keys.current(), ctx.tokenSettings, principal);
   ctx.signedIn = { userId: user.id };
-  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken: `${principal.sessionId}.${secret}`, user, activePublisher: publisher };
+  const { id, slug, name, type } = publisher;
+  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken: `${principal.sessionId}.${secret}`, user, activePublisher: { id, slug, name, type } };
 }
 
 const INVALID_REFRESH = 'The refresh token is not valid; sign in again';
@@ -69,7 +76,10 @@ export async function refreshSession(ctx: IdentityContext, refreshToken: string)
       include: { user: { select: { id: true, email: true, displayName: true, status: true } }, publisher: { select: { id: true, slug: true, name: true, type: true, status: true } } },
     });
     if (session.revokedAt || session.expiresAt <= new Date()) return { kind: 'ended' as const };
-    if (!sameHash(session.refreshTokenHash, hashSecret(secret))) {
+    const presented = hashSecret(secret);
+    if (!sameHash(session.refreshTokenHash, presented)) {
+      const rotated = await tx.refreshTokenRotation.findUnique({ where: { sessionId_tokenHash: { sessionId, tokenHash: presented } }, select: { sessionId: true } });
+      if (!rotated) return { kind: 'wrong' as const };
       await revoke(tx, { id: sessionId }, 'refresh token reused');
       await recordSecurityEvent(tx, { kind: 'session.refresh_token_reused', userId: owner.userId, publisherId: owner.publisherId, sessionId, client: ctx.client });
       return { kind: 'reused' as const };
@@ -77,6 +87,7 @@ export async function refreshSession(ctx: IdentityContext, refreshToken: string)
     const membership = await tx.membership.findUnique({ where: { publisherId_userId: { publisherId: owner.publisherId, userId: owner.userId } }, select: { status: true } });
     if (session.user.status !== 'ACTIVE' || membership?.status !== 'ACTIVE' || session.publisher.status !== 'ACTIVE') return { kind: 'ended' as const };
     const next = newRefreshSecret();
+    await tx.refreshTokenRotation.create({ data: { sessionId, tokenHash: presented } });
     await tx.userSession.update({ where: { id: sessionId }, data: { refreshTokenHash: hashSecret(next), lastUsedAt: new Date() } });
     return { kind: 'renewed' as const, secret: next, user: session.user, publisher: session.publisher };
   });
@@ -85,6 +96,7 @@ export async function refreshSession(ctx: IdentityContext, refreshToken: string)
     ctx.log.warn({ event: 'session.refresh_token_reused', sessionId, userId: owner.userId }, 'refresh token reused; session revoked');
     throw unauthenticated(INVALID_REFRESH);
   }
+  if (outcome.kind === 'wrong') throw unauthenticated(INVALID_REFRESH);
   if (outcome.kind === 'ended') throw unauthenticated('The session has ended; sign in again');
   const { id, email, displayName } = outcome.user;
   const { slug, name, type } = outcome.publisher;
@@ -103,19 +115,6 @@ export async function logoutEverywhere(ctx: IdentityContext): Promise<number> {
   const { count } = await ctx.db.withScope({ userId: principal.userId }, (tx) => revoke(tx, { userId: principal.userId }, 'logout everywhere'));
   ctx.forgetAccess();
   return count;
-}
-
-/** For a publisher admin: ends a member's sessions opened in the active publisher. */
-export async function revokeMemberSessions(ctx: IdentityContext, userId: string): Promise<number> {
-  const principal = requirePrincipal(ctx);
-  if (!isUuid(userId)) throw notFound('Member');
-  return ctx.inScope(async (tx) => {
-    const member = await tx.membership.findUnique({ where: { publisherId_userId: { publisherId: principal.publisherId, userId } } });
-    if (!member) throw notFound('Member');
-    const { count } = await revoke(tx, { userId, publisherId: principal.publisherId }, `revoked by ${principal.userId}`);
-    await recordSecurityEvent(tx, { kind: 'session.revoked_by_admin', userId, publisherId: principal.publisherId, client: ctx.client, data: { by: principal.userId, sessions: count } });
-    return count;
-  });
 }
 
 export async function sessionsOfCaller(ctx: IdentityContext) {

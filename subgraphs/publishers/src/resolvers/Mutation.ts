@@ -1,6 +1,6 @@
 import type { MutationResolvers } from '../generated/resolvers-types';
 import { inviteMember, revokeInvitation } from '../services/invitations';
-import { changeMemberRoles, reinstateMember, removeMember, suspendMember } from '../services/members';
+import { changeMemberRoles, reinstateMember, removeMember, revokeMemberSessions, suspendMember } from '../services/members';
 import { updateBilling, updatePublisher } from '../services/publisher-settings';
 import { createRole, deleteRole, updateRole } from '../services/roles';
 
@@ -11,6 +11,7 @@ export const Mutation: MutationResolvers = {
   suspendMember: (_, { userId }, ctx) => suspendMember(ctx, userId),
   reinstateMember: (_, { userId }, ctx) => reinstateMember(ctx, userId),
   removeMember: (_, { userId }, ctx) => removeMember(ctx, userId),
+  revokeMemberSessions: (_, { userId }, ctx) => revokeMemberSessions(ctx, userId),
   createRole: (_, { input }, ctx) => createRole(ctx, input),
   updateRole: (_, { key, input }, ctx) => updateRole(ctx, key, input),
   deleteRole: (_, { key }, ctx) => deleteRole(ctx, key),

@@ -31,11 +31,3 @@ export function validPermissionKeys(keys: string[], field: string): string[] {
   if (unknown.length) throw badUserInput(`Unknown permission ${unknown.map((k) => `"${k}"`).join(', ')}; see permissionCatalog`, field);
   return [...new Set(keys)].sort();
 }
-
-/** The publisher keeps at least one active Owner whatever is changed about `userId`. */
-export async function assertAnotherOwnerRemains(tx: Tx, publisherId: string, userId: string): Promise<void> {
-  const others = await tx.membershipRole.count({
-    where: { publisherId, userId: { not: userId }, role: { key: 'owner', isTemplate: true }, membership: { status: 'ACTIVE' } },
-  });
-  if (others === 0) throw badUserInput('The publisher must keep at least one active Owner: make someone else Owner first');
-}

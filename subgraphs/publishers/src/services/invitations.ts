@@ -15,7 +15,9 @@ export interface InvitationDelivery {
 
 /**
  * Invites an email with roles chosen now; the link is mailed and single-use, its token stored
- * only hashed. Seats are counted across the account: active members plus open invitations.
+ * only hashed. Inviting an email again replaces its open invitation. The seat limit (active
+ * members plus open invitations) is enforced by the database at commit, where parallel
+ * invitations cannot race past it.
  */
 export async function inviteMember(ctx: RequestContext, delivery: InvitationDelivery, input: { email: string; roles: string[] }): Promise<InvitationModel> {
   const principal = requirePrincipal(ctx);
@@ -27,7 +29,7 @@ export async function inviteMember(ctx: RequestContext, delivery: InvitationDeli
     assertMayGrant(ctx, permissionsOf(roles));
     const alreadyMember = await tx.membership.count({ where: { publisherId: principal.publisherId, user: { email } } });
     if (alreadyMember) throw badUserInput(`${email} is a member already`, 'email');
-    await assertSeatAvailable(tx, principal.publisherId);
+    await tx.invitation.updateMany({ where: { publisherId: principal.publisherId, email, acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
     const created = await tx.invitation.create({
       data: { publisherId: principal.publisherId, email, tokenHash: hash(token), roleIds: roles.map((r) => r.id), invitedBy: principal.userId, expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * 86_400_000) },
     });
@@ -42,17 +44,6 @@ export async function inviteMember(ctx: RequestContext, delivery: InvitationDeli
     })
     .catch((error) => ctx.log.error({ err: error }, 'could not send the invitation mail'));
   return invitation;
-}
-
-async function assertSeatAvailable(tx: Parameters<Parameters<RequestContext['inScope']>[0]>[0], publisherId: string): Promise<void> {
-  const publisher = await tx.publisher.findUniqueOrThrow({ where: { id: publisherId }, select: { account: { select: { seatLimit: true } } } });
-  const [members, open] = await Promise.all([
-    tx.membership.count({ where: { publisherId, status: 'ACTIVE' } }),
-    tx.invitation.count({ where: { publisherId, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } } }),
-  ]);
-  if (members + open >= publisher.account.seatLimit) {
-    throw badUserInput(`All ${publisher.account.seatLimit} seats of the account are taken or invited; raise the seat limit first`);
-  }
 }
 
 export async function openInvitations(ctx: RequestContext): Promise<InvitationModel[]> {

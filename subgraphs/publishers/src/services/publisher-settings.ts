@@ -1,5 +1,5 @@
 import { recordChange } from '@platform/events';
-import type { Account, Prisma, Publisher } from '@platform/db';
+import type { Account, Prisma, Publisher, Tx } from '@platform/db';
 import { badUserInput, forbidden, requirePrincipal, type RequestContext } from '@platform/server';
 
 export async function updatePublisher(ctx: RequestContext, input: { name?: string | null; settings?: unknown }): Promise<Publisher> {
@@ -40,9 +40,13 @@ export async function accountOfPublisher(ctx: RequestContext, publisherId: strin
   });
 }
 
-/** Active members of the active publisher (the others of the account are outside its scope). */
-async function seatsUsed(tx: Parameters<Parameters<RequestContext['inScope']>[0]>[0], publisherId: string): Promise<number> {
-  return tx.membership.count({ where: { publisherId, status: 'ACTIVE' } });
+/**
+ * Active members and open invitations of the active publisher (the others of the account are
+ * outside its scope), counted by the same database function that enforces the limit.
+ */
+async function seatsUsed(tx: Tx, publisherId: string): Promise<number> {
+  const rows = await tx.$queryRaw<{ used: number }[]>`SELECT app_seats_used(${publisherId}::uuid) AS used`;
+  return rows[0]!.used;
 }
 
 export async function updateBilling(ctx: RequestContext, input: { plan?: string | null; seatLimit?: number | null }): Promise<Account & { seatsUsed: number }> {

@@ -77,6 +77,10 @@ export async function deleteRole(ctx: RequestContext, key: string): Promise<stri
     assertMayGrant(ctx, role.permissions.map((p) => p.permissionKey));
     const holders = await tx.membershipRole.count({ where: { publisherId: principal.publisherId, roleId: role.id } });
     if (holders > 0) throw badUserInput(`${holders} member(s) still hold "${key}"; give them other roles first`, 'key');
+    const invited = await tx.invitation.count({
+      where: { publisherId: principal.publisherId, roleIds: { has: role.id }, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+    });
+    if (invited > 0) throw badUserInput(`${invited} open invitation(s) grant "${key}"; revoke them first`, 'key');
     await tx.role.delete({ where: { publisherId_id: { publisherId: principal.publisherId, id: role.id } } });
     await recordChange(tx, principal, { entityType: 'Role', entityId: key, action: 'role.deleted', data: { key } });
     return key;
