@@ -24,8 +24,12 @@ const DMP = { work: demoId('work:dmp:3'), songwriter: demoId('songwriter:dmp:3')
 interface Operation {
   document: string;
   variables?: (self: { userId: string; slug: string }) => Record<string, unknown>;
-  /** The same operation aimed at DMP's objects by Spirit's owner, and what must come back. */
-  foreign?: { variables: Record<string, unknown>; expect: 'null' | 'NOT_FOUND' | 'BAD_USER_INPUT' };
+  /**
+   * The same operation aimed at DMP's objects by Spirit's owner, and what must come back;
+   * `target` reads the DMP object through the superuser, before and after: it must exist and
+   * stay as it was.
+   */
+  foreign?: { variables: Record<string, unknown>; expect: 'null' | 'NOT_FOUND' | 'BAD_USER_INPUT'; target?: () => Promise<unknown[]> };
 }
 
 /** One example call per root field. A root field without one fails the spec below. */
@@ -64,8 +68,10 @@ const OPERATIONS: Record<string, Operation> = {
   'Mutation.reinstateMember': { document: `mutation($u: ID!) { reinstateMember(userId: $u) { email } }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
   'Mutation.removeMember': { document: `mutation($u: ID!) { removeMember(userId: $u) }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
   'Mutation.createRole': { document: `mutation($k: String!) { createRole(input: { key: $k, name: "Matrix", permissions: ["work:read"] }) { key } }`, variables: (me) => ({ k: `m-${me.userId.slice(0, 8)}-${Date.now() % 100000}` }) },
-  'Mutation.updateRole': { document: `mutation { updateRole(key: "dmp-only-role", input: { name: "Renamed" }) { key } }`, foreign: { variables: {}, expect: 'NOT_FOUND' } },
-  'Mutation.deleteRole': { document: `mutation { deleteRole(key: "dmp-only-role") }`, foreign: { variables: {}, expect: 'NOT_FOUND' } },
+  // The templates' rows aim at a role of their own publisher that does not exist; the foreign rows
+  // at DMP's custom role, which no template's row touches.
+  'Mutation.updateRole': { document: `mutation($k: String!) { updateRole(key: $k, input: { name: "Renamed" }) { key } }`, variables: () => ({ k: 'no-such-role' }), foreign: { variables: { k: 'dmp-only-role' }, expect: 'NOT_FOUND', target: dmpOnlyRole } },
+  'Mutation.deleteRole': { document: `mutation($k: String!) { deleteRole(key: $k) }`, variables: () => ({ k: 'no-such-role' }), foreign: { variables: { k: 'dmp-only-role' }, expect: 'NOT_FOUND', target: dmpOnlyRole } },
   'Mutation.updatePublisher': { document: `mutation { updatePublisher(input: {}) { id } }` },
   'Mutation.updateBilling': { document: `mutation { updateBilling(input: {}) { plan } }` },
   'Mutation.createWork': { document: `mutation { createWork(input: { title: "Matrix work" }) { id } }`, foreign: { variables: {}, expect: 'BAD_USER_INPUT' } },
@@ -78,6 +84,10 @@ const OPERATIONS: Record<string, Operation> = {
   'Mutation.deleteRecording': { document: `mutation($id: ID!) { deleteRecording(id: $id) }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.recording }, expect: 'NOT_FOUND' } },
   'Mutation.deleteWork': { document: `mutation($id: ID!) { deleteWork(id: $id) }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' } },
 };
+
+async function dmpOnlyRole(): Promise<unknown[]> {
+  return (await admin.query(`SELECT id, key, name, updated_at FROM roles WHERE publisher_id = $1 AND key = 'dmp-only-role'`, [demoId('publisher:dmp')])).rows;
+}
 
 /** createWork's foreign variant names DMP's songwriter as a writer of a Spirit work. */
 const FOREIGN_DOCUMENTS: Record<string, string> = {
@@ -168,7 +178,10 @@ describe('another publisher\'s ids', () => {
   for (const [field, operation] of Object.entries(OPERATIONS).filter(([, op]) => op.foreign)) {
     it(`${field} answers ${operation.foreign!.expect === 'null' ? 'null' : operation.foreign!.expect} for DMP's objects asked by Spirit's owner`, async () => {
       const spirit = await login(platform.a.gatewayUrl, 'owner@spirit.demo', DEMO_PASSWORD);
+      const before = await operation.foreign!.target?.();
+      if (before) expect(before, 'the DMP object must exist for this row to prove anything').toHaveLength(1);
       const response = await graphql(platform.a.gatewayUrl, FOREIGN_DOCUMENTS[field] ?? operation.document, operation.foreign!.variables, { token: spirit.token });
+      if (before) expect(await operation.foreign!.target!()).toEqual(before);
       if (operation.foreign!.expect === 'null') {
         expect(response.errors).toBeUndefined();
         expect(Object.values(response.data)).toEqual([null]);
@@ -178,4 +191,40 @@ describe('another publisher\'s ids', () => {
       }
     });
   }
+});
+
+describe('personal data on nested paths', () => {
+  // Every work of DMP and Songtrust gets a creator, whose email the path work.createdBy reaches.
+  beforeAll(async () => {
+    for (const slug of ['dmp', 'songtrust']) {
+      await admin.query(`UPDATE works SET created_by = $2 WHERE publisher_id = $1`, [demoId(`publisher:${slug}`), demoId(`user:owner@${slug}.demo`)]);
+    }
+  });
+
+  for (const template of ROLE_TEMPLATES.filter((t) => t.permissions.includes('work:read'))) {
+    const mayReadMembers = template.permissions.includes('member:read');
+    it(`gives ${template.name} a member's email through work.createdBy ${mayReadMembers ? 'with' : 'never without'} member:read`, async () => {
+      const me = sessions.get(template.key)!;
+      const session = await login(platform.a.gatewayUrl, me.email, DEMO_PASSWORD);
+      const response = await graphql(platform.a.gatewayUrl, `{ works(first: 3) { edges { node { id createdBy { id displayName email } } } } }`, {}, { token: session.token });
+      const creators = (response.data?.works?.edges ?? []).map((e: { node: { createdBy: { email?: string } | null } }) => e.node.createdBy);
+      expect(creators.length).toBeGreaterThan(0);
+      const emails = creators.filter((c: { email?: string } | null) => c?.email);
+      if (mayReadMembers) {
+        expect(response.errors).toBeUndefined();
+        expect(emails.length).toBe(creators.length);
+      } else {
+        expect(emails).toEqual([]);
+        expect(JSON.stringify(response.data)).not.toContain('@');
+        expect(codesOf(response)).toContain('FORBIDDEN');
+      }
+    });
+  }
+
+  it('lets anyone read their own email, and no one another member\'s without member:read', async () => {
+    const viewer = await login(platform.a.gatewayUrl, sessions.get('viewer')!.email, DEMO_PASSWORD);
+    expect((await graphql(platform.a.gatewayUrl, `{ me { email } }`, {}, { token: viewer.token })).data.me.email).toBe(sessions.get('viewer')!.email);
+    const entities = await graphql(platform.a.identityUrl, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { email } } }`, { r: [{ __typename: 'User', id: demoId('user:owner@dmp.demo') }] }, { token: viewer.token });
+    expect(JSON.stringify(entities.data ?? {})).not.toContain('@');
+  });
 });

@@ -335,6 +335,17 @@ describe('switchPublisher', () => {
     expect(works.data.works.edges[0].node.publisher.slug).toBe('sheer');
   });
 
+  it('lists each membership with its roles and what they grant, the active publisher and the others', async () => {
+    const ops = await login(platform.a.gatewayUrl, 'ops@dmp.demo', DEMO_PASSWORD, 'dmp');
+    const me = await graphql(platform.a.gatewayUrl, `{ me { memberships { publisher { slug } roles { key permissions } } } }`, {}, { token: ops.token });
+    const bySlug = Object.fromEntries(me.data.me.memberships.map((m: { publisher: { slug: string }; roles: { key: string; permissions: string[] }[] }) => [m.publisher.slug, m.roles]));
+    for (const slug of ['dmp', 'sheer']) {
+      expect(bySlug[slug].map((r: { key: string }) => r.key)).toEqual(['admin']);
+      expect(bySlug[slug][0].permissions).toContain('member:manage');
+      expect(bySlug[slug][0].permissions).not.toContain('billing:manage');
+    }
+  });
+
   it('is FORBIDDEN for a publisher the user does not belong to', async () => {
     const ops = await login(platform.a.gatewayUrl, 'ops@dmp.demo', DEMO_PASSWORD, 'dmp');
     for (const target of ['spirit', 'no-such-publisher']) {

@@ -6,7 +6,7 @@
 -- SQLSTATE PP001 is ours: a business rule the database refused, with a message written for the
 -- person who asked (the services answer it as BAD_USER_INPUT; packages/db/src/rule-violation.ts).
 
-DO $$ BEGIN RAISE NOTICE '007 step 1/6: every publisher keeps an active Owner'; END $$;
+DO $$ BEGIN RAISE NOTICE '007 step 1/7: every publisher keeps an active Owner'; END $$;
 -- The rule triggers below run as the table owner (SECURITY DEFINER): they must see every row
 -- of the publisher they check, whoever changed it and in whatever scope. A cascade, for one,
 -- runs as the owner with no scope at all. The owner could lift row-level security on its own
@@ -54,7 +54,7 @@ CREATE CONSTRAINT TRIGGER publisher_keeps_owner AFTER UPDATE OR DELETE ON member
 CREATE CONSTRAINT TRIGGER publisher_keeps_owner AFTER UPDATE OF status ON user_publishers
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION app_assert_publisher_keeps_owner();
 
-DO $$ BEGIN RAISE NOTICE '007 step 2/6: seats: active members and open invitations within the seat limit'; END $$;
+DO $$ BEGIN RAISE NOTICE '007 step 2/7: seats: active members and open invitations within the seat limit'; END $$;
 -- Seats in use: active members and open invitations. Counted in the active publisher (row-level
 -- security scopes it); counting across every publisher of the account is #10.
 CREATE FUNCTION app_seats_used(p_publisher uuid) RETURNS integer LANGUAGE sql STABLE AS $$
@@ -114,7 +114,7 @@ CREATE UNIQUE INDEX invitations_open_email_key ON invitations (publisher_id, ema
 ALTER TABLE membership_roles DROP CONSTRAINT membership_roles_role_fkey,
   ADD CONSTRAINT membership_roles_role_fkey FOREIGN KEY (publisher_id, role_id) REFERENCES roles (publisher_id, id);
 
-DO $$ BEGIN RAISE NOTICE '007 step 3/6: revocation per membership'; END $$;
+DO $$ BEGIN RAISE NOTICE '007 step 3/7: revocation per membership'; END $$;
 -- When the user proved who they are (a password); a session opened by switchPublisher keeps the
 -- time of the sign-in it came from.
 ALTER TABLE user_sessions ADD COLUMN authenticated_at timestamptz;
@@ -124,7 +124,7 @@ ALTER TABLE user_sessions ALTER COLUMN authenticated_at SET NOT NULL, ALTER COLU
 -- whichever publisher's token it is presented with.
 ALTER TABLE user_publishers ADD COLUMN sessions_revoked_at timestamptz;
 
-DO $$ BEGIN RAISE NOTICE '007 step 4/6: refresh tokens already rotated'; END $$;
+DO $$ BEGIN RAISE NOTICE '007 step 4/7: refresh tokens already rotated'; END $$;
 -- Reuse is a secret that was once valid for the session: only those are remembered (hashed).
 CREATE TABLE refresh_token_rotations (
   session_id uuid NOT NULL REFERENCES user_sessions (id) ON DELETE CASCADE,
@@ -138,7 +138,13 @@ CREATE POLICY rotation_of_session_being_refreshed ON refresh_token_rotations
 ALTER TABLE refresh_token_rotations FORCE ROW LEVEL SECURITY;
 GRANT SELECT, INSERT ON refresh_token_rotations TO platform_app;
 
-DO $$ BEGIN RAISE NOTICE '007 step 5/6: the client restriction comes from catalog permissions'; END $$;
+DO $$ BEGIN RAISE NOTICE '007 step 5/7: the permissions of the roles a user holds, in every publisher (me.memberships)'; END $$;
+CREATE POLICY own_role_permissions_visible ON role_permissions FOR SELECT USING (
+  EXISTS (SELECT 1 FROM membership_roles mr
+           WHERE mr.publisher_id = role_permissions.publisher_id AND mr.role_id = role_permissions.role_id
+             AND mr.user_id = app_current_user()));
+
+DO $$ BEGIN RAISE NOTICE '007 step 6/7: the client restriction comes from catalog permissions'; END $$;
 CREATE FUNCTION app_is_catalog_permission(permission_key text) RETURNS boolean LANGUAGE sql IMMUTABLE
   AS $$ SELECT split_part(permission_key, ':', 1) IN ('work', 'songwriter', 'recording') $$;
 
@@ -157,7 +163,7 @@ CREATE OR REPLACE FUNCTION app_own_works_songwriter() RETURNS uuid LANGUAGE sql 
                         AND NOT r.own_works_only AND app_is_catalog_permission(rp.permission_key))
 $$;
 
-DO $$ BEGIN RAISE NOTICE '007 step 6/6: the client restriction on writers and recordings of works'; END $$;
+DO $$ BEGIN RAISE NOTICE '007 step 7/7: the client restriction on writers and recordings of works'; END $$;
 -- A policy on work_writers cannot query work_writers (PostgreSQL refuses the recursion), so the
 -- lookup runs in a function as the table owner, which gets a read policy of its own and is not
 -- subject to the restrictive policies below (they apply to the application's role only).

@@ -1,3 +1,4 @@
+DROP POLICY own_role_permissions_visible ON role_permissions;
 DROP POLICY own_works_only ON work_recordings;
 DROP POLICY own_line_only_insert ON work_writers;
 DROP POLICY own_line_only_delete ON work_writers;

@@ -3,7 +3,7 @@ export { createLogger, type Logger } from './logger';
 export { requestHeader, serveGraphQL, type Route, type RunningHttpServer } from './http-server';
 export { authenticate, createContextBuilder, LEGACY_TENANT_HEADER, requirePrincipal, type RequestContext } from './request-context';
 export { ACCESS_CACHE_MS, cachedAccessLoader, loadAccess, type Access } from './access';
-export { can, entitiesRule, entityTypesOf, isMember, isPublic, permissionsUsedBy, protect, type EntityAccess, type IRules } from './shield';
+export { can, entitiesRule, entityTypesOf, isMember, isPublic, isSelf, permissionsUsedBy, protect, type EntityAccess, type IRules } from './shield';
 export { startSubgraph, startSubgraphService, type SubgraphDefinition, type SubgraphRuntime, type SubgraphService } from './subgraph';
 export { DateTimeScalar, JSONScalar } from './scalars';
 export { ConfigurationError, portOf, readServiceConfig, type ServiceConfig } from './config';

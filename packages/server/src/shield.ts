@@ -32,6 +32,12 @@ export const isMember = rule('is-member', { cache: 'contextual' })((_parent, _ar
   ctx.principal ? true : unauthenticated(),
 );
 
+/** A field of a user that only that user may read (their memberships elsewhere, their grants). */
+export const isSelf = rule('is-self', { cache: 'strict' })((parent: { id: string }, _args, ctx: RequestContext) => {
+  if (!ctx.principal) return unauthenticated();
+  return parent.id === ctx.principal.userId || forbidden('This is readable only on your own account');
+});
+
 /** Anyone: only for signing in and for the federation schema itself. */
 export const isPublic = allow;
 

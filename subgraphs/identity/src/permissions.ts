@@ -1,5 +1,5 @@
 import { or, rule } from 'graphql-shield';
-import { can, entitiesRule, isMember, isPublic, type IRules } from '@platform/server';
+import { can, entitiesRule, isMember, isPublic, isSelf, type IRules } from '@platform/server';
 import type { IdentityContext } from './context';
 
 const isUserJustSignedIn = rule('is-user-just-signed-in', { cache: 'strict' })(
@@ -28,6 +28,11 @@ export const identityRules: IRules = {
   AuthPayload: isPublic,
   Publisher: isPublic,
   Session: isMember,
-  // Row-level security narrows users to the caller and the members of the active publisher.
-  User: or(isMember, isUserJustSignedIn),
+  // Row-level security narrows users to the caller and the members of the active publisher. A
+  // member's email is personal data: on every path (work.createdBy, auditLog.actor, …) it needs
+  // member:read, like the members list, unless it is the caller's own.
+  User: {
+    '*': or(isMember, isUserJustSignedIn),
+    email: or(isSelf, isUserJustSignedIn, can('member:read')),
+  },
 };

@@ -1,11 +1,4 @@
-import { rule } from 'graphql-shield';
-import { can, entitiesRule, forbidden, isMember, unauthenticated, type IRules, type RequestContext } from '@platform/server';
-
-/** A user's memberships elsewhere and their grants are theirs alone to read. */
-const isSelf = rule('is-self', { cache: 'strict' })((parent: { id: string }, _args, ctx: RequestContext) => {
-  if (!ctx.principal) return unauthenticated();
-  return parent.id === ctx.principal.userId || forbidden('Only your own memberships and permissions can be read');
-});
+import { can, entitiesRule, isMember, isSelf, type IRules } from '@platform/server';
 
 /** Anything not named here is denied. */
 export const publishersRules: IRules = {

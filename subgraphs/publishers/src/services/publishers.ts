@@ -1,6 +1,7 @@
 import { isUuid, type Publisher } from '@platform/db';
 import { badUserInput, requirePrincipal, type RequestContext } from '@platform/server';
 import type { MembershipModel } from '../models';
+import { withPermissions } from './grants';
 
 /** The publishers the caller belongs to, whatever the active one. */
 export async function publishersOfCaller(ctx: RequestContext): Promise<Publisher[]> {
@@ -23,7 +24,7 @@ export async function membershipsOfCaller(ctx: RequestContext): Promise<Membersh
   const rows = await ctx.inScope((tx) =>
     tx.membership.findMany({
       where: { userId },
-      include: { publisher: true, roles: { include: { role: true }, orderBy: { role: { key: 'asc' } } } },
+      include: { publisher: true, roles: { include: { role: { include: withPermissions } }, orderBy: { role: { key: 'asc' } } } },
       orderBy: { publisher: { slug: 'asc' } },
     }),
   );
