@@ -121,6 +121,73 @@ describe('queries with bad input', () => {
   });
 });
 
+describe('input the database could not take', () => {
+  let spirit: Session;
+  beforeAll(async () => {
+    spirit = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD);
+  });
+  const CREATE = `mutation($input: CreateWorkInput!) { createWork(input: $input) { id } }`;
+  const cursor = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+  it.each([
+    ['a NUL byte in a variable', CREATE, { input: { title: 'Nul\u0000Song' } }, 'input.title'],
+    ['a lone surrogate in a variable', CREATE, { input: { title: 'Half \ud800 a pair' } }, 'input.title'],
+    ['a NUL byte in a string literal of the query', `mutation { createWork(input: { title: "Nul\\u0000Song" }) { id } }`, {}, 'a string in the query'],
+    ['publisher settings nested a thousand deep', `mutation($s: JSON) { updatePublisher(input: { settings: $s }) { id } }`, { s: JSON.parse('{"a":'.repeat(1000) + '1' + '}'.repeat(1000)) }, 's'],
+  ])('answers %s with BAD_USER_INPUT naming the field, and changes nothing', async (_what, query, variables, field) => {
+    const before = await catalogFingerprint();
+    const response = await graphql(gateway, query, variables, { token: spirit.token });
+    expect(response.status).toBe(400);
+    expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
+    expect(response.errors![0]!.extensions!.field).toBe(field);
+    expectNoLeaks(response);
+    expect(await catalogFingerprint()).toBe(before);
+  });
+
+  it.each([
+    ['a hand-made cursor whose id is not an id', cursor(['A title', 'not-a-uuid'])],
+    ['a hand-made cursor holding a NUL byte', cursor(['A\u0000', demoId('x')])],
+    ['a hand-made cursor of the wrong shape', cursor({ title: 'x' })],
+    ['a cursor that is not base64', '%%%'],
+  ])('answers %s with BAD_USER_INPUT', async (_what, after) => {
+    for (const query of [`query($a: String) { works(after: $a) { totalCount } }`, `query($a: String) { auditLog(after: $a) { totalCount } }`]) {
+      const response = await graphql(gateway, query, { a: after }, { token: spirit.token });
+      expect(codesOf(response), query).toEqual(['BAD_USER_INPUT']);
+      expectNoLeaks(response);
+    }
+  });
+
+  it('answers a syntax error with HTTP 400 and GRAPHQL_PARSE_FAILED', async () => {
+    const response = await graphql(gateway, `{ works(first: 1) { totalCount }`, {}, { token: spirit.token });
+    expect(response.status).toBe(400);
+    expect(codesOf(response)).toEqual(['GRAPHQL_PARSE_FAILED']);
+  });
+
+  it('answers an over-limit operation with HTTP 400', async () => {
+    const tooMany = `{ ${Array.from({ length: 20 }, (_, i) => `x${i}: me { id }`).join(' ')} }`;
+    const response = await graphql(gateway, tooMany, {}, { token: spirit.token });
+    expect(response.status).toBe(400);
+  });
+
+  it('answers an X-Tenant-ID that names no publisher of the caller with HTTP 403', async () => {
+    for (const tenant of ['not-a-uuid', demoId('publisher:dmp')]) {
+      const response = await graphql(gateway, `{ works(first: 1) { totalCount } }`, {}, { token: spirit.token, headers: { 'x-tenant-id': tenant } });
+      expect(response.status, tenant).toBe(403);
+      expect(codesOf(response), tenant).toEqual(['FORBIDDEN']);
+      expect(JSON.stringify(response)).not.toMatch(/127\.0\.0\.1|localhost|:\d{4,5}\/graphql/);
+    }
+  });
+
+  it('answers a token whose session has ended with HTTP 401 and the reason, nothing of the subgraph', async () => {
+    const session = await login(gateway, 'viewer@dmp.demo', DEMO_PASSWORD);
+    await graphql(gateway, `mutation { logout }`, {}, { token: session.token });
+    const response = await graphql(gateway, `{ works(first: 1) { totalCount } }`, {}, { token: session.token });
+    expect(response.status).toBe(401);
+    expect(response.errors![0]).toMatchObject({ message: 'Your session has ended; sign in again', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(Object.keys(response.errors![0]!.extensions!)).toEqual(['code']);
+  });
+});
+
 describe('tokens the gateway refuses with UNAUTHENTICATED', () => {
   const ME = `{ me { id } }`;
   const claims = { pub: demoId('publisher:spirit'), sid: '00000000-0000-4000-8000-000000000000' };

@@ -270,22 +270,23 @@ describe('password reset', () => {
       expect((await ask(email, address)).data.requestPasswordReset).toBe(true);
       return performance.now() - started;
     };
-    const ratios: number[] = [];
+    const knownMs: number[] = [];
+    const unknownMs: number[] = [];
     for (const [i, email] of known.entries()) {
       const address = `198.51.100.${100 + i}`;
       const unknown = `unknown-timed-${i}@spirit.demo`;
       // Alternate which goes first, so neither always pays for the other's work after its answer.
       if (i % 2 === 0) {
-        const k = await timed(email, address);
-        ratios.push(k / (await timed(unknown, address)));
+        knownMs.push(await timed(email, address));
+        unknownMs.push(await timed(unknown, address));
       } else {
-        const u = await timed(unknown, address);
-        ratios.push((await timed(email, address)) / u);
+        unknownMs.push(await timed(unknown, address));
+        knownMs.push(await timed(email, address));
       }
     }
-    ratios.sort((a, b) => a - b);
-    const median = ratios[Math.floor(ratios.length / 2)]!;
-    // Issuing the link before answering made a known email ~1.4× slower, in most pairs.
-    expect(median).toBeLessThan(1.2);
+    // The fastest of each series is its own cost: other spec files running beside this one only
+    // ever add time. Issuing the link before answering made the known email's fastest ~1.4× the
+    // unknown's.
+    expect(Math.min(...knownMs) / Math.min(...unknownMs)).toBeLessThan(1.2);
   });
 });

@@ -4,7 +4,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AccessTokenVerifier } from '@platform/auth';
-import { authenticate, clientAddress, createErrorFormatter, LEGACY_TENANT_HEADER, requestHeader, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
+import { GraphQLError } from 'graphql';
+import { assertLegacyTenantHeader, authenticate, clientAddress, createErrorFormatter, inputGuardPlugin, LEGACY_TENANT_HEADER, requestHeader, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
 import { readSupergraph, type SubgraphName } from './supergraph';
 
 interface GatewayContext {
@@ -36,7 +37,31 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (context.legacyTenant) request.http?.headers.set(LEGACY_TENANT_HEADER, context.legacyTenant);
     if (context.clientIp) request.http?.headers.set('x-forwarded-for', context.clientIp);
   }
+
+  /**
+   * A subgraph that refuses a whole request (a session revoked since the token was issued, a
+   * publisher the caller is not a member of, too many requests) answers 401/403/429 with its
+   * reason as a GraphQL error. That reason and status go to the client; the subgraph's URL and
+   * raw body (which the default puts in `extensions.response`) never do. Any other failure is
+   * internal and is masked by the error formatter.
+   */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource<GatewayContext>['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const body = (await this.parseBody(response).catch(() => null)) as { errors?: { message?: unknown; extensions?: Record<string, unknown> }[] } | null;
+    const first = Array.isArray(body?.errors) ? body.errors[0] : undefined;
+    const code = first?.extensions?.code;
+    if (typeof code === 'string' && PASSED_ON.has(code) && typeof first?.message === 'string') {
+      const retryAfter = first.extensions?.retryAfterSeconds;
+      const headers = new Map<string, string>(typeof retryAfter === 'number' ? [['retry-after', String(retryAfter)]] : []);
+      return new GraphQLError(first.message, {
+        extensions: { code, ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}), http: { status: response.status, headers } },
+      });
+    }
+    return new GraphQLError(`A subgraph answered HTTP ${response.status}`);
+  }
 }
+
+/** Whole-request refusals a subgraph may make, passed on with their HTTP status. */
+const PASSED_ON = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'BAD_USER_INPUT']);
 
 // Limits for abusive operations, checked before any plan is made. The deepest contract query
 // (works → edges → node → writers → songwriter → name) has depth 6. Armor's cost is static (it
@@ -46,10 +71,14 @@ const armor = new ApolloArmor({
   maxDepth: { n: 10 },
   maxAliases: { n: 15 },
   maxDirectives: { n: 20 },
-  maxTokens: { n: 2_000 },
+  // Counted by graphql-js's own parser instead (parseOptions below): armor's token plugin parses
+  // the document a second time and answers a plain syntax error with HTTP 500.
+  maxTokens: { enabled: false },
   costLimit: { maxCost: 20_000 },
   blockFieldSuggestion: { enabled: true },
 });
+
+const MAX_TOKENS = 2_000;
 
 export async function startGateway(options: GatewayOptions): Promise<RunningHttpServer> {
   const gateway = new ApolloGateway({
@@ -67,9 +96,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     gateway,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
+    // Too many tokens is a parse error like any other: HTTP 400, GRAPHQL_PARSE_FAILED.
+    parseOptions: { maxTokens: MAX_TOKENS },
     formatError: createErrorFormatter(options.log),
     plugins: [
       ...protection.plugins,
+      inputGuardPlugin(),
       options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });
@@ -84,6 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       const principal = await authenticate(options.verifier, authorization);
       const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
       const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
+      if (legacyTenant) assertLegacyTenantHeader(legacyTenant);
       if (legacyTenant) {
         // Counted per client so the header can be retired (README, "Legacy clients").
         options.log.warn(

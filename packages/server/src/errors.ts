@@ -45,10 +45,15 @@ export function createErrorFormatter(log: Logger) {
       return { message: original.message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: 'BAD_USER_INPUT' } };
     }
     const code = formatted.extensions?.code;
-    if (original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR')) {
-      // serviceName (added by the gateway) would tell clients how the platform is split up.
-      const { stacktrace: _stack, serviceName: _service, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions };
+    // Only errors that carry a code of ours (or GraphQL's own: parse and validation) keep their
+    // message. A GraphQLError alone proves nothing: Apollo wraps a failed request context
+    // ("Context creation failed: …" with the database's words) in one, with no code of ours.
+    if (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+      // serviceName (added by the gateway) would tell clients how the platform is split up;
+      // response (added by the gateway's data sources) holds a subgraph's URL, status and body.
+      const { stacktrace: _stack, serviceName: _service, response: _response, ...extensions } = formatted.extensions ?? {};
+      // Apollo prefixes refusals made while building the request context; the reason is ours.
+      return { ...formatted, message: formatted.message.replace(/^Context creation failed: /, ''), extensions };
     }
     // Already masked by a subgraph: keep its reference, which is the one in that subgraph's log.
     const existing = formatted.extensions?.reference;

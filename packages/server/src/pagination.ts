@@ -29,10 +29,23 @@ export function encodeCursor(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): string[] {
+export type CursorPart = 'text' | 'timestamp' | 'uuid';
+
+const CURSOR_PART: Record<CursorPart, (part: string) => boolean> = {
+  text: (part) => part.length <= 1_000 && !part.includes('\u0000') && part.isWellFormed(),
+  timestamp: (part) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(part) && !Number.isNaN(Date.parse(part)),
+  uuid: (part) => UUID.test(part),
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The sort key a cursor carries, each part checked against what the query will compare it with:
+ * a hand-made cursor is refused here with BAD_USER_INPUT, never by the database.
+ */
+export function decodeCursor(cursor: string, parts: readonly CursorPart[]): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === arity && key.every((part) => typeof part === 'string')) return key;
+    if (Array.isArray(key) && key.length === parts.length && key.every((part, i) => typeof part === 'string' && CURSOR_PART[parts[i]!](part))) return key;
   } catch {
     // reported below
   }

@@ -76,8 +76,13 @@ export function createContextBuilder(deps: ContextDependencies) {
 export const LEGACY_TENANT_HEADER = 'x-tenant-id';
 
 function actingInLegacyTenant(principal: Principal, tenant: string): Principal {
-  if (!isUuid(tenant)) throw forbiddenRequest(`${LEGACY_TENANT_HEADER} must be the id of a publisher you are a member of`);
+  assertLegacyTenantHeader(tenant);
   return { ...principal, publisherId: tenant.toLowerCase() };
+}
+
+/** Refuses (HTTP 403) a header that cannot name a publisher; the gateway checks it too. */
+export function assertLegacyTenantHeader(tenant: string): void {
+  if (!isUuid(tenant)) throw forbiddenRequest(`${LEGACY_TENANT_HEADER} must be the id of a publisher you are a member of`);
 }
 
 /** Shared with the gateway, which checks tokens before planning anything. */

@@ -6,6 +6,7 @@ import { AccessTokenVerifier } from '@platform/auth';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { ConfigurationError, type ServiceConfig } from './config';
 import { createErrorFormatter } from './errors';
+import { inputGuardPlugin } from './input-guard';
 import { serveGraphQL, type Route, type RunningHttpServer } from './http-server';
 import type { Logger } from './logger';
 import { createContextBuilder, type RequestContext } from './request-context';
@@ -47,7 +48,7 @@ export async function startSubgraph<TContext extends RequestContext>(
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(runtime.log),
     // No Apollo Studio here: inline traces would only cost time on every request.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), inputGuardPlugin()],
   });
   const buildContext = createContextBuilder(runtime);
   const extend = definition.extendContext ?? ((base: RequestContext) => base as TContext);

@@ -12,7 +12,7 @@ export interface RecordingQuery {
 
 export async function listRecordings(ctx: RequestContext, query: RecordingQuery): Promise<Connection<Recording>> {
   const size = pageSize(query.first);
-  const after = query.after ? decodeCursor(query.after, 2) : null;
+  const after = query.after ? decodeCursor(query.after, ['text', 'uuid']) : null;
   const where: Prisma.RecordingWhereInput = { publisherId: requirePrincipal(ctx).publisherId };
   if (query.filter?.titleContains) where.title = { contains: query.filter.titleContains, mode: 'insensitive' };
   return ctx.inScope(async (tx) => {

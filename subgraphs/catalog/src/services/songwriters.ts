@@ -12,7 +12,7 @@ export interface SongwriterQuery {
 
 export async function listSongwriters(ctx: RequestContext, query: SongwriterQuery): Promise<Connection<Songwriter>> {
   const size = pageSize(query.first);
-  const after = query.after ? decodeCursor(query.after, 2) : null;
+  const after = query.after ? decodeCursor(query.after, ['text', 'uuid']) : null;
   const where: Prisma.SongwriterWhereInput = { publisherId: requirePrincipal(ctx).publisherId };
   if (query.filter?.nameContains) where.name = { contains: query.filter.nameContains, mode: 'insensitive' };
   return ctx.inScope(async (tx) => {

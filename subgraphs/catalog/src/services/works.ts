@@ -27,7 +27,7 @@ const MAX_TITLE_LENGTH = 500;
 export async function listWorks(ctx: RequestContext, query: WorkQuery): Promise<Connection<Work>> {
   const publisherId = requirePrincipal(ctx).publisherId;
   const size = pageSize(query.first);
-  const after = query.after ? decodeCursor(query.after, 2) : null;
+  const after = query.after ? decodeCursor(query.after, ['text', 'uuid']) : null;
   const where: Prisma.WorkWhereInput = { publisherId };
   if (query.filter?.titleContains) where.title = { contains: query.filter.titleContains, mode: 'insensitive' };
   if (query.filter?.iswc) where.iswc = normalizeIswc(query.filter.iswc, 'filter.iswc');
