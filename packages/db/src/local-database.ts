@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { bootstrapDatabase, type DatabaseRoles } from './bootstrap';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
