@@ -1,3 +1,4 @@
+import { isUuid } from '@platform/db';
 import { badUserInput } from './errors';
 
 export interface Edge<T> {
@@ -34,9 +35,8 @@ export type CursorPart = 'text' | 'timestamp' | 'uuid';
 const CURSOR_PART: Record<CursorPart, (part: string) => boolean> = {
   text: (part) => part.length <= 1_000 && !part.includes('\u0000') && part.isWellFormed(),
   timestamp: (part) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(part) && !Number.isNaN(Date.parse(part)),
-  uuid: (part) => UUID.test(part),
+  uuid: isUuid,
 };
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The sort key a cursor carries, each part checked against what the query will compare it with:
