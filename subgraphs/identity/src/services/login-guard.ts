@@ -64,9 +64,9 @@ export class LoginGuard {
   async check<T>(email: string, address: string | null, verify: () => Promise<T | null>): Promise<GuardedCheck<T>> {
     const emailKey = key(email);
     const addressKey = address ? key(address) : null;
-    if (addressKey && !(await took(this.failuresByAddress, addressKey))) return { outcome: 'refused', reason: 'throttled' };
-    const attempt = await took(this.failuresByEmail, emailKey);
-    if (!attempt) {
+    if (addressKey && !(await take(this.failuresByAddress, addressKey)).allowed) return { outcome: 'refused', reason: 'throttled' };
+    const attempt = await take(this.failuresByEmail, emailKey);
+    if (!attempt.allowed) {
       if (addressKey) await this.failuresByAddress.reward(addressKey);
       return { outcome: 'refused', reason: 'locked_out' };
     }
@@ -83,7 +83,7 @@ export class LoginGuard {
       return { outcome: 'accepted', value: accepted };
     }
     // Only the attempt that took the last point can lock: later ones were refused above.
-    if (attempt.consumedPoints < FAILURES_BEFORE_LOCKOUT) return { outcome: 'rejected', lockedForSeconds: null };
+    if (attempt.res.consumedPoints < FAILURES_BEFORE_LOCKOUT) return { outcome: 'rejected', lockedForSeconds: null };
     const lockouts = await this.lockoutsByEmail.penalty(emailKey);
     const seconds = Math.min(FIRST_LOCKOUT_SECONDS * 2 ** (lockouts.consumedPoints - 1), MAX_LOCKOUT_SECONDS);
     await this.failuresByEmail.block(emailKey, seconds);
@@ -131,12 +131,6 @@ async function take(limiter: RateLimiterPostgres, k: string): Promise<{ allowed:
     if (rejection instanceof RateLimiterRes) return { allowed: false, res: rejection };
     throw rejection;
   }
-}
-
-/** The counter's state after taking a point, or false when none was left. */
-async function took(limiter: RateLimiterPostgres, k: string): Promise<RateLimiterRes | false> {
-  const { allowed, res } = await take(limiter, k);
-  return allowed ? res : false;
 }
 
 /** Counters are keyed by a hash: the table never holds an email or an address. */
