@@ -43,10 +43,22 @@ describe('row-level security (layer 3)', () => {
   });
 
   it('returns nothing at all when no publisher or user is set', async () => {
-    for (const table of [...TENANT_TABLES, 'publishers', 'accounts', 'users', 'password_resets']) {
+    for (const table of [...TENANT_TABLES, 'publishers', 'accounts', 'users', 'password_resets', 'refresh_token_rotations']) {
       const { rows } = await asApiRole({}, (c) => c.query(`SELECT count(*)::int AS n FROM ${table}`));
       expect(rows[0].n, table).toBe(0);
     }
+  });
+
+  it('shows a session\'s rotated refresh secrets only while that session is refreshed', async () => {
+    const signedIn = await graphql(gateway, `mutation { login(input: { email: "owner@dmp.demo", password: "${DEMO_PASSWORD}" }) { refreshToken user { id } } }`);
+    const { refreshToken, user } = signedIn.data.login;
+    await graphql(gateway, `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }`, { t: refreshToken });
+    const sessionId = refreshToken.split('.')[0];
+    const count = (settings: Record<string, string>) =>
+      asApiRole(settings, (c) => c.query(`SELECT count(*)::int AS n FROM refresh_token_rotations WHERE session_id = $1`, [sessionId])).then((r) => r.rows[0].n);
+    expect(await count({ 'app.session_id': sessionId })).toBe(1); // the control: the row exists
+    expect(await count({ 'app.publisher_id': SPIRIT, 'app.user_id': demoId('user:owner@spirit.demo') })).toBe(0);
+    expect(await count({ 'app.publisher_id': DMP, 'app.user_id': user.id })).toBe(0);
   });
 
   it('applies to the Prisma client through the one scoped entry point', async () => {
