@@ -10,8 +10,8 @@ import { catalogSubgraph } from '@platform/catalog';
 import { startCatalog } from '@platform/catalog/start';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { createContextBuilder, createLogger, serveGraphQL, type RequestContext } from '@platform/server';
-import { graphql, login, type GraphQLResponse, type RunningPlatform } from '@platform/testing';
+import { createContextBuilder, createLogger, PublisherLanes, serveGraphQL, type RequestContext } from '@platform/server';
+import { graphql, login, serviceConfigForTests, type GraphQLResponse, type RunningPlatform } from '@platform/testing';
 import { measure, report } from './measure';
 
 /**
@@ -28,10 +28,10 @@ export async function shieldCost(apiUrl: string, platform: RunningPlatform): Pro
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-shield-'));
   const log = createLogger('bench');
 
-  const protectedCatalog = await startCatalog({ production: false, host: '127.0.0.1', databaseUrl: apiUrl, dbPoolSize: 5, jwksUrl, tokens, dataDir, trustedProxies: new Set() }, 0);
+  const protectedCatalog = await startCatalog(serviceConfigForTests({ databaseUrl: apiUrl, jwksUrl, dataDir }), 0);
   const db = new ScopedDatabase(createPrismaClient(apiUrl, { poolSize: 5 }));
   // Built once, as startSubgraph does: one verifier (its JWKS cache) and one access cache.
-  const buildContext = createContextBuilder({ db, verifier: AccessTokenVerifier.fromJwksUrl(jwksUrl, tokens), log, trustedProxies: new Set() });
+  const buildContext = createContextBuilder({ db, verifier: AccessTokenVerifier.fromJwksUrl(jwksUrl, tokens), log, trustedProxies: new Set(), lanes: new PublisherLanes({ concurrency: 5, queue: 10_000, waitMs: 60_000 }) });
   const unprotected = await serveGraphQL({
     apollo: new ApolloServer({
       schema: buildSubgraphSchema([{ typeDefs: parse(catalogSubgraph.typeDefs), resolvers: catalogSubgraph.resolvers as GraphQLResolverMap<unknown> }]),
@@ -39,7 +39,7 @@ export async function shieldCost(apiUrl: string, platform: RunningPlatform): Pro
     }),
     port: 0,
     log,
-    context: async (req) => catalogSubgraph.extendContext!((await buildContext(req)) as RequestContext),
+    context: async (req, whenDone) => catalogSubgraph.extendContext!((await buildContext(req, whenDone)) as RequestContext),
   });
   try {
     const check = (r: GraphQLResponse) => {

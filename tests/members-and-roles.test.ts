@@ -6,7 +6,7 @@ import pg from 'pg';
 import { startCatalog } from '@platform/catalog/start';
 import { CLIENT_WORK_COUNT, DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import type { RunningHttpServer } from '@platform/server';
-import { codesOf, graphql, login, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
+import { codesOf, graphql, login, serviceConfigForTests, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
 
 /** The client songwriter pattern at both layers; members, invitations and roles. */
 
@@ -166,10 +166,7 @@ async function expectRulesHoldToOwnWorks(token: string): Promise<void> {
   // A catalog instance connected as a superuser: RLS does not apply to it at all.
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'platform-rules-only-'));
   const jwksUrl = platform.a.identityUrl.replace('/graphql', '/.well-known/jwks.json');
-  const unprotected: RunningHttpServer = await startCatalog({
-    production: false, host: '127.0.0.1', databaseUrl: platform.urls.adminUrl, dbPoolSize: 2, jwksUrl,
-    tokens: { issuer: 'publishing-platform', audience: 'publishing-api' }, dataDir, trustedProxies: new Set(['127.0.0.1']),
-  }, 0);
+  const unprotected: RunningHttpServer = await startCatalog(serviceConfigForTests({ databaseUrl: platform.urls.adminUrl, dbPoolSize: 2, jwksUrl, dataDir }), 0);
   try {
     const response = await graphql(`${unprotected.url}/graphql`, `{ works(first: 100) { totalCount edges { node { id title } } } }`, {}, { token });
     // The database hid nothing here, so only the per-work rule stands between the client and

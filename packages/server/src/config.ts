@@ -1,18 +1,31 @@
 import path from 'node:path';
 import type { TokenSettings } from '@platform/auth';
 import { trustedProxiesFrom } from './client-address';
+import type { LaneSettings } from './publisher-lanes';
+
+/** Requests per window the gateway takes from one caller of each kind; shared by every gateway instance. */
+export interface RateLimitSettings {
+  windowSeconds: number;
+  perUser: number;
+  perPublisher: number;
+  /** Callers without a token, per address (sign-in, password reset, the schema). */
+  perAnonymousAddress: number;
+}
 
 /** What every service reads from the environment. README "Configuration" lists each variable. */
 export interface ServiceConfig {
   production: boolean;
   host: string;
-  /** The gateway has no database; subgraphs refuse to start without one. */
+  /** Subgraphs refuse to start without one; the gateway keeps only its rate limits there. */
   databaseUrl: string | undefined;
   dbPoolSize: number;
   jwksUrl: string;
   tokens: TokenSettings;
   dataDir: string;
   trustedProxies: ReadonlySet<string> | 'all';
+  rateLimits: RateLimitSettings;
+  /** What one publisher may hold of each subgraph at once. */
+  lanes: LaneSettings;
 }
 
 export class ConfigurationError extends Error {}
@@ -25,16 +38,37 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
     if (production) throw new ConfigurationError(`${name} must be set when NODE_ENV=production`);
     return developmentDefault;
   };
+  const dbPoolSize = positiveInteger(env, 'DB_POOL_SIZE', 10);
   return {
     production,
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL,
-    dbPoolSize: Number(env.DB_POOL_SIZE ?? 10),
+    dbPoolSize,
     jwksUrl: required('AUTH_JWKS_URL', `http://127.0.0.1:${env.IDENTITY_PORT ?? 4001}/.well-known/jwks.json`),
     tokens: { issuer: env.AUTH_ISSUER ?? 'publishing-platform', audience: env.AUTH_AUDIENCE ?? 'publishing-api' },
     dataDir: env.DATA_DIR ?? path.join(root, '.data'),
     trustedProxies: trustedProxiesFrom(env),
+    rateLimits: {
+      windowSeconds: positiveInteger(env, 'RATE_LIMIT_WINDOW_SECONDS', 1),
+      perUser: positiveInteger(env, 'RATE_LIMIT_PER_USER', 20),
+      perPublisher: positiveInteger(env, 'RATE_LIMIT_PER_PUBLISHER', 100),
+      perAnonymousAddress: positiveInteger(env, 'RATE_LIMIT_PER_ANONYMOUS_ADDRESS', 20),
+    },
+    lanes: {
+      // Half the pool: a publisher flooding a subgraph leaves the other half to everyone else.
+      concurrency: positiveInteger(env, 'PUBLISHER_CONCURRENCY', Math.max(1, Math.floor(dbPoolSize / 2))),
+      queue: positiveInteger(env, 'PUBLISHER_QUEUE', 50),
+      waitMs: positiveInteger(env, 'PUBLISHER_QUEUE_WAIT_MS', 5_000),
+    },
   };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a whole number of at least 1 (got "${raw}")`);
+  return value;
 }
 
 export function portOf(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

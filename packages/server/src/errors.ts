@@ -28,7 +28,16 @@ export const badUserInput = (message: string, field?: string) =>
 
 /** Too many requests of one kind; `retryAfterSeconds` says when the next one will be taken. */
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
-  apiError('RATE_LIMITED', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
+  apiError('RATE_LIMITED', message, { retryAfterSeconds: wholeSeconds(retryAfterSeconds) });
+
+/** A whole request refused for load: HTTP 429 with Retry-After, and no part of it run. */
+export const rateLimitedRequest = (message: string, retryAfterSeconds: number) =>
+  apiError('RATE_LIMITED', message, {
+    retryAfterSeconds: wholeSeconds(retryAfterSeconds),
+    http: { status: 429, headers: new Map([['retry-after', String(wholeSeconds(retryAfterSeconds))]]) },
+  });
+
+const wholeSeconds = (seconds: number) => Math.max(1, Math.ceil(seconds));
 
 /** Also the answer for another publisher's object: its existence is never confirmed. */
 export const notFound = (what: string) => apiError('NOT_FOUND', `${what} was not found`);

@@ -17,7 +17,11 @@ export interface ServeOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
   port: number;
   host?: string;
-  context: (request: http.IncomingMessage) => Promise<TContext>;
+  /**
+   * Builds a request's context. What it holds for the request (a turn in its publisher's lane)
+   * it hands to `whenDone`, which gives it back once the response is sent or the request failed.
+   */
+  context: (request: http.IncomingMessage, whenDone: (release: () => void) => void) => Promise<TContext>;
   /** GET routes beside /graphql, e.g. /health or /.well-known/jwks.json. */
   routes?: Record<string, Route>;
   log: Logger;
@@ -82,19 +86,24 @@ async function handle<TContext extends BaseContext>(
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  const context: ContextThunk<TContext> = () => options.context(req);
-  const response = await options.apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parseJson(body, headers) },
-    context,
-  });
-  for (const [key, value] of response.headers) res.setHeader(key, value);
-  res.statusCode = response.status ?? 200;
-  if (response.body.kind === 'complete') {
-    res.end(response.body.string);
-    return;
+  const releases: (() => void)[] = [];
+  const context: ContextThunk<TContext> = () => options.context(req, (release) => releases.push(release));
+  try {
+    const response = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parseJson(body, headers) },
+      context,
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  } finally {
+    for (const release of releases) release();
   }
-  for await (const chunk of response.body.asyncIterator) res.write(chunk);
-  res.end();
 }
 
 const TOO_LARGE = Symbol('too large');

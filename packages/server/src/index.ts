@@ -1,4 +1,4 @@
-export { badUserInput, createErrorFormatter, forbidden, notFound, rateLimited, unauthenticated, unauthenticatedRequest, forbiddenRequest, type ErrorCode } from './errors';
+export { badUserInput, createErrorFormatter, forbidden, notFound, rateLimited, rateLimitedRequest, unauthenticated, unauthenticatedRequest, forbiddenRequest, type ErrorCode } from './errors';
 export { createLogger, type Logger } from './logger';
 export { requestHeader, serveGraphQL, type Route, type RunningHttpServer } from './http-server';
 export { assertLegacyTenantHeader, authenticate, createContextBuilder, LEGACY_TENANT_HEADER, requirePrincipal, type RequestContext } from './request-context';
@@ -7,9 +7,10 @@ export { can, entitiesRule, entityTypesOf, isMember, isPublic, isSelf, permissio
 export { startSubgraph, startSubgraphService, type SubgraphDefinition, type SubgraphRuntime, type SubgraphService } from './subgraph';
 export { DateTimeScalar, JSONScalar } from './scalars';
 export { inputGuardPlugin, inputProblem, MAX_INPUT_DEPTH } from './input-guard';
-export { ConfigurationError, portOf, readServiceConfig, type ServiceConfig } from './config';
+export { ConfigurationError, portOf, readServiceConfig, type RateLimitSettings, type ServiceConfig } from './config';
 export { runServiceProcess } from './service-process';
 export { assertPinnedRuntime, majorOf, pinnedNodeVersion } from './runtime';
 export { clientAddress, trustedProxiesFrom } from './client-address';
 export { connectionOf, decodeCursor, encodeCursor, type CursorPart, MAX_PAGE_SIZE, pageSize, seekAfter, type Connection, type Edge } from './pagination';
 export { LogMailer, MemoryMailer, type MailMessage, type Mailer } from './mailer';
+export { PublisherLanes, type LaneSettings } from './publisher-lanes';

@@ -6,6 +6,7 @@ import { cachedAccessLoader } from './access';
 import { clientAddress } from './client-address';
 import { requestHeader } from './http-server';
 import { forbiddenRequest, unauthenticated, unauthenticatedRequest } from './errors';
+import type { PublisherLanes } from './publisher-lanes';
 
 /** What every resolver of every subgraph gets. */
 export interface RequestContext {
@@ -29,15 +30,24 @@ export interface ContextDependencies {
   verifier: AccessTokenVerifier;
   log: Logger;
   trustedProxies: ReadonlySet<string> | 'all';
+  lanes: PublisherLanes;
 }
 
-/** The one request-context builder: token → principal → access, or UNAUTHENTICATED. */
+/**
+ * The one request-context builder: token → a turn in its publisher's lane → access, or
+ * UNAUTHENTICATED. The turn is held until the response is sent (`whenDone`).
+ */
 export function createContextBuilder(deps: ContextDependencies) {
   const accessOf = cachedAccessLoader(deps.db);
-  return async (req: http.IncomingMessage): Promise<RequestContext> => {
+  return async (req: http.IncomingMessage, whenDone: (release: () => void) => void): Promise<RequestContext> => {
     const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
     const log = deps.log.child({ requestId });
     const token = await authenticate(deps.verifier, requestHeader(req, 'authorization'));
+    const ip = clientAddress(req, deps.trustedProxies);
+    // Admitted by the publisher the token was signed for, never by a header: a forged or foreign
+    // X-Tenant-ID cannot queue work in another publisher's lane. Nothing before this line touches
+    // the database.
+    whenDone(await deps.lanes.enter(token ? `publisher:${token.publisherId}` : `anonymous:${ip ?? 'unknown'}`));
     const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
     const principal = token && legacyTenant ? actingInLegacyTenant(token, legacyTenant) : token;
     let permissions: ReadonlySet<string> = new Set();
@@ -60,7 +70,7 @@ export function createContextBuilder(deps: ContextDependencies) {
       permissions,
       ownWorksOf,
       inScope: (work) => deps.db.withScope(scope, work),
-      client: { ip: clientAddress(req, deps.trustedProxies), userAgent: requestHeader(req, 'user-agent') },
+      client: { ip, userAgent: requestHeader(req, 'user-agent') },
       forgetAccess: () => {
         if (principal) accessOf.forget(principal);
       },

@@ -9,6 +9,7 @@ import { createErrorFormatter } from './errors';
 import { inputGuardPlugin } from './input-guard';
 import { serveGraphQL, type Route, type RunningHttpServer } from './http-server';
 import type { Logger } from './logger';
+import { PublisherLanes } from './publisher-lanes';
 import { createContextBuilder, type RequestContext } from './request-context';
 import { protect, type IRules } from './shield';
 
@@ -32,6 +33,7 @@ export interface SubgraphRuntime {
   log: Logger;
   production: boolean;
   trustedProxies: ReadonlySet<string> | 'all';
+  lanes: PublisherLanes;
 }
 
 export async function startSubgraph<TContext extends RequestContext>(
@@ -57,7 +59,7 @@ export async function startSubgraph<TContext extends RequestContext>(
     port: runtime.port,
     ...(runtime.host ? { host: runtime.host } : {}),
     log: runtime.log,
-    context: async (req) => extend(await buildContext(req)),
+    context: async (req, whenDone) => extend(await buildContext(req, whenDone)),
     routes: {
       '/health': () => healthOf(definition.name, runtime.db),
       ...definition.routes,
@@ -106,6 +108,7 @@ export async function startSubgraphService<TContext extends RequestContext>(
       log,
       production: config.production,
       trustedProxies: config.trustedProxies,
+      lanes: new PublisherLanes(config.lanes),
     });
     return {
       ...server,

@@ -1,5 +1,6 @@
 export interface GraphQLResponse<T = any> {
   status: number;
+  headers: Headers;
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
@@ -20,8 +21,8 @@ export async function graphql<T = any>(url: string, query: string, variables: Re
     },
     body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
-  return { status: response.status, ...body };
+  const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status' | 'headers'>;
+  return { status: response.status, headers: response.headers, ...body };
 }
 
 export const LOGIN = /* GraphQL */ `

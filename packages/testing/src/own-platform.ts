@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { MemoryMailer } from '@platform/server';
+import { MemoryMailer, type ServiceConfig } from '@platform/server';
 import { createDemoDatabase } from './test-database';
 import { startPlatform, type RunningPlatform } from './platform';
 
@@ -23,12 +23,12 @@ export interface OwnPlatform {
  * A demo database and two platform instances of a spec file's own, for specs whose state (login
  * counters, revoked sessions, rotated keys) must not reach other spec files.
  */
-export async function startOwnPlatform(clusterAdminUrl: string, name: string): Promise<OwnPlatform> {
+export async function startOwnPlatform(clusterAdminUrl: string, name: string, config?: Partial<ServiceConfig>): Promise<OwnPlatform> {
   const urls = await createDemoDatabase(clusterAdminUrl, name);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `platform-${name}-`));
   const mailer = new MemoryMailer();
-  const a = await startPlatform({ apiUrl: urls.apiUrl, dataDir, mailer });
-  const b = await startPlatform({ apiUrl: urls.apiUrl, dataDir, mailer });
+  const a = await startPlatform({ apiUrl: urls.apiUrl, dataDir, mailer, ...(config ? { config } : {}) });
+  const b = await startPlatform({ apiUrl: urls.apiUrl, dataDir, mailer, ...(config ? { config } : {}) });
   const admin = new pg.Client({ connectionString: urls.adminUrl });
   await admin.connect();
   return {

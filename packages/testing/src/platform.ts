@@ -4,6 +4,7 @@ import type { Mailer } from '@platform/server';
 import { startIdentity } from '@platform/identity/start';
 import { startPublishers } from '@platform/publishers/start';
 import type { ServiceConfig } from '@platform/server';
+import { serviceConfigForTests } from './service-config';
 
 export interface RunningPlatform {
   gatewayUrl: string;
@@ -13,21 +14,21 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
+export interface PlatformOptions {
+  apiUrl: string;
+  dataDir: string;
+  signingKey?: string;
+  mailer?: Mailer;
+  /** Settings that differ from serviceConfigForTests (a spec of the limits on load sets its own). */
+  config?: Partial<ServiceConfig>;
+}
+
 /**
  * The whole platform in this process, each service on its own free port, talking HTTP to each
  * other exactly as separate processes do.
  */
-export async function startPlatform(options: { apiUrl: string; dataDir: string; signingKey?: string; mailer?: Mailer }): Promise<RunningPlatform> {
-  const config: ServiceConfig = {
-    production: false,
-    host: '127.0.0.1',
-    databaseUrl: options.apiUrl,
-    dbPoolSize: 5,
-    jwksUrl: '',
-    tokens: { issuer: 'publishing-platform', audience: 'publishing-api' },
-    dataDir: options.dataDir,
-    trustedProxies: new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']),
-  };
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const config = serviceConfigForTests({ databaseUrl: options.apiUrl, dataDir: options.dataDir, ...options.config });
   const env = options.signingKey ? { AUTH_SIGNING_KEY: options.signingKey } : {};
   const identity = await startIdentity(config, 0, { env, ...(options.mailer ? { mailer: options.mailer } : {}) });
   const withJwks = { ...config, jwksUrl: `${identity.url}/.well-known/jwks.json` };
