@@ -6,6 +6,7 @@ import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AccessTokenVerifier } from '@platform/auth';
 import { GraphQLError } from 'graphql';
 import { assertLegacyTenantHeader, authenticate, clientAddress, createErrorFormatter, inputGuardPlugin, LEGACY_TENANT_HEADER, requestHeader, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
+import type { RequestRates } from './request-rates';
 import { readSupergraph, type SubgraphName } from './supergraph';
 
 interface GatewayContext {
@@ -27,6 +28,7 @@ export interface GatewayOptions {
   production: boolean;
   /** Peers whose X-Forwarded-For names the client (a load balancer in front). */
   trustedProxies: ReadonlySet<string> | 'all';
+  rates: RequestRates;
 }
 
 /** Tokens are forwarded as they came: every subgraph verifies them again itself. */
@@ -114,6 +116,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       const authorization = requestHeader(req, 'authorization');
       // Refuse forged, expired or malformed tokens here, before any subgraph is called.
       const principal = await authenticate(options.verifier, authorization);
+      const clientIp = clientAddress(req, options.trustedProxies);
+      await options.rates.admit(principal, clientIp);
       const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
       const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
       if (legacyTenant) assertLegacyTenantHeader(legacyTenant);
@@ -124,7 +128,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
           'request used the deprecated X-Tenant-ID header',
         );
       }
-      return { authorization, requestId, legacyTenant, clientIp: clientAddress(req, options.trustedProxies) };
+      return { authorization, requestId, legacyTenant, clientIp };
     },
     routes: { '/health': () => ({ status: 200, body: { status: 'ok', service: 'gateway' } }) },
   });

@@ -1,0 +1,100 @@
+import pg from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Principal } from '@platform/auth';
+import { rateLimitedRequest, type Logger, type RateLimitSettings } from '@platform/server';
+
+/**
+ * One limit, counted twice: first in this instance's memory, then in PostgreSQL, which every
+ * gateway instance shares. The memory count refuses a burst before it reaches the database (a
+ * thousand requests at once cost a thousand upserts otherwise, queued ahead of everyone else's);
+ * the shared count holds the limit across instances. Once a key has used its window, the shared
+ * limiter also refuses it from memory until the window ends. Should the database fail, the
+ * memory count alone keeps limiting (per instance) rather than letting everything through.
+ */
+class TwoTierLimit {
+  private readonly local: RateLimiterMemory;
+  private readonly shared: RateLimiterAbstract | null;
+
+  constructor(keyPrefix: string, points: number, duration: number, pool: pg.Pool | null) {
+    this.local = new RateLimiterMemory({ keyPrefix, points, duration });
+    this.shared = pool
+      ? new RateLimiterPostgres({
+          storeClient: pool,
+          storeType: 'pool',
+          tableName: 'rate_limits',
+          tableCreated: true,
+          // Rows of keys not seen for an hour (sign-in throttles included) are pruned by one of
+          // the limiters; the prune runs every five minutes, off the request path.
+          clearExpiredByTimeout: keyPrefix === 'gateway-user',
+          keyPrefix,
+          points,
+          duration,
+          inMemoryBlockOnConsumed: points,
+          insuranceLimiter: new RateLimiterMemory({ keyPrefix: `${keyPrefix}-insurance`, points, duration }),
+        })
+      : null;
+  }
+
+  /** Takes one request from `key`'s window: null when allowed, else seconds until it would be. */
+  async take(key: string): Promise<number | null> {
+    for (const limiter of this.shared ? [this.local, this.shared] : [this.local]) {
+      try {
+        await limiter.consume(key);
+      } catch (refusal) {
+        if (refusal instanceof RateLimiterRes) return refusal.msBeforeNext / 1000;
+        throw refusal;
+      }
+    }
+    return null;
+  }
+}
+
+/**
+ * Per-user, per-publisher and per-address (for callers without a token) request rates at the
+ * gateway, so one publisher's load cannot crowd out another's (README "Fairness between
+ * publishers"). Keys come from the verified token only: an X-Tenant-ID header never decides whose
+ * budget a request spends.
+ */
+export class RequestRates {
+  private readonly perUser: TwoTierLimit;
+  private readonly perPublisher: TwoTierLimit;
+  private readonly perAddress: TwoTierLimit;
+
+  private constructor(settings: RateLimitSettings, private readonly pool: pg.Pool | null) {
+    const window = settings.windowSeconds;
+    this.perUser = new TwoTierLimit('gateway-user', settings.perUser, window, pool);
+    this.perPublisher = new TwoTierLimit('gateway-publisher', settings.perPublisher, window, pool);
+    this.perAddress = new TwoTierLimit('gateway-address', settings.perAnonymousAddress, window, pool);
+  }
+
+  /** Shared through `databaseUrl` when one is given; otherwise this instance counts alone. */
+  static open(settings: RateLimitSettings, databaseUrl: string | undefined, log: Logger): RequestRates {
+    if (!databaseUrl) return new RequestRates(settings, null);
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+    // An idle connection that drops must not take the gateway down; the limiter's insurance
+    // counts in memory until the database answers again.
+    pool.on('error', (error) => log.warn({ err: error }, 'rate-limit database connection failed'));
+    return new RequestRates(settings, pool);
+  }
+
+  /**
+   * Refuses (HTTP 429, RATE_LIMITED, Retry-After) a request over any of its limits. The user's
+   * own limit is taken first, so a user refused for their own rate spends nothing of their
+   * publisher's: one member's flood cannot use up their colleagues' budget.
+   */
+  async admit(principal: Principal | null, address: string | null): Promise<void> {
+    if (!principal) {
+      const wait = await this.perAddress.take(address ?? 'unknown');
+      if (wait !== null) throw rateLimitedRequest('Too many requests from your address; retry shortly', wait);
+      return;
+    }
+    const userWait = await this.perUser.take(principal.userId);
+    if (userWait !== null) throw rateLimitedRequest('Too many requests from your account; retry shortly', userWait);
+    const publisherWait = await this.perPublisher.take(principal.publisherId);
+    if (publisherWait !== null) throw rateLimitedRequest('Too many requests for your publisher; retry shortly', publisherWait);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.end();
+  }
+}
