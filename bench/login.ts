@@ -1,5 +1,5 @@
 import { hashPassword, verifyPassword } from '@platform/auth';
-import { DEMO_PASSWORD } from '@platform/demo-data';
+import { DEMO_PASSWORD, DEMO_USERS } from '@platform/demo-data';
 import { graphql, LOGIN, type RunningPlatform } from '@platform/testing';
 import { measure, report } from './measure';
 
@@ -21,4 +21,33 @@ export async function loginLatency(platform: RunningPlatform): Promise<void> {
     if (r.errors?.[0]?.extensions?.code !== 'UNAUTHENTICATED') throw new Error(JSON.stringify(r.errors));
   });
   report(`Login latency, ${ITERATIONS} sequential logins`, 'ms/login', [argon, succeeded, unknown]);
+  await resetRequestTiming(platform);
+}
+
+/**
+ * Asking for a password reset must take as long for a registered email as for an unknown one, or
+ * the answer's timing tells which emails have accounts. The link is made and mailed after the
+ * answer; making it first had the registered email's fastest answer ~1.4× the unknown's.
+ * Each demo email may be sent three links an hour, so the sample is three per demo user.
+ */
+async function resetRequestTiming(platform: RunningPlatform): Promise<void> {
+  const REQUEST = 'mutation Reset($email: String!) { requestPasswordReset(email: $email) }';
+  const known = DEMO_USERS.flatMap((user) => [user.email, user.email, user.email]);
+  const ask = async (email: string, i: number) => {
+    const started = performance.now();
+    const r = await graphql(platform.gatewayUrl, REQUEST, { email }, { headers: { 'x-forwarded-for': `198.19.${i >> 4}.${i & 15}` } });
+    if (r.data?.requestPasswordReset !== true) throw new Error(JSON.stringify(r.errors));
+    return performance.now() - started;
+  };
+  const knownMs: number[] = [];
+  const unknownMs: number[] = [];
+  for (const [i, email] of known.entries()) {
+    // Alternate which goes first, so neither always pays for the other's work after its answer.
+    const pair = i % 2 === 0 ? [email, `nobody-${i}@bench.demo`] : [`nobody-${i}@bench.demo`, email];
+    for (const asked of pair) (asked === email ? knownMs : unknownMs).push(await ask(asked, i));
+  }
+  report(`Password reset requests, ${known.length} each, alternating`, 'ms/request', [
+    { name: 'unknown email', samples: unknownMs },
+    { name: 'registered email (link made and mailed after the answer)', samples: knownMs },
+  ]);
 }

@@ -1,10 +1,11 @@
 // pnpm bench [name …]: each measurement as a ratio against a baseline run in the same process
 // (or, for runtimes, the same interleaved rounds) on the same data. Bounded in iterations; talks
-// only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime (default: all).
+// only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime, fairness (default: all).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDemoDatabase, startPlatform, startTestCluster, type RunningPlatform } from '@platform/testing';
+import { noisyNeighbour } from './fairness';
 import { gatewayCost } from './gateway';
 import { loginLatency } from './login';
 import { rlsContextCost } from './rls-context';
@@ -25,6 +26,7 @@ const BENCHES: Record<string, (setting: BenchSetting) => Promise<void>> = {
   tokens: async ({ apiUrl, platform }) => tokenVerificationCost(apiUrl, await platform()),
   login: async ({ platform }) => loginLatency(await platform()),
   runtime: ({ apiUrl, dataDir }) => runtimeComparison(apiUrl, path.join(dataDir, 'runtimes')),
+  fairness: ({ apiUrl, dataDir }) => noisyNeighbour(apiUrl, path.join(dataDir, 'fairness')),
 };
 
 const chosen = process.argv.slice(2);

@@ -5,7 +5,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AccessTokenVerifier } from '@platform/auth';
 import { GraphQLError } from 'graphql';
-import { assertLegacyTenantHeader, authenticate, clientAddress, createErrorFormatter, inputGuardPlugin, LEGACY_TENANT_HEADER, requestHeader, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
+import { assertLegacyTenantHeader, authenticate, clientAddress, createErrorFormatter, inputGuardPlugin, LEGACY_TENANT_HEADER, rateLimitedResponse, requestHeader, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
 import type { RequestRates } from './request-rates';
 import { readSupergraph, type SubgraphName } from './supergraph';
 
@@ -112,6 +112,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
     log: options.log,
+    refuseEarly: async (req) => {
+      const refusal = await options.rates.refusalBeforeReading(requestHeader(req, 'authorization'), clientAddress(req, options.trustedProxies));
+      return refusal && rateLimitedResponse(refusal.message, refusal.retryAfterSeconds);
+    },
     context: async (req) => {
       const authorization = requestHeader(req, 'authorization');
       // Refuse forged, expired or malformed tokens here, before any subgraph is called.

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Principal } from '@platform/auth';
+import { bearerToken, unverifiedPrincipal, type Principal } from '@platform/auth';
 import { rateLimitedRequest, type Logger, type RateLimitSettings } from '@platform/server';
 
 /**
@@ -15,7 +15,7 @@ class TwoTierLimit {
   private readonly local: RateLimiterMemory;
   private readonly shared: RateLimiterAbstract | null;
 
-  constructor(keyPrefix: string, points: number, duration: number, pool: pg.Pool | null) {
+  constructor(keyPrefix: string, private readonly points: number, duration: number, pool: pg.Pool | null) {
     this.local = new RateLimiterMemory({ keyPrefix, points, duration });
     this.shared = pool
       ? new RateLimiterPostgres({
@@ -38,15 +38,48 @@ class TwoTierLimit {
   /** Takes one request from `key`'s window: null when allowed, else seconds until it would be. */
   async take(key: string): Promise<number | null> {
     for (const limiter of this.shared ? [this.local, this.shared] : [this.local]) {
-      try {
-        await limiter.consume(key);
-      } catch (refusal) {
-        if (refusal instanceof RateLimiterRes) return refusal.msBeforeNext / 1000;
-        throw refusal;
-      }
+      const wait = await spend(limiter, key);
+      if (wait !== null) return wait;
     }
     return null;
   }
+
+  /** Seconds until `key` may send again, when this instance already refused it in this window. */
+  async refusedFor(key: string): Promise<number | null> {
+    const used = await this.local.get(key);
+    return used && used.consumedPoints > this.points ? used.msBeforeNext / 1000 : null;
+  }
+}
+
+/** Takes one point of `key`: null when allowed, else seconds until the window lets it in. */
+async function spend(limiter: RateLimiterAbstract, key: string): Promise<number | null> {
+  try {
+    await limiter.consume(key);
+    return null;
+  } catch (refusal) {
+    if (refusal instanceof RateLimiterRes) return refusal.msBeforeNext / 1000;
+    throw refusal;
+  }
+}
+
+function tokenOf(authorization: string): string | undefined {
+  try {
+    return bearerToken(authorization);
+  } catch {
+    return undefined; // malformed: the full check answers it with 401
+  }
+}
+
+/** What a caller over each limit is told. */
+const REFUSED = {
+  user: 'Too many requests from your account; retry shortly',
+  publisher: 'Too many requests for your publisher; retry shortly',
+  address: 'Too many requests from your address; retry shortly',
+} as const;
+
+export interface Refusal {
+  message: string;
+  retryAfterSeconds: number;
 }
 
 /**
@@ -59,9 +92,13 @@ export class RequestRates {
   private readonly perUser: TwoTierLimit;
   private readonly perPublisher: TwoTierLimit;
   private readonly perAddress: TwoTierLimit;
+  private readonly earlyPerToken: RateLimiterMemory;
+  private readonly earlyPerAddress: RateLimiterMemory;
 
   private constructor(settings: RateLimitSettings, private readonly pool: pg.Pool | null) {
     const window = settings.windowSeconds;
+    this.earlyPerToken = new RateLimiterMemory({ keyPrefix: 'early-token', points: settings.perUser, duration: window });
+    this.earlyPerAddress = new RateLimiterMemory({ keyPrefix: 'early-address', points: settings.perAnonymousAddress, duration: window });
     this.perUser = new TwoTierLimit('gateway-user', settings.perUser, window, pool);
     this.perPublisher = new TwoTierLimit('gateway-publisher', settings.perPublisher, window, pool);
     this.perAddress = new TwoTierLimit('gateway-address', settings.perAnonymousAddress, window, pool);
@@ -85,13 +122,39 @@ export class RequestRates {
   async admit(principal: Principal | null, address: string | null): Promise<void> {
     if (!principal) {
       const wait = await this.perAddress.take(address ?? 'unknown');
-      if (wait !== null) throw rateLimitedRequest('Too many requests from your address; retry shortly', wait);
+      if (wait !== null) throw rateLimitedRequest(REFUSED.address, wait);
       return;
     }
     const userWait = await this.perUser.take(principal.userId);
-    if (userWait !== null) throw rateLimitedRequest('Too many requests from your account; retry shortly', userWait);
+    if (userWait !== null) throw rateLimitedRequest(REFUSED.user, userWait);
     const publisherWait = await this.perPublisher.take(principal.publisherId);
-    if (publisherWait !== null) throw rateLimitedRequest('Too many requests for your publisher; retry shortly', publisherWait);
+    if (publisherWait !== null) throw rateLimitedRequest(REFUSED.publisher, publisherWait);
+  }
+
+  /**
+   * A refusal decided before the request is read, in this instance's memory: a flood is then
+   * answered for a fraction of what verifying its token and running Apollo's pipeline cost, and
+   * the requests of others wait behind less of it. Each token (and each address without one) is
+   * counted here as it arrives, so that even a burst sent in one instant is cut at the limit;
+   * `admit` still counts the verified user and publisher afterwards. The token is not verified
+   * here, which is safe because nothing here admits anything: a request is counted against the
+   * exact token it carries (a forger cannot spend someone else's), and the user and publisher it
+   * claims are only looked up to refuse callers that `admit` has already refused in this window.
+   */
+  async refusalBeforeReading(authorization: string | null, address: string | null): Promise<Refusal | null> {
+    if (!authorization) {
+      const wait = await spend(this.earlyPerAddress, address ?? 'unknown');
+      return wait === null ? null : { message: REFUSED.address, retryAfterSeconds: wait };
+    }
+    const token = tokenOf(authorization);
+    const claimed = token && unverifiedPrincipal(authorization);
+    if (!token || !claimed) return null;
+    const tokenWait = await spend(this.earlyPerToken, token.slice(token.lastIndexOf('.') + 1));
+    if (tokenWait !== null) return { message: REFUSED.user, retryAfterSeconds: tokenWait };
+    const userWait = await this.perUser.refusedFor(claimed.userId);
+    if (userWait !== null) return { message: REFUSED.user, retryAfterSeconds: userWait };
+    const publisherWait = await this.perPublisher.refusedFor(claimed.publisherId);
+    return publisherWait === null ? null : { message: REFUSED.publisher, retryAfterSeconds: publisherWait };
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { SignJWT, createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import { SignJWT, createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { SIGNING_ALGORITHM, type KeyRing, type SigningKey } from './signing-keys';
 import { ACCESS_TOKEN_TTL_SECONDS, CLOCK_TOLERANCE_SECONDS } from './token-lifetimes';
 
@@ -88,6 +88,22 @@ function describe(error: InstanceType<typeof errors.JOSEError>): string {
   if (error instanceof errors.JWTExpired) return 'The access token has expired';
   if (error instanceof errors.JWKSNoMatchingKey) return 'The access token was signed by an unknown key';
   return 'The access token is not valid';
+}
+
+/**
+ * Who a token *claims* to be, without checking its signature: for decisions that can only refuse
+ * a request that a verified token would also be refused (the gateway's early answer to callers
+ * already over their rate limit). Never for granting anything.
+ */
+export function unverifiedPrincipal(authorization: string | null): Pick<Principal, 'userId' | 'publisherId'> | null {
+  try {
+    const token = bearerToken(authorization);
+    if (!token) return null;
+    const { sub, pub } = decodeJwt(token);
+    return typeof sub === 'string' && typeof pub === 'string' ? { userId: sub, publisherId: pub } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The bearer token of an Authorization header, or undefined when there is none. */

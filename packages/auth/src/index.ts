@@ -16,6 +16,7 @@ export {
   InvalidTokenError,
   bearerToken,
   signAccessToken,
+  unverifiedPrincipal,
   type Principal,
   type TokenSettings,
 } from './access-tokens';

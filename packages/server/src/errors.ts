@@ -37,6 +37,19 @@ export const rateLimitedRequest = (message: string, retryAfterSeconds: number) =
     http: { status: 429, headers: new Map([['retry-after', String(wholeSeconds(retryAfterSeconds))]]) },
   });
 
+/**
+ * The same refusal as an HTTP answer written without Apollo (and without the stack trace a
+ * GraphQLError captures): for refusals that must cost next to nothing, such as a flood.
+ */
+export function rateLimitedResponse(message: string, retryAfterSeconds: number) {
+  const seconds = wholeSeconds(retryAfterSeconds);
+  return {
+    status: 429,
+    headers: { 'retry-after': String(seconds) },
+    body: { errors: [{ message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } }] },
+  };
+}
+
 const wholeSeconds = (seconds: number) => Math.max(1, Math.ceil(seconds));
 
 /** Also the answer for another publisher's object: its existence is never confirmed. */

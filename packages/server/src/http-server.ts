@@ -22,6 +22,8 @@ export interface ServeOptions<TContext extends BaseContext> {
    * it hands to `whenDone`, which gives it back once the response is sent or the request failed.
    */
   context: (request: http.IncomingMessage, whenDone: (release: () => void) => void) => Promise<TContext>;
+  /** Runs before a GraphQL request's body is read; what it returns is the whole answer. */
+  refuseEarly?: (request: http.IncomingMessage) => Promise<RouteResponse | null>;
   /** GET routes beside /graphql, e.g. /health or /.well-known/jwks.json. */
   routes?: Record<string, Route>;
   log: Logger;
@@ -75,6 +77,11 @@ async function handle<TContext extends BaseContext>(
   }
   if (url.pathname !== '/graphql' && url.pathname !== '/') {
     sendJson(res, 404, { error: `No route ${url.pathname}` });
+    return;
+  }
+  const refusal = await options.refuseEarly?.(req);
+  if (refusal) {
+    sendJson(res, refusal.status, refusal.body, refusal.headers);
     return;
   }
   const body = await readBody(req);

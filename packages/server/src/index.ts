@@ -1,4 +1,4 @@
-export { badUserInput, createErrorFormatter, forbidden, notFound, rateLimited, rateLimitedRequest, unauthenticated, unauthenticatedRequest, forbiddenRequest, type ErrorCode } from './errors';
+export { badUserInput, createErrorFormatter, forbidden, notFound, rateLimited, rateLimitedRequest, rateLimitedResponse, unauthenticated, unauthenticatedRequest, forbiddenRequest, type ErrorCode } from './errors';
 export { createLogger, type Logger } from './logger';
 export { requestHeader, serveGraphQL, type Route, type RunningHttpServer } from './http-server';
 export { assertLegacyTenantHeader, authenticate, createContextBuilder, LEGACY_TENANT_HEADER, requirePrincipal, type RequestContext } from './request-context';
