@@ -55,7 +55,8 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
       perAnonymousAddress: positiveInteger(env, 'RATE_LIMIT_PER_ANONYMOUS_ADDRESS', 20),
     },
     lanes: {
-      // Half the pool: a publisher flooding a subgraph leaves the other half to everyone else.
+      // Half the pool: a publisher flooding a subgraph leaves about half of it to everyone else
+      // (about: a request whose root fields run in parallel holds a connection for each).
       concurrency: positiveInteger(env, 'PUBLISHER_CONCURRENCY', Math.max(1, Math.floor(dbPoolSize / 2))),
       queue: positiveInteger(env, 'PUBLISHER_QUEUE', 50),
       waitMs: positiveInteger(env, 'PUBLISHER_QUEUE_WAIT_MS', 5_000),
