@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { DEMO_PASSWORD } from '@platform/demo-data';
+import { rateLimitedResponse } from '@platform/server';
 import { freePort, graphql, login } from '@platform/testing';
 import { percentile } from './measure';
 
@@ -41,10 +42,11 @@ export async function noisyNeighbour(apiUrl: string, dataDir: string): Promise<v
  * is compared with it.
  */
 async function refusalFloor(rows: Row[]): Promise<void> {
-  const body = JSON.stringify({ errors: [{ message: 'Too many requests from your account; retry shortly', extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 1 } }] });
+  const refusal = rateLimitedResponse('Too many requests from your account; retry shortly', 1);
+  const body = JSON.stringify(refusal.body);
   const server = http.createServer((req, res) => {
     req.resume();
-    res.writeHead(429, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '1' });
+    res.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8', ...refusal.headers });
     res.end(body);
   });
   server.keepAliveTimeout = 65_000;

@@ -147,7 +147,7 @@ export class RequestRates {
       return wait === null ? null : { message: REFUSED.address, retryAfterSeconds: wait };
     }
     const token = tokenOf(authorization);
-    const claimed = token && unverifiedPrincipal(authorization);
+    const claimed = token ? unverifiedPrincipal(token) : null;
     if (!token || !claimed) return null;
     const tokenWait = await spend(this.earlyPerToken, token.slice(token.lastIndexOf('.') + 1));
     if (tokenWait !== null) return { message: REFUSED.user, retryAfterSeconds: tokenWait };

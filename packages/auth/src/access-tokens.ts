@@ -95,10 +95,8 @@ function describe(error: InstanceType<typeof errors.JOSEError>): string {
  * a request that a verified token would also be refused (the gateway's early answer to callers
  * already over their rate limit). Never for granting anything.
  */
-export function unverifiedPrincipal(authorization: string | null): Pick<Principal, 'userId' | 'publisherId'> | null {
+export function unverifiedPrincipal(token: string): Pick<Principal, 'userId' | 'publisherId'> | null {
   try {
-    const token = bearerToken(authorization);
-    if (!token) return null;
     const { sub, pub } = decodeJwt(token);
     return typeof sub === 'string' && typeof pub === 'string' ? { userId: sub, publisherId: pub } : null;
   } catch {

@@ -31,11 +31,10 @@ export const rateLimited = (message: string, retryAfterSeconds: number) =>
   apiError('RATE_LIMITED', message, { retryAfterSeconds: wholeSeconds(retryAfterSeconds) });
 
 /** A whole request refused for load: HTTP 429 with Retry-After, and no part of it run. */
-export const rateLimitedRequest = (message: string, retryAfterSeconds: number) =>
-  apiError('RATE_LIMITED', message, {
-    retryAfterSeconds: wholeSeconds(retryAfterSeconds),
-    http: { status: 429, headers: new Map([['retry-after', String(wholeSeconds(retryAfterSeconds))]]) },
-  });
+export function rateLimitedRequest(message: string, retryAfterSeconds: number): GraphQLError {
+  const seconds = wholeSeconds(retryAfterSeconds);
+  return apiError('RATE_LIMITED', message, { retryAfterSeconds: seconds, http: { status: 429, headers: new Map([['retry-after', String(seconds)]]) } });
+}
 
 /**
  * The same refusal as an HTTP answer written without Apollo (and without the stack trace a
