@@ -69,7 +69,10 @@ const FLOOD_CONCURRENCY = 1_000;
 const FLOOD_SECONDS = 20;
 const SHAPES = ['burst', 'closed'] as const;
 type Shape = (typeof SHAPES)[number];
-const SHAPE_NAMES: Record<Shape, string> = { burst: `${FLOOD_CONCURRENCY} at once, every second`, closed: `${FLOOD_CONCURRENCY} always in flight` };
+const SHAPE_NAMES: Record<Shape, string> = {
+  burst: `${FLOOD_CONCURRENCY} at once, every second`,
+  closed: `${FLOOD_CONCURRENCY} always in flight`,
+};
 const IDLE_SAMPLES = 150;
 const VICTIM_TIMEOUT_MS = 10_000;
 /** A person clicking through pages quickly; well inside the default per-user limit. */
@@ -166,7 +169,10 @@ const timeout = (ms: number) => new Promise<never>((_, reject) => setTimeout(() 
 function startFlood(url: string, token: string, shape: Shape): Promise<FloodCounts> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/flood-client.ts'], {
     cwd: root,
-    env: { ...process.env, FLOOD: JSON.stringify({ url, token, query: FLOOD_PAGE, concurrency: FLOOD_CONCURRENCY, seconds: FLOOD_SECONDS, shape }) },
+    env: {
+      ...process.env,
+      FLOOD: JSON.stringify({ url, token, query: FLOOD_PAGE, concurrency: FLOOD_CONCURRENCY, seconds: FLOOD_SECONDS, shape }),
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   if (child.pid) os.setPriority(child.pid, 19);
@@ -219,7 +225,12 @@ async function startStack(apiUrl: string, dataDir: string, limits: Record<string
     await healthy(port);
   };
   const stop = async () => {
-    await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM'))))));
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise((resolve) => (child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM')))),
+      ),
+    );
   };
   try {
     await launch('subgraphs/identity/src/main.ts', identity);
@@ -229,7 +240,8 @@ async function startStack(apiUrl: string, dataDir: string, limits: Record<string
     await stop();
     throw error;
   }
-  const cpu = async () => Object.fromEntries(await Promise.all([...named].map(async ([name, child]) => [name, await cpuSecondsOf(child.pid)] as const)));
+  const cpu = async () =>
+    Object.fromEntries(await Promise.all([...named].map(async ([name, child]) => [name, await cpuSecondsOf(child.pid)] as const)));
   return { gatewayUrl: `http://127.0.0.1:${gateway}/graphql`, cpu, stop };
 }
 
@@ -247,16 +259,31 @@ async function healthy(port: number): Promise<void> {
 }
 
 function printRows(rows: Row[]): void {
-  console.log(`\nNoisy neighbour: Sheer's Owner reads 20-work pages, ten a second, while a Viewer of dmp floods 100-work pages for ${FLOOD_SECONDS} s`);
-  console.log(`${'limits'.padEnd(24)}${'phase'.padEnd(42)}${'n'.padStart(5)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}${'errors'.padStart(8)}   p99 vs idle   dmp's flood: sent / served / 429 / failed / unfinished`);
+  console.log(
+    `\nNoisy neighbour: Sheer's Owner reads 20-work pages, ten a second, while a Viewer of dmp floods 100-work pages for ${FLOOD_SECONDS} s`,
+  );
+  console.log(
+    `${'limits'.padEnd(24)}${'phase'.padEnd(42)}${'n'.padStart(5)}${'p50 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}${'errors'.padStart(8)}   p99 vs idle   dmp's flood: sent / served / 429 / failed / unfinished`,
+  );
   let idleP99 = 0;
   for (const row of rows) {
     const p99 = percentile(row.latencies, 99);
     if (row.phase === 'idle') idleP99 = p99;
-    const flood = row.flood ? `${row.flood.sent} / ${row.flood.served} / ${row.flood.refused} / ${row.flood.failed} / ${row.flood.unfinished}` : '';
+    const flood = row.flood
+      ? `${row.flood.sent} / ${row.flood.served} / ${row.flood.refused} / ${row.flood.failed} / ${row.flood.unfinished}`
+      : '';
     console.log(
-      `${row.variant.padEnd(24)}${row.phase.padEnd(42)}${String(row.latencies.length).padStart(5)}${percentile(row.latencies, 50).toFixed(1).padStart(10)}${p99.toFixed(1).padStart(10)}${Math.max(...row.latencies).toFixed(1).padStart(10)}${String(row.errors).padStart(8)}   ${`${(p99 / idleP99).toFixed(2)}×`.padStart(11)}   ${flood}`,
+      `${row.variant.padEnd(24)}${row.phase.padEnd(42)}${String(row.latencies.length).padStart(5)}${percentile(row.latencies, 50).toFixed(1).padStart(10)}${p99.toFixed(1).padStart(10)}${Math.max(
+        ...row.latencies,
+      )
+        .toFixed(1)
+        .padStart(10)}${String(row.errors).padStart(8)}   ${`${(p99 / idleP99).toFixed(2)}×`.padStart(11)}   ${flood}`,
     );
-    if (row.cpu) console.log(`${''.padEnd(24)}CPU s during the flood: ${Object.entries(row.cpu).map(([name, s]) => `${name} ${s.toFixed(1)}`).join(', ')}`);
+    if (row.cpu)
+      console.log(
+        `${''.padEnd(24)}CPU s during the flood: ${Object.entries(row.cpu)
+          .map(([name, s]) => `${name} ${s.toFixed(1)}`)
+          .join(', ')}`,
+      );
   }
 }

@@ -44,9 +44,11 @@ async function send(): Promise<void> {
 }
 
 if (flood.shape === 'closed') {
-  await Promise.all(Array.from({ length: flood.concurrency }, async () => {
-    while (Date.now() < until) await send();
-  }));
+  await Promise.all(
+    Array.from({ length: flood.concurrency }, async () => {
+      while (Date.now() < until) await send();
+    }),
+  );
 } else {
   const sent: Promise<void>[] = [];
   while (Date.now() < until) {

@@ -10,8 +10,12 @@ export async function gatewayCost(platform: RunningPlatform): Promise<void> {
   const check = (r: GraphQLResponse) => {
     if (r.errors || r.data.works.edges.length !== 100) throw new Error(`unexpected answer: ${JSON.stringify(r.errors)}`);
   };
-  const direct = await measure('catalog subgraph, called directly', ITERATIONS, async () => check(await graphql(platform.catalogUrl, query, {}, { token: session.token })));
-  const gateway = await measure('through the gateway (plan, forward, verify twice)', ITERATIONS, async () => check(await graphql(platform.gatewayUrl, query, {}, { token: session.token })));
+  const direct = await measure('catalog subgraph, called directly', ITERATIONS, async () =>
+    check(await graphql(platform.catalogUrl, query, {}, { token: session.token })),
+  );
+  const gateway = await measure('through the gateway (plan, forward, verify twice)', ITERATIONS, async () =>
+    check(await graphql(platform.gatewayUrl, query, {}, { token: session.token })),
+  );
   report(`A page of 100 works with writers, ${ITERATIONS} sequential requests`, 'ms/request', [direct, gateway]);
   for (const r of [direct, gateway]) {
     const seconds = r.samples.reduce((a, b) => a + b, 0) / 1000;

@@ -17,7 +17,12 @@ export async function loginLatency(platform: RunningPlatform): Promise<void> {
   });
   // Unknown emails never lock an account, and each address stays under the throttle.
   const unknown = await measure('login through the gateway, unknown email', ITERATIONS, async (i) => {
-    const r = await graphql(platform.gatewayUrl, LOGIN, { input: { email: `nobody-${i}@bench.demo`, password: 'wrong password' } }, { headers: { 'x-forwarded-for': `198.18.${i >> 4}.${i & 15}` } });
+    const r = await graphql(
+      platform.gatewayUrl,
+      LOGIN,
+      { input: { email: `nobody-${i}@bench.demo`, password: 'wrong password' } },
+      { headers: { 'x-forwarded-for': `198.18.${i >> 4}.${i & 15}` } },
+    );
     if (r.errors?.[0]?.extensions?.code !== 'UNAUTHENTICATED') throw new Error(JSON.stringify(r.errors));
   });
   report(`Login latency, ${ITERATIONS} sequential logins`, 'ms/login', [argon, succeeded, unknown]);

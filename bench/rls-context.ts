@@ -32,6 +32,11 @@ export async function rlsContextCost(apiUrl: string): Promise<void> {
       for (let q = 0; q < QUERIES; q += 1) await read(tx, i, q);
     }),
   );
-  report(`Row-level-security context: ${QUERIES} point reads per unit of work, ${ITERATIONS} units, pool of 1`, 'ms/query', [plain, perQuery, perUnit], QUERIES);
+  report(
+    `Row-level-security context: ${QUERIES} point reads per unit of work, ${ITERATIONS} units, pool of 1`,
+    'ms/query',
+    [plain, perQuery, perUnit],
+    QUERIES,
+  );
   await db.disconnect();
 }

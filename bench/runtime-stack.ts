@@ -5,7 +5,8 @@ import { startPlatform } from '@platform/testing';
 const send = (message: unknown) => process.send?.(message);
 const apiUrl = process.env.BENCH_API_URL;
 const dataDir = process.env.BENCH_DATA_DIR;
-if (!apiUrl || !dataDir || !process.send) throw new Error('run by bench/runtime.ts only (needs BENCH_API_URL, BENCH_DATA_DIR and an IPC channel)');
+if (!apiUrl || !dataDir || !process.send)
+  throw new Error('run by bench/runtime.ts only (needs BENCH_API_URL, BENCH_DATA_DIR and an IPC channel)');
 
 const platform = await startPlatform({ apiUrl, dataDir });
 process.on('message', async (message) => {

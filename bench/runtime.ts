@@ -12,7 +12,11 @@ const ROUNDS = 6;
 const REQUESTS_PER_ROUND = 60;
 const PAGES = [
   { name: '20 works', query: `{ works(first: 20) { totalCount edges { node { id title iswc } } } }`, size: 20 },
-  { name: '100 works with writers', query: `{ works(first: 100) { totalCount edges { node { id title iswc writers { share songwriter { id name } } } } } }`, size: 100 },
+  {
+    name: '100 works with writers',
+    query: `{ works(first: 100) { totalCount edges { node { id title iswc writers { share songwriter { id name } } } } } }`,
+    size: 100,
+  },
 ];
 
 interface Stack {
@@ -37,7 +41,10 @@ export async function runtimeComparison(apiUrl: string, dataDir: string): Promis
     console.log(`  skipped: no Node of another major than ${process.version} found; set BENCH_BASELINE_NODE=/path/to/node to compare`);
     return;
   }
-  const stacks = [await startStack(baseline, apiUrl, path.join(dataDir, 'baseline')), await startStack(process.execPath, apiUrl, path.join(dataDir, 'pinned'))];
+  const stacks = [
+    await startStack(baseline, apiUrl, path.join(dataDir, 'baseline')),
+    await startStack(process.execPath, apiUrl, path.join(dataDir, 'pinned')),
+  ];
   try {
     for (const page of PAGES) {
       const results = new Map(stacks.map((s) => [s, { latencies: [] as number[], cpuMs: 0, requests: 0 }]));
@@ -58,7 +65,10 @@ export async function runtimeComparison(apiUrl: string, dataDir: string): Promis
           }
         }
       }
-      printTable(page.name, stacks.map((s) => ({ label: s.label, ...results.get(s)! })));
+      printTable(
+        page.name,
+        stacks.map((s) => ({ label: s.label, ...results.get(s)! })),
+      );
     }
   } finally {
     await Promise.all(stacks.map(stopStack));
@@ -68,7 +78,10 @@ export async function runtimeComparison(apiUrl: string, dataDir: string): Promis
 function baselineNode(): string | undefined {
   const candidates = process.env.BENCH_BASELINE_NODE
     ? [process.env.BENCH_BASELINE_NODE]
-    : (process.env.PATH ?? '').split(path.delimiter).filter((dir) => dir && !dir.includes('node_modules')).map((dir) => path.join(dir, 'node'));
+    : (process.env.PATH ?? '')
+        .split(path.delimiter)
+        .filter((dir) => dir && !dir.includes('node_modules'))
+        .map((dir) => path.join(dir, 'node'));
   for (const candidate of candidates) {
     if (!existsSync(candidate)) continue;
     const version = execFileSync(candidate, ['--version'], { encoding: 'utf8' }).trim();
@@ -111,14 +124,17 @@ async function stopStack(stack: Stack): Promise<void> {
 }
 
 function check(response: GraphQLResponse, size: number): void {
-  if (response.errors || response.data.works.edges.length !== size) throw new Error(`unexpected answer: ${JSON.stringify(response.errors)}`);
+  if (response.errors || response.data.works.edges.length !== size)
+    throw new Error(`unexpected answer: ${JSON.stringify(response.errors)}`);
 }
 
 function printTable(page: string, rows: { label: string; latencies: number[]; cpuMs: number; requests: number }[]): void {
   const base = rows[0]!;
   const cpuPerRequest = (r: typeof base) => r.cpuMs / r.requests;
   console.log(`\n  a page of ${page}, ${ROUNDS - 1} measured rounds × ${REQUESTS_PER_ROUND} sequential requests per runtime, interleaved`);
-  console.log(`  ${'runtime'.padEnd(16)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/req'.padStart(11)}   CPU ratio   p50 ratio`);
+  console.log(
+    `  ${'runtime'.padEnd(16)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'CPU ms/req'.padStart(11)}   CPU ratio   p50 ratio`,
+  );
   for (const r of rows) {
     const p50 = percentile(r.latencies, 50);
     console.log(

@@ -31,10 +31,18 @@ export async function shieldCost(apiUrl: string, platform: RunningPlatform): Pro
   const protectedCatalog = await startCatalog(serviceConfigForTests({ databaseUrl: apiUrl, jwksUrl, dataDir }), 0);
   const db = new ScopedDatabase(createPrismaClient(apiUrl, { poolSize: 5 }));
   // Built once, as startSubgraph does: one verifier (its JWKS cache) and one access cache.
-  const buildContext = createContextBuilder({ db, verifier: AccessTokenVerifier.fromJwksUrl(jwksUrl, tokens), log, trustedProxies: new Set(), lanes: new PublisherLanes({ concurrency: 5, queue: 10_000, waitMs: 60_000 }) });
+  const buildContext = createContextBuilder({
+    db,
+    verifier: AccessTokenVerifier.fromJwksUrl(jwksUrl, tokens),
+    log,
+    trustedProxies: new Set(),
+    lanes: new PublisherLanes({ concurrency: 5, queue: 10_000, waitMs: 60_000 }),
+  });
   const unprotected = await serveGraphQL({
     apollo: new ApolloServer({
-      schema: buildSubgraphSchema([{ typeDefs: parse(catalogSubgraph.typeDefs), resolvers: catalogSubgraph.resolvers as GraphQLResolverMap<unknown> }]),
+      schema: buildSubgraphSchema([
+        { typeDefs: parse(catalogSubgraph.typeDefs), resolvers: catalogSubgraph.resolvers as GraphQLResolverMap<unknown> },
+      ]),
       plugins: [ApolloServerPluginInlineTraceDisabled()],
     }),
     port: 0,
@@ -46,10 +54,20 @@ export async function shieldCost(apiUrl: string, platform: RunningPlatform): Pro
       if (r.errors || r.data.works.edges.length !== 100) throw new Error(`unexpected answer: ${JSON.stringify(r.errors)}`);
     };
     // Alternate the two so that neither gets a warmer machine.
-    const without = await measure('catalog subgraph without rules', ITERATIONS, async () => check(await graphql(`${unprotected.url}/graphql`, query, {}, { token: session.token })));
-    const withRules = await measure('catalog subgraph with its graphql-shield rules', ITERATIONS, async () => check(await graphql(`${protectedCatalog.url}/graphql`, query, {}, { token: session.token })));
-    const without2 = await measure('catalog subgraph without rules (again)', ITERATIONS, async () => check(await graphql(`${unprotected.url}/graphql`, query, {}, { token: session.token })));
-    report(`graphql-shield on a page of 100 works with writers, ${ITERATIONS} sequential requests`, 'ms/request', [without, withRules, without2]);
+    const without = await measure('catalog subgraph without rules', ITERATIONS, async () =>
+      check(await graphql(`${unprotected.url}/graphql`, query, {}, { token: session.token })),
+    );
+    const withRules = await measure('catalog subgraph with its graphql-shield rules', ITERATIONS, async () =>
+      check(await graphql(`${protectedCatalog.url}/graphql`, query, {}, { token: session.token })),
+    );
+    const without2 = await measure('catalog subgraph without rules (again)', ITERATIONS, async () =>
+      check(await graphql(`${unprotected.url}/graphql`, query, {}, { token: session.token })),
+    );
+    report(`graphql-shield on a page of 100 works with writers, ${ITERATIONS} sequential requests`, 'ms/request', [
+      without,
+      withRules,
+      without2,
+    ]);
   } finally {
     await unprotected.close();
     await protectedCatalog.close();

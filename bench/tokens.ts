@@ -25,7 +25,9 @@ export async function tokenVerificationCost(apiUrl: string, platform: RunningPla
   const keySet = createLocalJWKSet(jwks);
   const verifier = AccessTokenVerifier.fromJwks(jwks, settings);
   const db = new ScopedDatabase(createPrismaClient(apiUrl, { poolSize: 1 }));
-  const raw = await measure('jose jwtVerify (ES256, signature + exp)', ITERATIONS, () => jwtVerify(token, keySet, { algorithms: ['ES256'] }));
+  const raw = await measure('jose jwtVerify (ES256, signature + exp)', ITERATIONS, () =>
+    jwtVerify(token, keySet, { algorithms: ['ES256'] }),
+  );
   const ours = await measure('AccessTokenVerifier.verify (+ iss, aud, nbf, claims)', ITERATIONS, () => verifier.verify(token));
   const full = await measure('verify + loadAccess (session, membership, permissions)', ITERATIONS / 5, async () => {
     const access = await loadAccess(db, await verifier.verify(token));

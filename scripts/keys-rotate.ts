@@ -9,4 +9,6 @@ import { RETIRED_KEY_GRACE_SECONDS, rotateFileKeyRing } from '@platform/auth';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, '.data'));
 const { retired, current } = await rotateFileKeyRing(dataDir);
-console.log(`signing key ${current} now signs; ${retired ?? 'the previous key'} keeps verifying for ${RETIRED_KEY_GRACE_SECONDS / 60} minutes`);
+console.log(
+  `signing key ${current} now signs; ${retired ?? 'the previous key'} keeps verifying for ${RETIRED_KEY_GRACE_SECONDS / 60} minutes`,
+);

@@ -66,12 +66,18 @@ async function main(): Promise<void> {
 function requireProductionSettings(): void {
   const missing = ['DATABASE_URL', 'AUTH_SIGNING_KEY'].filter((name) => !env[name]);
   if (missing.length) {
-    throw new ConfigurationError(`NODE_ENV=production needs ${missing.join(' and ')}; no embedded database or generated keys in production`);
+    throw new ConfigurationError(
+      `NODE_ENV=production needs ${missing.join(' and ')}; no embedded database or generated keys in production`,
+    );
   }
 }
 
 async function launch(service: Service, serviceEnv: NodeJS.ProcessEnv): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', service.entry], { cwd: root, env: serviceEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', service.entry], {
+    cwd: root,
+    env: serviceEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   relay(service.name, child);
   child.once('exit', (code, signal) => {
@@ -127,7 +133,12 @@ function printBanner(port: number, seconds: number): void {
   ];
   if (!production) {
     lines.push('', `  Demo logins (password: ${DEMO_PASSWORD})`);
-    for (const user of DEMO_USERS) lines.push(`    ${user.email.padEnd(24)} ${Object.entries(user.memberships).map(([slug, roles]) => `${slug}: ${roles.join(', ')}`).join('; ')}`);
+    for (const user of DEMO_USERS)
+      lines.push(
+        `    ${user.email.padEnd(24)} ${Object.entries(user.memberships)
+          .map(([slug, roles]) => `${slug}: ${roles.join(', ')}`)
+          .join('; ')}`,
+      );
   }
   lines.push('', 'Press Ctrl-C to stop.', '');
   console.log(lines.join('\n'));

@@ -19,7 +19,12 @@ import { codesOf, graphql, login, startOwnPlatform, type OwnPlatform } from '@pl
  */
 
 const NOWHERE = '00000000-0000-4000-8000-00000000beef';
-const DMP = { work: demoId('work:dmp:3'), songwriter: demoId('songwriter:dmp:3'), recording: demoId('recording:dmp:3'), user: demoId('user:viewer@dmp.demo') };
+const DMP = {
+  work: demoId('work:dmp:3'),
+  songwriter: demoId('songwriter:dmp:3'),
+  recording: demoId('recording:dmp:3'),
+  user: demoId('user:viewer@dmp.demo'),
+};
 
 interface Operation {
   document: string;
@@ -37,56 +42,152 @@ const OPERATIONS: Record<string, Operation> = {
   'Query.me': { document: `{ me { id } }` },
   'Query.mySessions': { document: `{ mySessions { id } }` },
   'Query.publishers': { document: `{ publishers { id } }` },
-  'Query.publisher': { document: `query($s: String) { publisher(slug: $s) { id } }`, variables: (me) => ({ s: me.slug }), foreign: { variables: { s: 'dmp' }, expect: 'null' } },
+  'Query.publisher': {
+    document: `query($s: String) { publisher(slug: $s) { id } }`,
+    variables: (me) => ({ s: me.slug }),
+    foreign: { variables: { s: 'dmp' }, expect: 'null' },
+  },
   'Query.permissionCatalog': { document: `{ permissionCatalog { key } }` },
   'Query.members': { document: `{ members { email } }` },
-  'Query.member': { document: `query($u: ID!) { member(userId: $u) { email } }`, variables: (me) => ({ u: me.userId }), foreign: { variables: { u: DMP.user }, expect: 'null' } },
+  'Query.member': {
+    document: `query($u: ID!) { member(userId: $u) { email } }`,
+    variables: (me) => ({ u: me.userId }),
+    foreign: { variables: { u: DMP.user }, expect: 'null' },
+  },
   'Query.roles': { document: `{ roles { key } }` },
   'Query.invitations': { document: `{ invitations { id } }` },
-  'Query.explainAccess': { document: `query($u: ID!) { explainAccess(userId: $u, permission: "work:read") { granted } }`, variables: (me) => ({ u: me.userId }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
+  'Query.explainAccess': {
+    document: `query($u: ID!) { explainAccess(userId: $u, permission: "work:read") { granted } }`,
+    variables: (me) => ({ u: me.userId }),
+    foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' },
+  },
   'Query.auditLog': { document: `{ auditLog(first: 1) { totalCount } }` },
   'Query.works': { document: `{ works(first: 1) { totalCount } }` },
-  'Query.work': { document: `query($id: ID!) { work(id: $id) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.work }, expect: 'null' } },
+  'Query.work': {
+    document: `query($id: ID!) { work(id: $id) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.work }, expect: 'null' },
+  },
   'Query.songwriters': { document: `{ songwriters(first: 1) { totalCount } }` },
-  'Query.songwriter': { document: `query($id: ID!) { songwriter(id: $id) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.songwriter }, expect: 'null' } },
+  'Query.songwriter': {
+    document: `query($id: ID!) { songwriter(id: $id) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.songwriter }, expect: 'null' },
+  },
   'Query.recordings': { document: `{ recordings(first: 1) { totalCount } }` },
-  'Query.recording': { document: `query($id: ID!) { recording(id: $id) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.recording }, expect: 'null' } },
+  'Query.recording': {
+    document: `query($id: ID!) { recording(id: $id) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.recording }, expect: 'null' },
+  },
   'Mutation.login': { document: `mutation { login(input: { email: "nobody-matrix@x.demo", password: "x" }) { accessToken } }` },
   'Mutation.refreshSession': { document: `mutation { refreshSession(refreshToken: "not.valid") { accessToken } }` },
-  'Mutation.switchPublisher': { document: `mutation($s: String!) { switchPublisher(publisher: $s) { accessToken } }`, variables: (me) => ({ s: me.slug }) },
+  'Mutation.switchPublisher': {
+    document: `mutation($s: String!) { switchPublisher(publisher: $s) { accessToken } }`,
+    variables: (me) => ({ s: me.slug }),
+  },
   'Mutation.logout': { document: `mutation { logout }` },
   'Mutation.logoutEverywhere': { document: `mutation { logoutEverywhere }` },
-  'Mutation.revokeMemberSessions': { document: `mutation($u: ID!) { revokeMemberSessions(userId: $u) }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
-  'Mutation.changePassword': { document: `mutation { changePassword(input: { currentPassword: "not it", newPassword: "whatever long enough" }) }` },
+  'Mutation.revokeMemberSessions': {
+    document: `mutation($u: ID!) { revokeMemberSessions(userId: $u) }`,
+    variables: () => ({ u: NOWHERE }),
+    foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' },
+  },
+  'Mutation.changePassword': {
+    document: `mutation { changePassword(input: { currentPassword: "not it", newPassword: "whatever long enough" }) }`,
+  },
   'Mutation.requestPasswordReset': { document: `mutation { requestPasswordReset(email: "nobody-matrix@x.demo") }` },
   'Mutation.resetPassword': { document: `mutation { resetPassword(input: { token: "made-up", newPassword: "whatever long enough" }) }` },
-  'Mutation.acceptInvitation': { document: `mutation { acceptInvitation(input: { token: "made-up", password: "whatever long enough" }) { accessToken } }` },
-  'Mutation.inviteMember': { document: `mutation($e: String!) { inviteMember(input: { email: $e, roles: ["viewer"] }) { id } }`, variables: (me) => ({ e: `invited-by-${me.userId.slice(0, 8)}-${Date.now()}@matrix.demo` }) },
+  'Mutation.acceptInvitation': {
+    document: `mutation { acceptInvitation(input: { token: "made-up", password: "whatever long enough" }) { accessToken } }`,
+  },
+  'Mutation.inviteMember': {
+    document: `mutation($e: String!) { inviteMember(input: { email: $e, roles: ["viewer"] }) { id } }`,
+    variables: (me) => ({ e: `invited-by-${me.userId.slice(0, 8)}-${Date.now()}@matrix.demo` }),
+  },
   'Mutation.revokeInvitation': { document: `mutation($id: ID!) { revokeInvitation(id: $id) { id } }`, variables: () => ({ id: NOWHERE }) },
-  'Mutation.changeMemberRoles': { document: `mutation($u: ID!) { changeMemberRoles(userId: $u, roles: ["viewer"]) { email } }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
-  'Mutation.suspendMember': { document: `mutation($u: ID!) { suspendMember(userId: $u) { email } }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
-  'Mutation.reinstateMember': { document: `mutation($u: ID!) { reinstateMember(userId: $u) { email } }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
-  'Mutation.removeMember': { document: `mutation($u: ID!) { removeMember(userId: $u) }`, variables: () => ({ u: NOWHERE }), foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' } },
-  'Mutation.createRole': { document: `mutation($k: String!) { createRole(input: { key: $k, name: "Matrix", permissions: ["work:read"] }) { key } }`, variables: (me) => ({ k: `m-${me.userId.slice(0, 8)}-${Date.now() % 100000}` }) },
+  'Mutation.changeMemberRoles': {
+    document: `mutation($u: ID!) { changeMemberRoles(userId: $u, roles: ["viewer"]) { email } }`,
+    variables: () => ({ u: NOWHERE }),
+    foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' },
+  },
+  'Mutation.suspendMember': {
+    document: `mutation($u: ID!) { suspendMember(userId: $u) { email } }`,
+    variables: () => ({ u: NOWHERE }),
+    foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' },
+  },
+  'Mutation.reinstateMember': {
+    document: `mutation($u: ID!) { reinstateMember(userId: $u) { email } }`,
+    variables: () => ({ u: NOWHERE }),
+    foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' },
+  },
+  'Mutation.removeMember': {
+    document: `mutation($u: ID!) { removeMember(userId: $u) }`,
+    variables: () => ({ u: NOWHERE }),
+    foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' },
+  },
+  'Mutation.createRole': {
+    document: `mutation($k: String!) { createRole(input: { key: $k, name: "Matrix", permissions: ["work:read"] }) { key } }`,
+    variables: (me) => ({ k: `m-${me.userId.slice(0, 8)}-${Date.now() % 100000}` }),
+  },
   // The templates' rows aim at a role of their own publisher that does not exist; the foreign rows
   // at DMP's custom role, which no template's row touches.
-  'Mutation.updateRole': { document: `mutation($k: String!) { updateRole(key: $k, input: { name: "Renamed" }) { key } }`, variables: () => ({ k: 'no-such-role' }), foreign: { variables: { k: 'dmp-only-role' }, expect: 'NOT_FOUND', target: dmpOnlyRole } },
-  'Mutation.deleteRole': { document: `mutation($k: String!) { deleteRole(key: $k) }`, variables: () => ({ k: 'no-such-role' }), foreign: { variables: { k: 'dmp-only-role' }, expect: 'NOT_FOUND', target: dmpOnlyRole } },
+  'Mutation.updateRole': {
+    document: `mutation($k: String!) { updateRole(key: $k, input: { name: "Renamed" }) { key } }`,
+    variables: () => ({ k: 'no-such-role' }),
+    foreign: { variables: { k: 'dmp-only-role' }, expect: 'NOT_FOUND', target: dmpOnlyRole },
+  },
+  'Mutation.deleteRole': {
+    document: `mutation($k: String!) { deleteRole(key: $k) }`,
+    variables: () => ({ k: 'no-such-role' }),
+    foreign: { variables: { k: 'dmp-only-role' }, expect: 'NOT_FOUND', target: dmpOnlyRole },
+  },
   'Mutation.updatePublisher': { document: `mutation { updatePublisher(input: {}) { id } }` },
   'Mutation.updateBilling': { document: `mutation { updateBilling(input: {}) { plan } }` },
-  'Mutation.createWork': { document: `mutation { createWork(input: { title: "Matrix work" }) { id } }`, foreign: { variables: {}, expect: 'BAD_USER_INPUT' } },
-  'Mutation.updateWork': { document: `mutation($id: ID!) { updateWork(id: $id, input: { title: "Renamed" }) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' } },
+  'Mutation.createWork': {
+    document: `mutation { createWork(input: { title: "Matrix work" }) { id } }`,
+    foreign: { variables: {}, expect: 'BAD_USER_INPUT' },
+  },
+  'Mutation.updateWork': {
+    document: `mutation($id: ID!) { updateWork(id: $id, input: { title: "Renamed" }) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' },
+  },
   'Mutation.createSongwriter': { document: `mutation { createSongwriter(input: { name: "Matrix Writer" }) { id } }` },
-  'Mutation.updateSongwriter': { document: `mutation($id: ID!) { updateSongwriter(id: $id, input: { name: "Renamed" }) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.songwriter }, expect: 'NOT_FOUND' } },
-  'Mutation.deleteSongwriter': { document: `mutation($id: ID!) { deleteSongwriter(id: $id) }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.songwriter }, expect: 'NOT_FOUND' } },
+  'Mutation.updateSongwriter': {
+    document: `mutation($id: ID!) { updateSongwriter(id: $id, input: { name: "Renamed" }) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.songwriter }, expect: 'NOT_FOUND' },
+  },
+  'Mutation.deleteSongwriter': {
+    document: `mutation($id: ID!) { deleteSongwriter(id: $id) }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.songwriter }, expect: 'NOT_FOUND' },
+  },
   'Mutation.createRecording': { document: `mutation { createRecording(input: { title: "Matrix Take" }) { id } }` },
-  'Mutation.updateRecording': { document: `mutation($id: ID!) { updateRecording(id: $id, input: { title: "Renamed" }) { id } }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.recording }, expect: 'NOT_FOUND' } },
-  'Mutation.deleteRecording': { document: `mutation($id: ID!) { deleteRecording(id: $id) }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.recording }, expect: 'NOT_FOUND' } },
-  'Mutation.deleteWork': { document: `mutation($id: ID!) { deleteWork(id: $id) }`, variables: () => ({ id: NOWHERE }), foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' } },
+  'Mutation.updateRecording': {
+    document: `mutation($id: ID!) { updateRecording(id: $id, input: { title: "Renamed" }) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.recording }, expect: 'NOT_FOUND' },
+  },
+  'Mutation.deleteRecording': {
+    document: `mutation($id: ID!) { deleteRecording(id: $id) }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.recording }, expect: 'NOT_FOUND' },
+  },
+  'Mutation.deleteWork': {
+    document: `mutation($id: ID!) { deleteWork(id: $id) }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' },
+  },
 };
 
 async function dmpOnlyRole(): Promise<unknown[]> {
-  return (await admin.query(`SELECT id, key, name, updated_at FROM roles WHERE publisher_id = $1 AND key = 'dmp-only-role'`, [demoId('publisher:dmp')])).rows;
+  return (
+    await admin.query(`SELECT id, key, name, updated_at FROM roles WHERE publisher_id = $1 AND key = 'dmp-only-role'`, [
+      demoId('publisher:dmp'),
+    ])
+  ).rows;
 }
 
 /** createWork's foreign variant names DMP's songwriter as a writer of a Spirit work. */
@@ -104,7 +205,9 @@ const SUBGRAPH_RULES: { typeDefs: string; rules: IRules }[] = [
 function supergraphRootFields(): string[] {
   const schema = buildASTSchema(parse(readSupergraph()), { assumeValidSDL: true });
   return [schema.getQueryType(), schema.getMutationType()].flatMap((root) =>
-    Object.keys(root?.getFields() ?? {}).filter((f) => !f.startsWith('_')).map((f) => `${root!.name}.${f}`),
+    Object.keys(root?.getFields() ?? {})
+      .filter((f) => !f.startsWith('_'))
+      .map((f) => `${root!.name}.${f}`),
   );
 }
 
@@ -133,9 +236,21 @@ beforeAll(async () => {
     const slug = homeOf(template);
     const email = `matrix-${template.key}@${slug}.demo`;
     const userId = demoId(`matrix:${template.key}`);
-    await admin.query(`INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)`, [userId, email, `Matrix ${template.name}`, passwordHash]);
-    await admin.query(`INSERT INTO user_publishers (publisher_id, user_id, songwriter_id) VALUES ($1, $2, $3)`, [demoId(`publisher:${slug}`), userId, template.ownWorksOnly ? demoId(`songwriter:${slug}:client`) : null]);
-    await admin.query(`INSERT INTO membership_roles (publisher_id, user_id, role_id) SELECT $1, $2, id FROM roles WHERE publisher_id = $1 AND key = $3`, [demoId(`publisher:${slug}`), userId, template.key]);
+    await admin.query(`INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, $3, $4)`, [
+      userId,
+      email,
+      `Matrix ${template.name}`,
+      passwordHash,
+    ]);
+    await admin.query(`INSERT INTO user_publishers (publisher_id, user_id, songwriter_id) VALUES ($1, $2, $3)`, [
+      demoId(`publisher:${slug}`),
+      userId,
+      template.ownWorksOnly ? demoId(`songwriter:${slug}:client`) : null,
+    ]);
+    await admin.query(
+      `INSERT INTO membership_roles (publisher_id, user_id, role_id) SELECT $1, $2, id FROM roles WHERE publisher_id = $1 AND key = $3`,
+      [demoId(`publisher:${slug}`), userId, template.key],
+    );
     sessions.set(template.key, { email, userId, slug });
   }
   // A custom role that exists only in DMP, for the foreign role operations.
@@ -161,26 +276,31 @@ describe('the authorization matrix', () => {
         const operation = OPERATIONS[field]!;
         // A fresh session per call: logout and logoutEverywhere are in the matrix too.
         const session = await login(platform.a.gatewayUrl, me.email, DEMO_PASSWORD);
-        const response = await graphql(platform.a.gatewayUrl, operation.document, operation.variables?.(me) ?? {}, { token: session.token });
+        const response = await graphql(platform.a.gatewayUrl, operation.document, operation.variables?.(me) ?? {}, {
+          token: session.token,
+        });
         const needed = permissionsNeeded(field);
         const allowed = needed.every((p) => granted.has(p));
         const forbidden = codesOf(response).includes('FORBIDDEN');
         const leaked = Object.values(response.data ?? {}).some((value) => value !== null);
         if (allowed && forbidden) wrong.push(`${field}: refused, but ${template.key} holds ${needed.join(', ') || 'what it needs'}`);
-        if (!allowed && (!forbidden || leaked)) wrong.push(`${field}: answered, but ${template.key} lacks ${needed.filter((p) => !granted.has(p)).join(', ')}`);
+        if (!allowed && (!forbidden || leaked))
+          wrong.push(`${field}: answered, but ${template.key} lacks ${needed.filter((p) => !granted.has(p)).join(', ')}`);
       }
       expect(wrong).toEqual([]);
     });
   }
 });
 
-describe('another publisher\'s ids', () => {
+describe("another publisher's ids", () => {
   for (const [field, operation] of Object.entries(OPERATIONS).filter(([, op]) => op.foreign)) {
     it(`${field} answers ${operation.foreign!.expect === 'null' ? 'null' : operation.foreign!.expect} for DMP's objects asked by Spirit's owner`, async () => {
       const spirit = await login(platform.a.gatewayUrl, 'owner@spirit.demo', DEMO_PASSWORD);
       const before = await operation.foreign!.target?.();
       if (before) expect(before, 'the DMP object must exist for this row to prove anything').toHaveLength(1);
-      const response = await graphql(platform.a.gatewayUrl, FOREIGN_DOCUMENTS[field] ?? operation.document, operation.foreign!.variables, { token: spirit.token });
+      const response = await graphql(platform.a.gatewayUrl, FOREIGN_DOCUMENTS[field] ?? operation.document, operation.foreign!.variables, {
+        token: spirit.token,
+      });
       if (before) expect(await operation.foreign!.target!()).toEqual(before);
       if (operation.foreign!.expect === 'null') {
         expect(response.errors).toBeUndefined();
@@ -197,7 +317,10 @@ describe('personal data on nested paths', () => {
   // Every work of DMP and Songtrust gets a creator, whose email the path work.createdBy reaches.
   beforeAll(async () => {
     for (const slug of ['dmp', 'songtrust']) {
-      await admin.query(`UPDATE works SET created_by = $2 WHERE publisher_id = $1`, [demoId(`publisher:${slug}`), demoId(`user:owner@${slug}.demo`)]);
+      await admin.query(`UPDATE works SET created_by = $2 WHERE publisher_id = $1`, [
+        demoId(`publisher:${slug}`),
+        demoId(`user:owner@${slug}.demo`),
+      ]);
     }
   });
 
@@ -206,7 +329,27 @@ describe('personal data on nested paths', () => {
     it(`gives ${template.name} a member's email through work.createdBy ${mayReadMembers ? 'with' : 'never without'} member:read`, async () => {
       const me = sessions.get(template.key)!;
       const session = await login(platform.a.gatewayUrl, me.email, DEMO_PASSWORD);
-      const response = await graphql(platform.a.gatewayUrl, `{ works(first: 3) { edges { node { id createdBy { id displayName email } } } } }`, {}, { token: session.token });
+      const response = await graphql(
+        platform.a.gatewayUrl,
+        `
+          {
+            works(first: 3) {
+              edges {
+                node {
+                  id
+                  createdBy {
+                    id
+                    displayName
+                    email
+                  }
+                }
+              }
+            }
+          }
+        `,
+        {},
+        { token: session.token },
+      );
       const creators = (response.data?.works?.edges ?? []).map((e: { node: { createdBy: { email?: string } | null } }) => e.node.createdBy);
       expect(creators.length).toBeGreaterThan(0);
       const emails = creators.filter((c: { email?: string } | null) => c?.email);
@@ -221,10 +364,38 @@ describe('personal data on nested paths', () => {
     });
   }
 
-  it('lets anyone read their own email, and no one another member\'s without member:read', async () => {
+  it("lets anyone read their own email, and no one another member's without member:read", async () => {
     const viewer = await login(platform.a.gatewayUrl, sessions.get('viewer')!.email, DEMO_PASSWORD);
-    expect((await graphql(platform.a.gatewayUrl, `{ me { email } }`, {}, { token: viewer.token })).data.me.email).toBe(sessions.get('viewer')!.email);
-    const entities = await graphql(platform.a.identityUrl, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { email } } }`, { r: [{ __typename: 'User', id: demoId('user:owner@dmp.demo') }] }, { token: viewer.token });
+    expect(
+      (
+        await graphql(
+          platform.a.gatewayUrl,
+          `
+            {
+              me {
+                email
+              }
+            }
+          `,
+          {},
+          { token: viewer.token },
+        )
+      ).data.me.email,
+    ).toBe(sessions.get('viewer')!.email);
+    const entities = await graphql(
+      platform.a.identityUrl,
+      `
+        query ($r: [_Any!]!) {
+          _entities(representations: $r) {
+            ... on User {
+              email
+            }
+          }
+        }
+      `,
+      { r: [{ __typename: 'User', id: demoId('user:owner@dmp.demo') }] },
+      { token: viewer.token },
+    );
     expect(JSON.stringify(entities.data ?? {})).not.toContain('@');
   });
 });

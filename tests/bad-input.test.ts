@@ -39,14 +39,64 @@ describe('mutations with bad input', () => {
 
   const cases: [string, string, Record<string, unknown>, string, string | undefined][] = [
     ['an empty title', 'createWork(input: $input) { id }', { input: { title: '   ' } }, 'title must not be empty', 'title'],
-    ['a title over 500 characters', 'createWork(input: $input) { id }', { input: { title: 'x'.repeat(501) } }, 'title must be at most 500 characters', 'title'],
-    ['a malformed ISWC', 'createWork(input: $input) { id }', { input: { title: 'Ok', iswc: 'ISWC-1' } }, 'iswc must look like T-034.524.680-1', 'iswc'],
-    ['an ISWC with a wrong check digit', 'createWork(input: $input) { id }', { input: { title: 'Ok', iswc: 'T-034.524.680-2' } }, 'iswc T-034.524.680-2 has a wrong check digit', 'iswc'],
-    ['shares over 100%', 'createWork(input: $input) { id }', { input: { title: 'Ok', writers: [{ songwriterId: SPIRIT_SONGWRITER, share: 100.5 }] } }, 'share must be a percentage above 0 and at most 100, with at most two decimals', 'writers[0].share'],
-    ['a writer listed twice', 'createWork(input: $input) { id }', { input: { title: 'Ok', writers: [{ songwriterId: SPIRIT_SONGWRITER, share: 10 }, { songwriterId: SPIRIT_SONGWRITER, share: 10 }] } }, 'a songwriter can appear only once among the writers', 'writers[1].songwriterId'],
-    ['a malformed songwriter id', 'createWork(input: $input) { id }', { input: { title: 'Ok', writers: [{ songwriterId: 'bob', share: 10 }] } }, 'writers[0].songwriterId is not a valid songwriter id', 'writers[0].songwriterId'],
+    [
+      'a title over 500 characters',
+      'createWork(input: $input) { id }',
+      { input: { title: 'x'.repeat(501) } },
+      'title must be at most 500 characters',
+      'title',
+    ],
+    [
+      'a malformed ISWC',
+      'createWork(input: $input) { id }',
+      { input: { title: 'Ok', iswc: 'ISWC-1' } },
+      'iswc must look like T-034.524.680-1',
+      'iswc',
+    ],
+    [
+      'an ISWC with a wrong check digit',
+      'createWork(input: $input) { id }',
+      { input: { title: 'Ok', iswc: 'T-034.524.680-2' } },
+      'iswc T-034.524.680-2 has a wrong check digit',
+      'iswc',
+    ],
+    [
+      'shares over 100%',
+      'createWork(input: $input) { id }',
+      { input: { title: 'Ok', writers: [{ songwriterId: SPIRIT_SONGWRITER, share: 100.5 }] } },
+      'share must be a percentage above 0 and at most 100, with at most two decimals',
+      'writers[0].share',
+    ],
+    [
+      'a writer listed twice',
+      'createWork(input: $input) { id }',
+      {
+        input: {
+          title: 'Ok',
+          writers: [
+            { songwriterId: SPIRIT_SONGWRITER, share: 10 },
+            { songwriterId: SPIRIT_SONGWRITER, share: 10 },
+          ],
+        },
+      },
+      'a songwriter can appear only once among the writers',
+      'writers[1].songwriterId',
+    ],
+    [
+      'a malformed songwriter id',
+      'createWork(input: $input) { id }',
+      { input: { title: 'Ok', writers: [{ songwriterId: 'bob', share: 10 }] } },
+      'writers[0].songwriterId is not a valid songwriter id',
+      'writers[0].songwriterId',
+    ],
     ['a malformed work id', 'updateWork(id: "42", input: $input) { id }', { input: { title: 'Ok' } }, 'id is not a valid work id', 'id'],
-    ['an empty title on update', `updateWork(id: "${SPIRIT_WORK}", input: $input) { id }`, { input: { title: '' } }, 'title must not be empty', 'title'],
+    [
+      'an empty title on update',
+      `updateWork(id: "${SPIRIT_WORK}", input: $input) { id }`,
+      { input: { title: '' } },
+      'title must not be empty',
+      'title',
+    ],
   ];
 
   for (const [what, field, variables, message, inputField] of cases) {
@@ -55,17 +105,35 @@ describe('mutations with bad input', () => {
       const before = await catalogFingerprint();
       const response = await graphql(gateway, `mutation($input: ${inputType}!) { ${field} }`, variables, { token: spirit.token });
       expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
-      expect(response.errors![0]).toMatchObject({ message, extensions: { code: 'BAD_USER_INPUT', ...(inputField ? { field: inputField } : {}) } });
+      expect(response.errors![0]).toMatchObject({
+        message,
+        extensions: { code: 'BAD_USER_INPUT', ...(inputField ? { field: inputField } : {}) },
+      });
       expectNoLeaks(response);
       expect(await catalogFingerprint()).toBe(before);
     });
   }
 
   it.each([
-    ['an IPI that is not 9 to 11 digits', `mutation { createSongwriter(input: { name: "X", ipi: "12-34" }) { id } }`, 'ipi must be an IPI name number of 9 to 11 digits', 'ipi'],
+    [
+      'an IPI that is not 9 to 11 digits',
+      `mutation { createSongwriter(input: { name: "X", ipi: "12-34" }) { id } }`,
+      'ipi must be an IPI name number of 9 to 11 digits',
+      'ipi',
+    ],
     ['an empty songwriter name', `mutation { createSongwriter(input: { name: "  " }) { id } }`, 'name must not be empty', 'name'],
-    ['a malformed ISRC', `mutation { createRecording(input: { title: "X", isrc: "ISRC-1" }) { id } }`, 'isrc must look like US-RC1-76-07839 (12 characters, hyphens optional)', 'isrc'],
-    ['a negative duration', `mutation { createRecording(input: { title: "X", durationSeconds: -3 }) { id } }`, 'durationSeconds must be a whole number of seconds from 1 to 86400', 'durationSeconds'],
+    [
+      'a malformed ISRC',
+      `mutation { createRecording(input: { title: "X", isrc: "ISRC-1" }) { id } }`,
+      'isrc must look like US-RC1-76-07839 (12 characters, hyphens optional)',
+      'isrc',
+    ],
+    [
+      'a negative duration',
+      `mutation { createRecording(input: { title: "X", durationSeconds: -3 }) { id } }`,
+      'durationSeconds must be a whole number of seconds from 1 to 86400',
+      'durationSeconds',
+    ],
   ])('answers %s with BAD_USER_INPUT and changes nothing', async (_what, mutation, message, field) => {
     const before = await catalogFingerprint();
     const response = await graphql(gateway, mutation, {}, { token: spirit.token });
@@ -76,9 +144,20 @@ describe('mutations with bad input', () => {
   it('rolls back the whole change when a later step fails', async () => {
     const before = await catalogFingerprint();
     // The work row and its first writer are valid; the unknown second writer fails the request.
-    const response = await graphql(gateway, `mutation($input: UpdateWorkInput!) { updateWork(id: "${SPIRIT_WORK}", input: $input) { id } }`, {
-      input: { title: 'Half done', writers: [{ songwriterId: SPIRIT_SONGWRITER, share: 50 }, { songwriterId: '00000000-0000-4000-8000-000000000001', share: 50 }] },
-    }, { token: spirit.token });
+    const response = await graphql(
+      gateway,
+      `mutation($input: UpdateWorkInput!) { updateWork(id: "${SPIRIT_WORK}", input: $input) { id } }`,
+      {
+        input: {
+          title: 'Half done',
+          writers: [
+            { songwriterId: SPIRIT_SONGWRITER, share: 50 },
+            { songwriterId: '00000000-0000-4000-8000-000000000001', share: 50 },
+          ],
+        },
+      },
+      { token: spirit.token },
+    );
     expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
     expect(await catalogFingerprint()).toBe(before);
   });
@@ -94,7 +173,11 @@ describe('queries with bad input', () => {
     ['a page size over 100', `{ works(first: 1000) { totalCount } }`, 'first must be between 1 and 100'],
     ['a cursor we did not issue', `{ works(after: "bm90LWEtY3Vyc29y") { totalCount } }`, 'after must be a cursor returned by this API'],
     ['a malformed work id', `{ work(id: "not-an-id") { id } }`, 'id is not a valid work id'],
-    ['both id and slug of a publisher', `{ publisher(id: "${demoId('publisher:spirit')}", slug: "spirit") { id } }`, 'Give exactly one of id or slug'],
+    [
+      'both id and slug of a publisher',
+      `{ publisher(id: "${demoId('publisher:spirit')}", slug: "spirit") { id } }`,
+      'Give exactly one of id or slug',
+    ],
   ])('answers %s with BAD_USER_INPUT', async (_what, query, message) => {
     const response = await graphql(gateway, query, {}, { token: spirit.token });
     expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
@@ -132,8 +215,18 @@ describe('input the database could not take', () => {
   it.each([
     ['a NUL byte in a variable', CREATE, { input: { title: 'Nul\u0000Song' } }, 'input.title'],
     ['a lone surrogate in a variable', CREATE, { input: { title: 'Half \ud800 a pair' } }, 'input.title'],
-    ['a NUL byte in a string literal of the query', `mutation { createWork(input: { title: "Nul\\u0000Song" }) { id } }`, {}, 'a string in the query'],
-    ['publisher settings nested a thousand deep', `mutation($s: JSON) { updatePublisher(input: { settings: $s }) { id } }`, { s: JSON.parse('{"a":'.repeat(1000) + '1' + '}'.repeat(1000)) }, 's'],
+    [
+      'a NUL byte in a string literal of the query',
+      `mutation { createWork(input: { title: "Nul\\u0000Song" }) { id } }`,
+      {},
+      'a string in the query',
+    ],
+    [
+      'publisher settings nested a thousand deep',
+      `mutation($s: JSON) { updatePublisher(input: { settings: $s }) { id } }`,
+      { s: JSON.parse('{"a":'.repeat(1000) + '1' + '}'.repeat(1000)) },
+      's',
+    ],
   ])('answers %s with BAD_USER_INPUT naming the field, and changes nothing', async (_what, query, variables, field) => {
     const before = await catalogFingerprint();
     const response = await graphql(gateway, query, variables, { token: spirit.token });
@@ -150,7 +243,10 @@ describe('input the database could not take', () => {
     ['a hand-made cursor of the wrong shape', cursor({ title: 'x' })],
     ['a cursor that is not base64', '%%%'],
   ])('answers %s with BAD_USER_INPUT', async (_what, after) => {
-    for (const query of [`query($a: String) { works(after: $a) { totalCount } }`, `query($a: String) { auditLog(after: $a) { totalCount } }`]) {
+    for (const query of [
+      `query($a: String) { works(after: $a) { totalCount } }`,
+      `query($a: String) { auditLog(after: $a) { totalCount } }`,
+    ]) {
       const response = await graphql(gateway, query, { a: after }, { token: spirit.token });
       expect(codesOf(response), query).toEqual(['BAD_USER_INPUT']);
       expectNoLeaks(response);
@@ -171,7 +267,18 @@ describe('input the database could not take', () => {
 
   it('answers an X-Tenant-ID that names no publisher of the caller with HTTP 403', async () => {
     for (const tenant of ['not-a-uuid', demoId('publisher:dmp')]) {
-      const response = await graphql(gateway, `{ works(first: 1) { totalCount } }`, {}, { token: spirit.token, headers: { 'x-tenant-id': tenant } });
+      const response = await graphql(
+        gateway,
+        `
+          {
+            works(first: 1) {
+              totalCount
+            }
+          }
+        `,
+        {},
+        { token: spirit.token, headers: { 'x-tenant-id': tenant } },
+      );
       expect(response.status, tenant).toBe(403);
       expect(codesOf(response), tenant).toEqual(['FORBIDDEN']);
       expect(JSON.stringify(response)).not.toMatch(/127\.0\.0\.1|localhost|:\d{4,5}\/graphql/);
@@ -180,10 +287,33 @@ describe('input the database could not take', () => {
 
   it('answers a token whose session has ended with HTTP 401 and the reason, nothing of the subgraph', async () => {
     const session = await login(gateway, 'viewer@dmp.demo', DEMO_PASSWORD);
-    await graphql(gateway, `mutation { logout }`, {}, { token: session.token });
-    const response = await graphql(gateway, `{ works(first: 1) { totalCount } }`, {}, { token: session.token });
+    await graphql(
+      gateway,
+      `
+        mutation {
+          logout
+        }
+      `,
+      {},
+      { token: session.token },
+    );
+    const response = await graphql(
+      gateway,
+      `
+        {
+          works(first: 1) {
+            totalCount
+          }
+        }
+      `,
+      {},
+      { token: session.token },
+    );
     expect(response.status).toBe(401);
-    expect(response.errors![0]).toMatchObject({ message: 'Your session has ended; sign in again', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(response.errors![0]).toMatchObject({
+      message: 'Your session has ended; sign in again',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     expect(Object.keys(response.errors![0]!.extensions!)).toEqual(['code']);
   });
 });
@@ -192,7 +322,12 @@ describe('tokens the gateway refuses with UNAUTHENTICATED', () => {
   const ME = `{ me { id } }`;
   const claims = { pub: demoId('publisher:spirit'), sid: '00000000-0000-4000-8000-000000000000' };
 
-  async function signedBy(alg: 'ES256' | 'HS256', key: Parameters<SignJWT['sign']>[0], payload: Record<string, unknown> = claims, expires = '5m') {
+  async function signedBy(
+    alg: 'ES256' | 'HS256',
+    key: Parameters<SignJWT['sign']>[0],
+    payload: Record<string, unknown> = claims,
+    expires = '5m',
+  ) {
     return new SignJWT(payload)
       .setProtectedHeader({ alg, kid: 'attacker' })
       .setSubject(demoId('user:owner@spirit.demo'))

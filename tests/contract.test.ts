@@ -9,15 +9,50 @@ const WORKS = /* GraphQL */ `
   query Works($first: Int, $after: String, $filter: WorkFilter) {
     works(first: $first, after: $after, filter: $filter) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { cursor node { id title iswc publisher { id slug } writers { share songwriter { id name } } } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          id
+          title
+          iswc
+          publisher {
+            id
+            slug
+          }
+          writers {
+            share
+            songwriter {
+              id
+              name
+            }
+          }
+        }
+      }
     }
   }
 `;
 
 const CREATE_WORK = /* GraphQL */ `
   mutation Create($input: CreateWorkInput!) {
-    createWork(input: $input) { id title iswc createdBy { id email } writers { share songwriter { id } } }
+    createWork(input: $input) {
+      id
+      title
+      iswc
+      createdBy {
+        id
+        email
+      }
+      writers {
+        share
+        songwriter {
+          id
+        }
+      }
+    }
   }
 `;
 
@@ -62,7 +97,9 @@ describe('login', () => {
 
   it('refuses a publisher the user does not belong to as it refuses one that does not exist', async () => {
     const foreign = await graphql(gateway, LOGIN, { input: { email: 'owner@spirit.demo', password: DEMO_PASSWORD, publisher: 'dmp' } });
-    const missing = await graphql(gateway, LOGIN, { input: { email: 'owner@spirit.demo', password: DEMO_PASSWORD, publisher: 'no-such-publisher' } });
+    const missing = await graphql(gateway, LOGIN, {
+      input: { email: 'owner@spirit.demo', password: DEMO_PASSWORD, publisher: 'no-such-publisher' },
+    });
     expect(codesOf(foreign)).toEqual(['BAD_USER_INPUT']);
     expect(codesOf(missing)).toEqual(['BAD_USER_INPUT']);
     expect(foreign.errors![0]!.message.replace('dmp', 'X')).toBe(missing.errors![0]!.message.replace('no-such-publisher', 'X'));
@@ -74,7 +111,26 @@ describe('me and publishers', () => {
     const ops = await login(gateway, 'ops@dmp.demo', DEMO_PASSWORD, 'dmp');
     const result = await graphql(
       gateway,
-      `{ me { id email displayName memberships { publisher { slug type } roles { key name } } permissions } }`,
+      `
+        {
+          me {
+            id
+            email
+            displayName
+            memberships {
+              publisher {
+                slug
+                type
+              }
+              roles {
+                key
+                name
+              }
+            }
+            permissions
+          }
+        }
+      `,
       {},
       { token: ops.token },
     );
@@ -89,7 +145,24 @@ describe('me and publishers', () => {
 
   it('lists only the publishers the caller belongs to', async () => {
     const spirit = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD);
-    const result = await graphql(gateway, `{ publishers { slug } other: publisher(slug: "dmp") { id } own: publisher(slug: "spirit") { slug } }`, {}, { token: spirit.token });
+    const result = await graphql(
+      gateway,
+      `
+        {
+          publishers {
+            slug
+          }
+          other: publisher(slug: "dmp") {
+            id
+          }
+          own: publisher(slug: "spirit") {
+            slug
+          }
+        }
+      `,
+      {},
+      { token: spirit.token },
+    );
     expect(result.data).toEqual({ publishers: [{ slug: 'spirit' }], other: null, own: { slug: 'spirit' } });
   });
 });
@@ -127,42 +200,187 @@ describe('works', () => {
   });
 
   it('creates, updates and deletes a work, writing an audit entry and an outbox event for each change', async () => {
-    const writer = await graphql(gateway, `{ songwriters(first: 1) { edges { node { id } } } }`, {}, { token: spirit.token });
+    const writer = await graphql(
+      gateway,
+      `
+        {
+          songwriters(first: 1) {
+            edges {
+              node {
+                id
+              }
+            }
+          }
+        }
+      `,
+      {},
+      { token: spirit.token },
+    );
     const songwriterId = writer.data.songwriters.edges[0].node.id;
-    const created = await graphql(gateway, CREATE_WORK, { input: { title: '  Harbour Lights  ', iswc: 'T0345246801', writers: [{ songwriterId, share: 62.5 }] } }, { token: spirit.token });
+    const created = await graphql(
+      gateway,
+      CREATE_WORK,
+      { input: { title: '  Harbour Lights  ', iswc: 'T0345246801', writers: [{ songwriterId, share: 62.5 }] } },
+      { token: spirit.token },
+    );
     expect(created.errors).toBeUndefined();
     const work = created.data.createWork;
-    expect(work).toMatchObject({ title: 'Harbour Lights', iswc: 'T-034.524.680-1', createdBy: { id: spirit.userId, email: 'owner@spirit.demo' } });
+    expect(work).toMatchObject({
+      title: 'Harbour Lights',
+      iswc: 'T-034.524.680-1',
+      createdBy: { id: spirit.userId, email: 'owner@spirit.demo' },
+    });
     expect(work.writers).toEqual([{ share: 62.5, songwriter: { id: songwriterId } }]);
 
-    const updated = await graphql(gateway, `mutation($id: ID!) { updateWork(id: $id, input: { title: "Harbour Lights (Live)" }) { id title iswc } }`, { id: work.id }, { token: spirit.token });
+    const updated = await graphql(
+      gateway,
+      `
+        mutation ($id: ID!) {
+          updateWork(id: $id, input: { title: "Harbour Lights (Live)" }) {
+            id
+            title
+            iswc
+          }
+        }
+      `,
+      { id: work.id },
+      { token: spirit.token },
+    );
     expect(updated.data.updateWork).toEqual({ id: work.id, title: 'Harbour Lights (Live)', iswc: 'T-034.524.680-1' });
 
-    const deleted = await graphql(gateway, `mutation($id: ID!) { deleteWork(id: $id) }`, { id: work.id }, { token: spirit.token });
+    const deleted = await graphql(
+      gateway,
+      `
+        mutation ($id: ID!) {
+          deleteWork(id: $id)
+        }
+      `,
+      { id: work.id },
+      { token: spirit.token },
+    );
     expect(deleted.data.deleteWork).toBe(work.id);
-    const again = await graphql(gateway, `query($id: ID!) { work(id: $id) { id } }`, { id: work.id }, { token: spirit.token });
+    const again = await graphql(
+      gateway,
+      `
+        query ($id: ID!) {
+          work(id: $id) {
+            id
+          }
+        }
+      `,
+      { id: work.id },
+      { token: spirit.token },
+    );
     expect(again.data.work).toBeNull();
 
     const events = await countRows(`SELECT count(*) AS n FROM outbox WHERE aggregate_id = $1`, [work.id]);
-    const audits = await countRows(`SELECT count(*) AS n FROM audit_log WHERE entity_id = $1 AND actor_user_id = $2`, [work.id, spirit.userId]);
+    const audits = await countRows(`SELECT count(*) AS n FROM audit_log WHERE entity_id = $1 AND actor_user_id = $2`, [
+      work.id,
+      spirit.userId,
+    ]);
     expect({ events, audits }).toEqual({ events: 3, audits: 3 });
   });
 
   it('manages songwriters and recordings with the same shape as works', async () => {
-    const writer = await graphql(gateway, `mutation { createSongwriter(input: { name: " Ana Lyric ", ipi: "00052210040" }) { id name ipi } }`, {}, { token: spirit.token });
+    const writer = await graphql(
+      gateway,
+      `
+        mutation {
+          createSongwriter(input: { name: " Ana Lyric ", ipi: "00052210040" }) {
+            id
+            name
+            ipi
+          }
+        }
+      `,
+      {},
+      { token: spirit.token },
+    );
     expect(writer.data.createSongwriter).toMatchObject({ name: 'Ana Lyric', ipi: '00052210040' });
     const id = writer.data.createSongwriter.id;
-    const renamed = await graphql(gateway, `mutation($id: ID!) { updateSongwriter(id: $id, input: { name: "Ana L." }) { name } }`, { id }, { token: spirit.token });
+    const renamed = await graphql(
+      gateway,
+      `
+        mutation ($id: ID!) {
+          updateSongwriter(id: $id, input: { name: "Ana L." }) {
+            name
+          }
+        }
+      `,
+      { id },
+      { token: spirit.token },
+    );
     expect(renamed.data.updateSongwriter.name).toBe('Ana L.');
-    const work = await graphql(gateway, CREATE_WORK, { input: { title: 'Duet', writers: [{ songwriterId: id, share: 50 }] } }, { token: spirit.token });
-    const busy = await graphql(gateway, `mutation($id: ID!) { deleteSongwriter(id: $id) }`, { id }, { token: spirit.token });
-    expect(busy.errors![0]).toMatchObject({ message: 'This songwriter writes 1 work(s); remove them from those works first', extensions: { code: 'BAD_USER_INPUT' } });
-    await graphql(gateway, `mutation($id: ID!) { deleteWork(id: $id) }`, { id: work.data.createWork.id }, { token: spirit.token });
-    expect((await graphql(gateway, `mutation($id: ID!) { deleteSongwriter(id: $id) }`, { id }, { token: spirit.token })).data.deleteSongwriter).toBe(id);
+    const work = await graphql(
+      gateway,
+      CREATE_WORK,
+      { input: { title: 'Duet', writers: [{ songwriterId: id, share: 50 }] } },
+      { token: spirit.token },
+    );
+    const busy = await graphql(
+      gateway,
+      `
+        mutation ($id: ID!) {
+          deleteSongwriter(id: $id)
+        }
+      `,
+      { id },
+      { token: spirit.token },
+    );
+    expect(busy.errors![0]).toMatchObject({
+      message: 'This songwriter writes 1 work(s); remove them from those works first',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    await graphql(
+      gateway,
+      `
+        mutation ($id: ID!) {
+          deleteWork(id: $id)
+        }
+      `,
+      { id: work.data.createWork.id },
+      { token: spirit.token },
+    );
+    expect(
+      (
+        await graphql(
+          gateway,
+          `
+            mutation ($id: ID!) {
+              deleteSongwriter(id: $id)
+            }
+          `,
+          { id },
+          { token: spirit.token },
+        )
+      ).data.deleteSongwriter,
+    ).toBe(id);
 
-    const take = await graphql(gateway, `mutation { createRecording(input: { title: "Live at Home", isrc: "us-rc1-76-07839", durationSeconds: 215 }) { id isrc durationSeconds } }`, {}, { token: spirit.token });
+    const take = await graphql(
+      gateway,
+      `
+        mutation {
+          createRecording(input: { title: "Live at Home", isrc: "us-rc1-76-07839", durationSeconds: 215 }) {
+            id
+            isrc
+            durationSeconds
+          }
+        }
+      `,
+      {},
+      { token: spirit.token },
+    );
     expect(take.data.createRecording).toMatchObject({ isrc: 'USRC17607839', durationSeconds: 215 });
-    const deleted = await graphql(gateway, `mutation($id: ID!) { deleteRecording(id: $id) }`, { id: take.data.createRecording.id }, { token: spirit.token });
+    const deleted = await graphql(
+      gateway,
+      `
+        mutation ($id: ID!) {
+          deleteRecording(id: $id)
+        }
+      `,
+      { id: take.data.createRecording.id },
+      { token: spirit.token },
+    );
     expect(deleted.data.deleteRecording).toBe(take.data.createRecording.id);
   });
 

@@ -6,7 +6,15 @@ import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { startCatalog } from '@platform/catalog/start';
 import { startGatewayService } from '@platform/gateway';
 import type { RunningHttpServer } from '@platform/server';
-import { graphql, login, serviceConfigForTests, startOwnPlatform, type GraphQLResponse, type OwnPlatform, type Session } from '@platform/testing';
+import {
+  graphql,
+  login,
+  serviceConfigForTests,
+  startOwnPlatform,
+  type GraphQLResponse,
+  type OwnPlatform,
+  type Session,
+} from '@platform/testing';
 
 /**
  * Fairness between publishers: the gateway's rate limits per user, per publisher and per
@@ -89,7 +97,9 @@ describe('rate limits at the gateway', () => {
   it('spends the budget of the publisher the token was issued for, never the one an X-Tenant-ID header names', async () => {
     const outsider = await signIn('owner@songtrust.demo');
     const sheer = demoId('publisher:sheer');
-    const probes = await inSequence(5, () => graphql(platform.a.gatewayUrl, ME, {}, { token: outsider.token, headers: { 'x-tenant-id': sheer } }));
+    const probes = await inSequence(5, () =>
+      graphql(platform.a.gatewayUrl, ME, {}, { token: outsider.token, headers: { 'x-tenant-id': sheer } }),
+    );
     expect(probes.every((r) => r.status === 403 || r.status === 429)).toBe(true);
     const member = await signIn('owner@sheer.demo');
     const fromMember = await inSequence(LIMITS.perUser, () => graphql(platform.a.gatewayUrl, ME, {}, { token: member.token }));
@@ -116,7 +126,10 @@ describe('one publisher’s share of a subgraph', () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'platform-lanes-'));
     const jwksUrl = platform.a.identityUrl.replace('/graphql', '/.well-known/jwks.json');
     // A catalog instance that works on one request per publisher and lets one more wait.
-    catalog = await startCatalog(serviceConfigForTests({ databaseUrl: platform.urls.apiUrl, dataDir, jwksUrl, lanes: { concurrency: 1, queue: 1, waitMs: 10_000 } }), 0);
+    catalog = await startCatalog(
+      serviceConfigForTests({ databaseUrl: platform.urls.apiUrl, dataDir, jwksUrl, lanes: { concurrency: 1, queue: 1, waitMs: 10_000 } }),
+      0,
+    );
     gateway = await startGatewayService(serviceConfigForTests({ databaseUrl: platform.urls.apiUrl, dataDir, jwksUrl }), 0, {
       identity: platform.a.identityUrl,
       publishers: platform.a.publishersUrl,

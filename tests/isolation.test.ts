@@ -13,9 +13,20 @@ const SPIRIT_WORK = demoId('work:spirit:0');
 
 /** Every table whose rows belong to one publisher. */
 const TENANT_TABLES = [
-  'works', 'songwriters', 'recordings', 'work_writers', 'work_recordings',
-  'user_publishers', 'roles', 'role_permissions', 'membership_roles', 'audit_log', 'outbox',
-  'user_sessions', 'security_events', 'invitations',
+  'works',
+  'songwriters',
+  'recordings',
+  'work_writers',
+  'work_recordings',
+  'user_publishers',
+  'roles',
+  'role_permissions',
+  'membership_roles',
+  'audit_log',
+  'outbox',
+  'user_sessions',
+  'security_events',
+  'invitations',
 ];
 
 /** Runs `work` as the services' own database role, in one transaction with the given settings. */
@@ -33,10 +44,13 @@ async function asApiRole<T>(settings: Record<string, string>, work: (client: pg.
 }
 
 describe('row-level security (layer 3)', () => {
-  it('returns only the active publisher\'s rows to a query that forgets its publisher filter', async () => {
+  it("returns only the active publisher's rows to a query that forgets its publisher filter", async () => {
     for (const table of TENANT_TABLES.filter((t) => t !== 'user_publishers')) {
       const owners = await asApiRole({ 'app.publisher_id': SPIRIT }, (c) => c.query(`SELECT DISTINCT publisher_id FROM ${table}`));
-      expect(owners.rows.map((r) => r.publisher_id).filter((id) => id !== SPIRIT), table).toEqual([]);
+      expect(
+        owners.rows.map((r) => r.publisher_id).filter((id) => id !== SPIRIT),
+        table,
+      ).toEqual([]);
     }
     const works = await asApiRole({ 'app.publisher_id': SPIRIT }, (c) => c.query('SELECT count(*)::int AS n FROM works'));
     expect(works.rows[0].n).toBeGreaterThan(0);
@@ -49,13 +63,28 @@ describe('row-level security (layer 3)', () => {
     }
   });
 
-  it('shows a session\'s rotated refresh secrets only while that session is refreshed', async () => {
-    const signedIn = await graphql(gateway, `mutation { login(input: { email: "owner@dmp.demo", password: "${DEMO_PASSWORD}" }) { refreshToken user { id } } }`);
+  it("shows a session's rotated refresh secrets only while that session is refreshed", async () => {
+    const signedIn = await graphql(
+      gateway,
+      `mutation { login(input: { email: "owner@dmp.demo", password: "${DEMO_PASSWORD}" }) { refreshToken user { id } } }`,
+    );
     const { refreshToken, user } = signedIn.data.login;
-    await graphql(gateway, `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }`, { t: refreshToken });
+    await graphql(
+      gateway,
+      `
+        mutation ($t: String!) {
+          refreshSession(refreshToken: $t) {
+            accessToken
+          }
+        }
+      `,
+      { t: refreshToken },
+    );
     const sessionId = refreshToken.split('.')[0];
     const count = (settings: Record<string, string>) =>
-      asApiRole(settings, (c) => c.query(`SELECT count(*)::int AS n FROM refresh_token_rotations WHERE session_id = $1`, [sessionId])).then((r) => r.rows[0].n);
+      asApiRole(settings, (c) => c.query(`SELECT count(*)::int AS n FROM refresh_token_rotations WHERE session_id = $1`, [sessionId])).then(
+        (r) => r.rows[0].n,
+      );
     expect(await count({ 'app.session_id': sessionId })).toBe(1); // the control: the row exists
     expect(await count({ 'app.publisher_id': SPIRIT, 'app.user_id': demoId('user:owner@spirit.demo') })).toBe(0);
     expect(await count({ 'app.publisher_id': DMP, 'app.user_id': user.id })).toBe(0);
@@ -79,10 +108,14 @@ describe('row-level security (layer 3)', () => {
     ).rejects.toThrow(/row-level security/);
   });
 
-  it('cannot link a work to another publisher\'s songwriter, even through raw SQL', async () => {
+  it("cannot link a work to another publisher's songwriter, even through raw SQL", async () => {
     await expect(
       asApiRole({ 'app.publisher_id': SPIRIT }, (c) =>
-        c.query(`INSERT INTO work_writers (publisher_id, work_id, songwriter_id, share) VALUES ($1, $2, $3, 10)`, [SPIRIT, SPIRIT_WORK, DMP_SONGWRITER]),
+        c.query(`INSERT INTO work_writers (publisher_id, work_id, songwriter_id, share) VALUES ($1, $2, $3, 10)`, [
+          SPIRIT,
+          SPIRIT_WORK,
+          DMP_SONGWRITER,
+        ]),
       ),
     ).rejects.toThrow(/foreign key/);
   });
@@ -112,7 +145,16 @@ describe('subgraphs reached directly (layer 2)', () => {
 
   it('give no data to a request without a token, _entities included', async () => {
     const catalog = inject('catalogUrl');
-    const list = await graphql(catalog, `{ works { totalCount } }`);
+    const list = await graphql(
+      catalog,
+      `
+        {
+          works {
+            totalCount
+          }
+        }
+      `,
+    );
     expect(list.data ?? null).toBeNull();
     expect(codesOf(list)).toContain('UNAUTHENTICATED');
     const entities = await graphql(catalog, ENTITIES, { reps: [{ __typename: 'Work', id: SPIRIT_WORK }] });
@@ -121,15 +163,36 @@ describe('subgraphs reached directly (layer 2)', () => {
   });
 
   it('refuse a forged token before resolving anything', async () => {
-    const response = await graphql(inject('publishersUrl'), `{ publishers { id } }`, {}, { token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' });
+    const response = await graphql(
+      inject('publishersUrl'),
+      `
+        {
+          publishers {
+            id
+          }
+        }
+      `,
+      {},
+      { token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' },
+    );
     expect(response.status).toBe(401);
     expect(codesOf(response)).toEqual(['UNAUTHENTICATED']);
     expect(response.data ?? null).toBeNull();
   });
 
-  it('resolve another publisher\'s entity to null even with a valid token', async () => {
+  it("resolve another publisher's entity to null even with a valid token", async () => {
     const spirit = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD);
-    const response = await graphql(inject('catalogUrl'), ENTITIES, { reps: [{ __typename: 'Work', id: DMP_WORK }, { __typename: 'Work', id: SPIRIT_WORK }] }, { token: spirit.token });
+    const response = await graphql(
+      inject('catalogUrl'),
+      ENTITIES,
+      {
+        reps: [
+          { __typename: 'Work', id: DMP_WORK },
+          { __typename: 'Work', id: SPIRIT_WORK },
+        ],
+      },
+      { token: spirit.token },
+    );
     expect(response.errors).toBeUndefined();
     expect(response.data._entities[0]).toBeNull();
     expect(response.data._entities[1]).toMatchObject({ id: SPIRIT_WORK });
@@ -138,13 +201,27 @@ describe('subgraphs reached directly (layer 2)', () => {
   it('check _entities against the permission of the equivalent root field', async () => {
     // A client of Songtrust may read (its own) works, but not recordings.
     const client = await login(gateway, 'client@songtrust.demo', DEMO_PASSWORD);
-    const response = await graphql(inject('catalogUrl'), `query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Recording { id title } } }`, { reps: [{ __typename: 'Recording', id: demoId('recording:songtrust:0') }] }, { token: client.token });
+    const response = await graphql(
+      inject('catalogUrl'),
+      `
+        query ($reps: [_Any!]!) {
+          _entities(representations: $reps) {
+            ... on Recording {
+              id
+              title
+            }
+          }
+        }
+      `,
+      { reps: [{ __typename: 'Recording', id: demoId('recording:songtrust:0') }] },
+      { token: client.token },
+    );
     expect(codesOf(response)).toEqual(['FORBIDDEN']);
     expect(response.data?._entities ?? null).toBeNull();
   });
 });
 
-describe('another publisher\'s objects through the gateway', () => {
+describe("another publisher's objects through the gateway", () => {
   let spirit: Session;
   let before: number;
   const countDmpWorks = async () => {
@@ -168,7 +245,12 @@ describe('another publisher\'s objects through the gateway', () => {
   });
 
   it('reads as null, never FORBIDDEN', async () => {
-    const response = await graphql(gateway, `query($id: ID!) { work(id: $id) { id title } songwriter(id: "${DMP_SONGWRITER}") { id } }`, { id: DMP_WORK }, { token: spirit.token });
+    const response = await graphql(
+      gateway,
+      `query($id: ID!) { work(id: $id) { id title } songwriter(id: "${DMP_SONGWRITER}") { id } }`,
+      { id: DMP_WORK },
+      { token: spirit.token },
+    );
     expect(response.errors).toBeUndefined();
     expect(response.data).toEqual({ work: null, songwriter: null });
   });
@@ -179,14 +261,34 @@ describe('another publisher\'s objects through the gateway', () => {
     const missing = await graphql(gateway, update, { id: '00000000-0000-4000-8000-000000000000' }, { token: spirit.token });
     expect(codesOf(foreign)).toEqual(['NOT_FOUND']);
     expect(foreign.errors![0]!.message).toBe(missing.errors![0]!.message);
-    const removal = await graphql(gateway, `mutation($id: ID!) { deleteWork(id: $id) }`, { id: DMP_WORK }, { token: spirit.token });
+    const removal = await graphql(
+      gateway,
+      `
+        mutation ($id: ID!) {
+          deleteWork(id: $id)
+        }
+      `,
+      { id: DMP_WORK },
+      { token: spirit.token },
+    );
     expect(codesOf(removal)).toEqual(['NOT_FOUND']);
   });
 
-  it('cannot be used as a writer of one\'s own work', async () => {
-    const response = await graphql(gateway, `mutation($input: CreateWorkInput!) { createWork(input: $input) { id } }`, {
-      input: { title: 'Borrowed writer', writers: [{ songwriterId: DMP_SONGWRITER, share: 50 }] },
-    }, { token: spirit.token });
+  it("cannot be used as a writer of one's own work", async () => {
+    const response = await graphql(
+      gateway,
+      `
+        mutation ($input: CreateWorkInput!) {
+          createWork(input: $input) {
+            id
+          }
+        }
+      `,
+      {
+        input: { title: 'Borrowed writer', writers: [{ songwriterId: DMP_SONGWRITER, share: 50 }] },
+      },
+      { token: spirit.token },
+    );
     expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors![0]!.message).toBe(`songwriter ${DMP_SONGWRITER} was not found`);
   });

@@ -30,9 +30,16 @@ afterAll(async () => {
 /** A user of Spirit that only this spec signs in as. */
 async function createUser(email: string, password = DEMO_PASSWORD): Promise<string> {
   const id = demoId(`spec-user:${email}`);
-  await admin.query(`INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, 'Spec User', $3)`, [id, email, await hashPassword(password)]);
+  await admin.query(`INSERT INTO users (id, email, display_name, password_hash) VALUES ($1, $2, 'Spec User', $3)`, [
+    id,
+    email,
+    await hashPassword(password),
+  ]);
   await admin.query(`INSERT INTO user_publishers (publisher_id, user_id) VALUES ($1, $2)`, [demoId('publisher:spirit'), id]);
-  await admin.query(`INSERT INTO membership_roles (publisher_id, user_id, role_id) SELECT $1, $2, id FROM roles WHERE publisher_id = $1 AND key = 'viewer'`, [demoId('publisher:spirit'), id]);
+  await admin.query(
+    `INSERT INTO membership_roles (publisher_id, user_id, role_id) SELECT $1, $2, id FROM roles WHERE publisher_id = $1 AND key = 'viewer'`,
+    [demoId('publisher:spirit'), id],
+  );
   return id;
 }
 
@@ -86,7 +93,9 @@ describe('failed logins', () => {
     expect(codesOf(locked)).toEqual(['UNAUTHENTICATED']);
     expect(reasonOf(locked)).toBe('LOCKED_OUT');
     expect(reasonOf(await attempt('lockme@spirit.demo', DEMO_PASSWORD, '198.51.100.99', platform.b.gatewayUrl))).toBe('LOCKED_OUT');
-    const { rows } = await admin.query(`SELECT count(*)::int AS n FROM security_events WHERE kind = 'login.locked_out' AND user_id IS NULL`);
+    const { rows } = await admin.query(
+      `SELECT count(*)::int AS n FROM security_events WHERE kind = 'login.locked_out' AND user_id IS NULL`,
+    );
     expect(rows[0].n).toBeGreaterThan(0);
   });
 
@@ -120,7 +129,8 @@ describe('failed logins', () => {
 
 describe('failed logins arriving together', () => {
   const WRONG = 'Email or password is incorrect';
-  const evaluatedFailures = (responses: Awaited<ReturnType<typeof attempt>>[]) => responses.filter((r) => r.errors?.[0]?.message === WRONG).length;
+  const evaluatedFailures = (responses: Awaited<ReturnType<typeof attempt>>[]) =>
+    responses.filter((r) => r.errors?.[0]?.message === WRONG).length;
 
   it('evaluate at most five wrong passwords of one email, and then refuse even the right one', async () => {
     const id = await createUser('burst@spirit.demo');
@@ -135,7 +145,9 @@ describe('failed logins arriving together', () => {
   });
 
   it('evaluate at most thirty failures from one address across accounts', async () => {
-    const responses = await Promise.all(Array.from({ length: 45 }, (_, i) => attempt(`burst-spray-${i}@spirit.demo`, 'Spring2026!', '203.0.113.40')));
+    const responses = await Promise.all(
+      Array.from({ length: 45 }, (_, i) => attempt(`burst-spray-${i}@spirit.demo`, 'Spring2026!', '203.0.113.40')),
+    );
     expect(evaluatedFailures(responses)).toBeLessThanOrEqual(30);
     expect(responses.filter((r) => reasonOf(r) === 'THROTTLED').length).toBeGreaterThanOrEqual(15);
   });
@@ -147,11 +159,23 @@ describe('every password check', () => {
     const session = await login(gateway, 'guessed@spirit.demo', DEMO_PASSWORD);
     const change = `mutation($i: ChangePasswordInput!) { changePassword(input: $i) }`;
     const tries = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => graphql(gateway, change, { i: { currentPassword: `guess number ${i}`, newPassword: 'a-long-new-password' } }, { token: session.token })),
+      Array.from({ length: 8 }, (_, i) =>
+        graphql(
+          gateway,
+          change,
+          { i: { currentPassword: `guess number ${i}`, newPassword: 'a-long-new-password' } },
+          { token: session.token },
+        ),
+      ),
     );
     expect(tries.filter((r) => r.errors?.[0]?.extensions?.field === 'currentPassword').length).toBeLessThanOrEqual(5);
     expect(reasonOf(await attempt('guessed@spirit.demo', DEMO_PASSWORD, '198.51.100.31'))).toBe('LOCKED_OUT');
-    const right = await graphql(gateway, change, { i: { currentPassword: DEMO_PASSWORD, newPassword: 'a-long-new-password' } }, { token: session.token });
+    const right = await graphql(
+      gateway,
+      change,
+      { i: { currentPassword: DEMO_PASSWORD, newPassword: 'a-long-new-password' } },
+      { token: session.token },
+    );
     expect(reasonOf(right)).toBe('LOCKED_OUT');
   });
 });
@@ -161,10 +185,26 @@ describe('changePassword', () => {
     await createUser('changer@spirit.demo');
     const session = await login(gateway, 'changer@spirit.demo', DEMO_PASSWORD);
     const change = `mutation($i: ChangePasswordInput!) { changePassword(input: $i) }`;
-    const wrongCurrent = await graphql(gateway, change, { i: { currentPassword: 'not it at all', newPassword: 'a-long-new-password' } }, { token: session.token });
-    expect(wrongCurrent.errors![0]).toMatchObject({ message: 'The current password is not correct', extensions: { code: 'BAD_USER_INPUT', field: 'currentPassword' } });
-    const tooShort = await graphql(gateway, change, { i: { currentPassword: DEMO_PASSWORD, newPassword: 'short' } }, { token: session.token });
-    expect(tooShort.errors![0]).toMatchObject({ message: 'The password must be at least 12 characters long', extensions: { code: 'BAD_USER_INPUT', field: 'newPassword' } });
+    const wrongCurrent = await graphql(
+      gateway,
+      change,
+      { i: { currentPassword: 'not it at all', newPassword: 'a-long-new-password' } },
+      { token: session.token },
+    );
+    expect(wrongCurrent.errors![0]).toMatchObject({
+      message: 'The current password is not correct',
+      extensions: { code: 'BAD_USER_INPUT', field: 'currentPassword' },
+    });
+    const tooShort = await graphql(
+      gateway,
+      change,
+      { i: { currentPassword: DEMO_PASSWORD, newPassword: 'short' } },
+      { token: session.token },
+    );
+    expect(tooShort.errors![0]).toMatchObject({
+      message: 'The password must be at least 12 characters long',
+      extensions: { code: 'BAD_USER_INPUT', field: 'newPassword' },
+    });
     expect((await login(gateway, 'changer@spirit.demo', DEMO_PASSWORD)).token).toBeTruthy();
   });
 
@@ -172,10 +212,45 @@ describe('changePassword', () => {
     await createUser('mover@spirit.demo');
     const here = await login(gateway, 'mover@spirit.demo', DEMO_PASSWORD);
     const elsewhere = await login(platform.b.gatewayUrl, 'mover@spirit.demo', DEMO_PASSWORD);
-    const changed = await graphql(gateway, `mutation { changePassword(input: { currentPassword: "${DEMO_PASSWORD}", newPassword: "an entirely new passphrase" }) }`, {}, { token: here.token });
+    const changed = await graphql(
+      gateway,
+      `mutation { changePassword(input: { currentPassword: "${DEMO_PASSWORD}", newPassword: "an entirely new passphrase" }) }`,
+      {},
+      { token: here.token },
+    );
     expect(changed.data.changePassword).toBe(true);
-    expect((await graphql(gateway, `{ me { id } }`, {}, { token: here.token })).errors).toBeUndefined();
-    expect(codesOf(await graphql(gateway, `{ me { id } }`, {}, { token: elsewhere.token }))).toEqual(['UNAUTHENTICATED']);
+    expect(
+      (
+        await graphql(
+          gateway,
+          `
+            {
+              me {
+                id
+              }
+            }
+          `,
+          {},
+          { token: here.token },
+        )
+      ).errors,
+    ).toBeUndefined();
+    expect(
+      codesOf(
+        await graphql(
+          gateway,
+          `
+            {
+              me {
+                id
+              }
+            }
+          `,
+          {},
+          { token: elsewhere.token },
+        ),
+      ),
+    ).toEqual(['UNAUTHENTICATED']);
     expect(codesOf(await attempt('mover@spirit.demo', DEMO_PASSWORD))).toEqual(['UNAUTHENTICATED']);
     expect((await attempt('mover@spirit.demo', 'an entirely new passphrase')).errors).toBeUndefined();
   });
@@ -212,13 +287,30 @@ describe('password reset', () => {
     const before = await login(gateway, 'resetter@spirit.demo', DEMO_PASSWORD);
     await graphql(gateway, REQUEST, { e: 'resetter@spirit.demo' });
     const token = tokenIn(await mailTo('resetter@spirit.demo'));
-    const { rows } = await admin.query(`SELECT token_hash FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = $1`, ['resetter@spirit.demo']);
+    const { rows } = await admin.query(`SELECT token_hash FROM password_resets r JOIN users u ON u.id = r.user_id WHERE u.email = $1`, [
+      'resetter@spirit.demo',
+    ]);
     expect(rows.map((r) => r.token_hash)).not.toContain(token); // stored hashed only
 
     const weak = await graphql(gateway, RESET, { i: { token, newPassword: 'short' } });
     expect(weak.errors![0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'newPassword' } });
     expect((await graphql(gateway, RESET, { i: { token, newPassword: 'reset to something long' } })).data.resetPassword).toBe(true);
-    expect(codesOf(await graphql(gateway, `{ me { id } }`, {}, { token: before.token }))).toEqual(['UNAUTHENTICATED']);
+    expect(
+      codesOf(
+        await graphql(
+          gateway,
+          `
+            {
+              me {
+                id
+              }
+            }
+          `,
+          {},
+          { token: before.token },
+        ),
+      ),
+    ).toEqual(['UNAUTHENTICATED']);
     expect((await attempt('resetter@spirit.demo', 'reset to something long')).errors).toBeUndefined();
 
     const again = await graphql(gateway, RESET, { i: { token, newPassword: 'and once more, longer' } });
@@ -229,10 +321,15 @@ describe('password reset', () => {
     await createUser('late@spirit.demo');
     await graphql(gateway, REQUEST, { e: 'late@spirit.demo' });
     const token = tokenIn(await mailTo('late@spirit.demo'));
-    await admin.query(`UPDATE password_resets SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`, [createHash('sha256').update(token).digest('hex')]);
+    await admin.query(`UPDATE password_resets SET expires_at = now() - interval '1 minute' WHERE token_hash = $1`, [
+      createHash('sha256').update(token).digest('hex'),
+    ]);
     for (const candidate of [token, 'made-up-token']) {
       const response = await graphql(gateway, RESET, { i: { token: candidate, newPassword: 'would be long enough' } });
-      expect(response.errors![0]).toMatchObject({ message: 'This reset link is invalid, used or expired; ask for a new one', extensions: { code: 'BAD_USER_INPUT' } });
+      expect(response.errors![0]).toMatchObject({
+        message: 'This reset link is invalid, used or expired; ask for a new one',
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
   });
 

@@ -83,14 +83,19 @@ describe('the tenant → publisher migration', () => {
   });
 
   it('puts the migrated rows under publisher row-level security', async () => {
-    const { rows: tenants } = await admin.query(`SELECT p.id, count(w.id)::int AS works FROM publishers p JOIN works w ON w.publisher_id = p.id GROUP BY p.id`);
+    const { rows: tenants } = await admin.query(
+      `SELECT p.id, count(w.id)::int AS works FROM publishers p JOIN works w ON w.publisher_id = p.id GROUP BY p.id`,
+    );
     const api = new pg.Client({ connectionString: urls.apiUrl });
     await api.connect();
     try {
       for (const tenant of tenants) {
         await api.query('BEGIN');
         await api.query(`SELECT set_config('app.publisher_id', $1, true)`, [tenant.id]);
-        const { rows } = await api.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE publisher_id <> $1)::int AS foreign FROM works`, [tenant.id]);
+        const { rows } = await api.query(
+          `SELECT count(*)::int AS n, count(*) FILTER (WHERE publisher_id <> $1)::int AS foreign FROM works`,
+          [tenant.id],
+        );
         await api.query('COMMIT');
         expect(rows[0]).toEqual({ n: tenant.works, foreign: 0 });
       }
@@ -125,8 +130,14 @@ describe('the tenant → publisher migration', () => {
   it('refuses, with a message naming the problem, to migrate legacy links that cross tenants', async () => {
     const { rows } = await admin.query(`SELECT w.id AS work, s.id AS writer, w.tenant_id FROM works w, songwriters s
                                           WHERE s.tenant_id <> w.tenant_id LIMIT 1`);
-    await admin.query(`INSERT INTO work_writers (work_id, songwriter_id, tenant_id, share) VALUES ($1, $2, $3, 1)`, [rows[0].work, rows[0].writer, rows[0].tenant_id]);
-    await expect(migrate({ ownerUrl: urls.ownerUrl, target: '3', log: () => {} })).rejects.toThrow(/1 work_writers\/work_recordings rows link rows of different tenants/);
+    await admin.query(`INSERT INTO work_writers (work_id, songwriter_id, tenant_id, share) VALUES ($1, $2, $3, 1)`, [
+      rows[0].work,
+      rows[0].writer,
+      rows[0].tenant_id,
+    ]);
+    await expect(migrate({ ownerUrl: urls.ownerUrl, target: '3', log: () => {} })).rejects.toThrow(
+      /1 work_writers\/work_recordings rows link rows of different tenants/,
+    );
     const { rows: version } = await admin.query(`SELECT max(version)::int AS v FROM schema_migrations`);
     expect(version[0].v).toBe(2);
     expect((await admin.query(`SELECT to_regclass('publishers') AS t`)).rows[0].t).toBeNull();
@@ -177,7 +188,9 @@ async function checksums(client: pg.Client, tenantColumn: string, tenantTable: s
   for (const [table, spec] of Object.entries(LEGACY_TABLES)) {
     const columns = spec.columns.map((c) => (c === 'tenant_id' ? `${tenantColumn}` : c)).join(', ');
     const name = table === 'tenants' ? tenantTable : table;
-    const { rows } = await client.query<{ key: string; sum: string }>(`SELECT ${spec.key} AS key, md5(row(${columns})::text) AS sum FROM ${name}`);
+    const { rows } = await client.query<{ key: string; sum: string }>(
+      `SELECT ${spec.key} AS key, md5(row(${columns})::text) AS sum FROM ${name}`,
+    );
     result[table] = new Map(rows.map((r) => [r.key, r.sum]));
   }
   return result;

@@ -91,7 +91,8 @@ describe('the permission catalog', () => {
           if (!needs) continue;
           documented += 1;
           const rule = ruleFor(subgraph.rules, root!.name, field.name) as { name?: string } | undefined;
-          if (rule?.name !== `can:${needs}`) wrong.push(`${subgraph.name} ${root!.name}.${field.name}: documented ${needs}, guarded by ${rule?.name}`);
+          if (rule?.name !== `can:${needs}`)
+            wrong.push(`${subgraph.name} ${root!.name}.${field.name}: documented ${needs}, guarded by ${rule?.name}`);
         }
       }
     }

@@ -64,7 +64,17 @@ function expectedType(field: DmmfField): string {
           ? `numeric(${field.nativeType![1].join(',')})`
           : native === 'VarChar'
             ? `character varying(${field.nativeType![1].join(',')})`
-          : ({ String: 'text', Int: 'integer', BigInt: 'bigint', Boolean: 'boolean', DateTime: 'timestamp(3) without time zone', Json: 'jsonb', Float: 'double precision' } as Record<string, string>)[field.type];
+            : (
+                {
+                  String: 'text',
+                  Int: 'integer',
+                  BigInt: 'bigint',
+                  Boolean: 'boolean',
+                  DateTime: 'timestamp(3) without time zone',
+                  Json: 'jsonb',
+                  Float: 'double precision',
+                } as Record<string, string>
+              )[field.type];
   if (!base) throw new Error(`No PostgreSQL type known for ${field.name}: ${field.type}`);
   return field.isList ? `${base}[]` : base;
 }
@@ -85,11 +95,14 @@ describe('prisma/schema.prisma against the migrated database', () => {
         const name = field.dbName ?? field.name;
         const column = tableColumns.find((c) => c.column === name);
         if (!column) problems.push(`${model.name}.${field.name}: no column ${table}.${name}`);
-        else if (column.type !== expectedType(field)) problems.push(`${model.name}.${field.name}: ${table}.${name} is ${column.type}, Prisma says ${expectedType(field)}`);
-        else if (column.nullable === field.isRequired) problems.push(`${model.name}.${field.name}: ${table}.${name} nullable=${column.nullable}, Prisma required=${field.isRequired}`);
+        else if (column.type !== expectedType(field))
+          problems.push(`${model.name}.${field.name}: ${table}.${name} is ${column.type}, Prisma says ${expectedType(field)}`);
+        else if (column.nullable === field.isRequired)
+          problems.push(`${model.name}.${field.name}: ${table}.${name} nullable=${column.nullable}, Prisma required=${field.isRequired}`);
       }
       for (const column of tableColumns) {
-        if (!fields.some((f) => (f.dbName ?? f.name) === column.column)) problems.push(`${table}.${column.column}: no field in model ${model.name}`);
+        if (!fields.some((f) => (f.dbName ?? f.name) === column.column))
+          problems.push(`${table}.${column.column}: no field in model ${model.name}`);
       }
     }
     const modelled = new Set(dmmf.models.map((m) => m.dbName ?? m.name));
@@ -104,11 +117,13 @@ describe('prisma/schema.prisma against the migrated database', () => {
     await client.connect();
     try {
       for (const e of dmmf.enums) {
-        const { rows } = await client.query(
-          `SELECT enumlabel FROM pg_enum WHERE enumtypid = $1::regtype ORDER BY enumsortorder`,
-          [e.dbName ?? e.name],
-        );
-        expect(rows.map((r) => r.enumlabel), e.name).toEqual(e.values.map((v) => v.dbName ?? v.name));
+        const { rows } = await client.query(`SELECT enumlabel FROM pg_enum WHERE enumtypid = $1::regtype ORDER BY enumsortorder`, [
+          e.dbName ?? e.name,
+        ]);
+        expect(
+          rows.map((r) => r.enumlabel),
+          e.name,
+        ).toEqual(e.values.map((v) => v.dbName ?? v.name));
       }
     } finally {
       await client.end();

@@ -31,16 +31,27 @@ const WORKS = `{ works(first: 1) { totalCount edges { node { publisher { slug } 
 async function loginFull(url: string, email: string, publisher?: string) {
   const result = await graphql(url, LOGIN, { input: { email, password: DEMO_PASSWORD, ...(publisher ? { publisher } : {}) } });
   if (!result.data?.login) throw new Error(JSON.stringify(result.errors));
-  return result.data.login as { accessToken: string; refreshToken: string; user: { id: string }; activePublisher: { id: string; slug: string } };
+  return result.data.login as {
+    accessToken: string;
+    refreshToken: string;
+    user: { id: string };
+    activePublisher: { id: string; slug: string };
+  };
 }
 
 /** A user of this spec with the given role in each given publisher (the demo password). */
 async function memberOf(email: string, roles: Record<string, string>): Promise<string> {
   const id = demoId(`spec-user:${email}`);
-  await admin.query(`INSERT INTO users (id, email, display_name, password_hash) SELECT $1, $2, 'Spec User', password_hash FROM users WHERE email = 'owner@dmp.demo'`, [id, email]);
+  await admin.query(
+    `INSERT INTO users (id, email, display_name, password_hash) SELECT $1, $2, 'Spec User', password_hash FROM users WHERE email = 'owner@dmp.demo'`,
+    [id, email],
+  );
   for (const [slug, role] of Object.entries(roles)) {
     await admin.query(`INSERT INTO user_publishers (publisher_id, user_id) VALUES ($1, $2)`, [demoId(`publisher:${slug}`), id]);
-    await admin.query(`INSERT INTO membership_roles (publisher_id, user_id, role_id) SELECT publisher_id, $2, id FROM roles WHERE publisher_id = $1 AND key = $3`, [demoId(`publisher:${slug}`), id, role]);
+    await admin.query(
+      `INSERT INTO membership_roles (publisher_id, user_id, role_id) SELECT publisher_id, $2, id FROM roles WHERE publisher_id = $1 AND key = $3`,
+      [demoId(`publisher:${slug}`), id, role],
+    );
   }
   return id;
 }
@@ -77,17 +88,21 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
       .sign(key);
   }
 
-  const endpoints = () => [
-    ['gateway', platform.a.gatewayUrl, ME],
-    ['catalog subgraph', platform.a.catalogUrl, `{ works(first: 1) { totalCount } }`],
-  ] as const;
+  const endpoints = () =>
+    [
+      ['gateway', platform.a.gatewayUrl, ME],
+      ['catalog subgraph', platform.a.catalogUrl, `{ works(first: 1) { totalCount } }`],
+    ] as const;
 
   async function expectRefused(token: string) {
     for (const [where, url, query] of endpoints()) {
       const response = await graphql(url, query, {}, { token });
       expect(codesOf(response), where).toEqual(['UNAUTHENTICATED']);
       // A gateway may answer { me: null } beside the error; no value may come back.
-      expect(Object.values(response.data ?? {}).filter((value) => value !== null), where).toEqual([]);
+      expect(
+        Object.values(response.data ?? {}).filter((value) => value !== null),
+        where,
+      ).toEqual([]);
     }
   }
 
@@ -100,7 +115,9 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
   it('alg: none', async () => {
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
-    await expectRefused(`${part({ alg: 'none' })}.${part({ sub: valid.userId, pub: valid.publisherId, sid: valid.sessionId, iss: 'publishing-platform', aud: 'publishing-api', iat: now, nbf: now, exp: now + 600 })}.`);
+    await expectRefused(
+      `${part({ alg: 'none' })}.${part({ sub: valid.userId, pub: valid.publisherId, sid: valid.sessionId, iss: 'publishing-platform', aud: 'publishing-api', iat: now, nbf: now, exp: now + 600 })}.`,
+    );
   });
 
   it('an HMAC token signed with our public key as the secret', async () => {
@@ -108,7 +125,12 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ pub: valid.publisherId, sid: valid.sessionId })
       .setProtectedHeader({ alg: 'HS256', kid: jwks.keys[0]!.kid! })
-      .setSubject(valid.userId).setIssuer('publishing-platform').setAudience('publishing-api').setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 600)
+      .setSubject(valid.userId)
+      .setIssuer('publishing-platform')
+      .setAudience('publishing-api')
+      .setIssuedAt(now)
+      .setNotBefore(now)
+      .setExpirationTime(now + 600)
       .sign(new TextEncoder().encode(JSON.stringify(jwks.keys[0])));
     await expectRefused(token);
   });
@@ -136,8 +158,17 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
     const { privateKey } = await generateKeyPair('ES256');
     const now = Math.floor(Date.now() / 1000);
     const { kid } = await currentSigningKey();
-    await expectRefused(await new SignJWT({ pub: valid.publisherId, sid: valid.sessionId }).setProtectedHeader({ alg: 'ES256', kid })
-      .setSubject(valid.userId).setIssuer('publishing-platform').setAudience('publishing-api').setIssuedAt(now).setNotBefore(now).setExpirationTime(now + 600).sign(privateKey));
+    await expectRefused(
+      await new SignJWT({ pub: valid.publisherId, sid: valid.sessionId })
+        .setProtectedHeader({ alg: 'ES256', kid })
+        .setSubject(valid.userId)
+        .setIssuer('publishing-platform')
+        .setAudience('publishing-api')
+        .setIssuedAt(now)
+        .setNotBefore(now)
+        .setExpirationTime(now + 600)
+        .sign(privateKey),
+    );
   });
 
   it('a tampered payload', async () => {
@@ -148,14 +179,38 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
 
   it('a token whose session is revoked', async () => {
     const session = await loginFull(platform.a.gatewayUrl, 'owner@spirit.demo');
-    await graphql(platform.a.gatewayUrl, `mutation { logout }`, {}, { token: session.accessToken });
+    await graphql(
+      platform.a.gatewayUrl,
+      `
+        mutation {
+          logout
+        }
+      `,
+      {},
+      { token: session.accessToken },
+    );
     await expectRefused(session.accessToken);
   });
 
   it('a token whose active publisher the user no longer belongs to', async () => {
     const id = await memberOf('leaver@spec.demo', { spirit: 'viewer', sheer: 'viewer' });
     const atSheer = await login(platform.a.gatewayUrl, 'leaver@spec.demo', DEMO_PASSWORD, 'sheer');
-    expect((await graphql(platform.a.catalogUrl, `{ works(first: 1) { totalCount } }`, {}, { token: atSheer.token })).errors).toBeUndefined();
+    expect(
+      (
+        await graphql(
+          platform.a.catalogUrl,
+          `
+            {
+              works(first: 1) {
+                totalCount
+              }
+            }
+          `,
+          {},
+          { token: atSheer.token },
+        )
+      ).errors,
+    ).toBeUndefined();
     await admin.query(`DELETE FROM user_publishers WHERE publisher_id = $1 AND user_id = $2`, [demoId('publisher:sheer'), id]);
     await settle();
     await expectRefused(atSheer.token);
@@ -165,7 +220,21 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
 describe('refreshSession', () => {
   it('rotates the refresh token: each one renews the session once', async () => {
     const first = await loginFull(platform.a.gatewayUrl, 'owner@sheer.demo');
-    const renewed = await graphql(platform.a.gatewayUrl, `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken refreshToken activePublisher { slug } } }`, { t: first.refreshToken });
+    const renewed = await graphql(
+      platform.a.gatewayUrl,
+      `
+        mutation ($t: String!) {
+          refreshSession(refreshToken: $t) {
+            accessToken
+            refreshToken
+            activePublisher {
+              slug
+            }
+          }
+        }
+      `,
+      { t: first.refreshToken },
+    );
     expect(renewed.errors).toBeUndefined();
     const second = renewed.data.refreshSession;
     expect(second.refreshToken).not.toBe(first.refreshToken);
@@ -185,7 +254,10 @@ describe('refreshSession', () => {
     const sessionId = first.refreshToken.split('.')[0];
     const { rows } = await admin.query(`SELECT revoked_reason FROM user_sessions WHERE id = $1`, [sessionId]);
     expect(rows[0].revoked_reason).toBe('refresh token reused');
-    const events = await admin.query(`SELECT count(*)::int AS n FROM security_events WHERE kind = 'session.refresh_token_reused' AND session_id = $1`, [sessionId]);
+    const events = await admin.query(
+      `SELECT count(*)::int AS n FROM security_events WHERE kind = 'session.refresh_token_reused' AND session_id = $1`,
+      [sessionId],
+    );
     expect(events.rows[0].n).toBe(1);
   });
 
@@ -204,29 +276,80 @@ describe('refreshSession', () => {
 
   it('refuses a malformed refresh token', async () => {
     for (const token of ['', 'abc', `${demoId('x')}.nope`, 'a.b.c']) {
-      expect(codesOf(await graphql(platform.a.gatewayUrl, `mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }`, { t: token }))).toEqual(['UNAUTHENTICATED']);
+      expect(
+        codesOf(
+          await graphql(
+            platform.a.gatewayUrl,
+            `
+              mutation ($t: String!) {
+                refreshSession(refreshToken: $t) {
+                  accessToken
+                }
+              }
+            `,
+            { t: token },
+          ),
+        ),
+      ).toEqual(['UNAUTHENTICATED']);
     }
   });
 });
 
 describe('ending sessions', () => {
-  it('lists the caller\'s open sessions, marks the current one, and ends one or all of them', async () => {
+  it("lists the caller's open sessions, marks the current one, and ends one or all of them", async () => {
     const one = await loginFull(platform.a.gatewayUrl, 'owner@songtrust.demo');
     const two = await loginFull(platform.b.gatewayUrl, 'owner@songtrust.demo');
-    const listed = await graphql(platform.a.gatewayUrl, `{ mySessions { id current activePublisher { slug } } }`, {}, { token: one.accessToken });
+    const listed = await graphql(
+      platform.a.gatewayUrl,
+      `
+        {
+          mySessions {
+            id
+            current
+            activePublisher {
+              slug
+            }
+          }
+        }
+      `,
+      {},
+      { token: one.accessToken },
+    );
     expect(listed.data.mySessions.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
     expect(listed.data.mySessions.length).toBeGreaterThanOrEqual(2);
 
-    expect((await graphql(platform.a.gatewayUrl, `mutation { logout }`, {}, { token: one.accessToken })).data.logout).toBe(true);
+    expect(
+      (
+        await graphql(
+          platform.a.gatewayUrl,
+          `
+            mutation {
+              logout
+            }
+          `,
+          {},
+          { token: one.accessToken },
+        )
+      ).data.logout,
+    ).toBe(true);
     expect(codesOf(await graphql(platform.a.gatewayUrl, ME, {}, { token: one.accessToken }))).toEqual(['UNAUTHENTICATED']);
     expect((await graphql(platform.a.gatewayUrl, ME, {}, { token: two.accessToken })).errors).toBeUndefined();
 
-    const ended = await graphql(platform.a.gatewayUrl, `mutation { logoutEverywhere }`, {}, { token: two.accessToken });
+    const ended = await graphql(
+      platform.a.gatewayUrl,
+      `
+        mutation {
+          logoutEverywhere
+        }
+      `,
+      {},
+      { token: two.accessToken },
+    );
     expect(ended.data.logoutEverywhere).toBeGreaterThanOrEqual(1);
     expect(codesOf(await graphql(platform.b.gatewayUrl, ME, {}, { token: two.accessToken }))).toEqual(['UNAUTHENTICATED']);
   });
 
-  it('lets a publisher admin end a member\'s sessions there, and no one else', async () => {
+  it("lets a publisher admin end a member's sessions there, and no one else", async () => {
     const viewer = await loginFull(platform.a.gatewayUrl, 'viewer@dmp.demo');
     const revoke = `mutation($u: ID!) { revokeMemberSessions(userId: $u) }`;
     const byViewer = await graphql(platform.a.gatewayUrl, revoke, { u: viewer.user.id }, { token: viewer.accessToken });
@@ -245,7 +368,16 @@ describe('ending sessions', () => {
     const ops = await login(platform.a.gatewayUrl, 'ops@dmp.demo', DEMO_PASSWORD, 'dmp');
     const owner = await loginFull(platform.a.gatewayUrl, 'owner@dmp.demo');
     for (let i = 0; i < 3; i += 1) {
-      const refused = await graphql(platform.a.gatewayUrl, `mutation($u: ID!) { revokeMemberSessions(userId: $u) }`, { u: owner.user.id }, { token: ops.token });
+      const refused = await graphql(
+        platform.a.gatewayUrl,
+        `
+          mutation ($u: ID!) {
+            revokeMemberSessions(userId: $u)
+          }
+        `,
+        { u: owner.user.id },
+        { token: ops.token },
+      );
       expect(codesOf(refused)).toEqual(['FORBIDDEN']);
     }
     expect((await graphql(platform.b.gatewayUrl, ME, {}, { token: owner.accessToken })).errors).toBeUndefined();
@@ -259,13 +391,35 @@ describe('ending sessions', () => {
     expect((await viaHeader()).data.works.edges[0].node.publisher.slug).toBe('dmp');
 
     const owner = await login(platform.a.gatewayUrl, 'owner@dmp.demo', DEMO_PASSWORD);
-    await graphql(platform.a.gatewayUrl, `mutation($u: ID!) { revokeMemberSessions(userId: $u) }`, { u: id }, { token: owner.token });
+    await graphql(
+      platform.a.gatewayUrl,
+      `
+        mutation ($u: ID!) {
+          revokeMemberSessions(userId: $u)
+        }
+      `,
+      { u: id },
+      { token: owner.token },
+    );
     await settle();
     expect(codesOf(await viaHeader())).toEqual(['UNAUTHENTICATED']);
-    const switched = await graphql(platform.b.gatewayUrl, `mutation { switchPublisher(publisher: "dmp") { accessToken } }`, {}, { token: atSheer.token });
+    const switched = await graphql(
+      platform.b.gatewayUrl,
+      `
+        mutation {
+          switchPublisher(publisher: "dmp") {
+            accessToken
+          }
+        }
+      `,
+      {},
+      { token: atSheer.token },
+    );
     expect(codesOf(switched)).toEqual(['UNAUTHENTICATED']);
     // Sheer is not touched, and a new sign-in reaches dmp again.
-    expect((await graphql(platform.a.gatewayUrl, WORKS, {}, { token: atSheer.token })).data.works.edges[0].node.publisher.slug).toBe('sheer');
+    expect((await graphql(platform.a.gatewayUrl, WORKS, {}, { token: atSheer.token })).data.works.edges[0].node.publisher.slug).toBe(
+      'sheer',
+    );
     const again = await login(platform.a.gatewayUrl, 'two-homes@spec.demo', DEMO_PASSWORD, 'dmp');
     expect((await graphql(platform.a.gatewayUrl, WORKS, {}, { token: again.token })).errors).toBeUndefined();
   });
@@ -274,7 +428,9 @@ describe('ending sessions', () => {
     const session = await loginFull(platform.a.gatewayUrl, 'owner@sheer.demo');
     await admin.query(`UPDATE users SET status = 'DISABLED' WHERE id = $1`, [session.user.id]);
     try {
-      const { rows } = await admin.query(`SELECT count(*)::int AS open FROM user_sessions WHERE user_id = $1 AND revoked_at IS NULL`, [session.user.id]);
+      const { rows } = await admin.query(`SELECT count(*)::int AS open FROM user_sessions WHERE user_id = $1 AND revoked_at IS NULL`, [
+        session.user.id,
+      ]);
       expect(rows[0].open).toBe(0);
       expect(codesOf(await graphql(platform.a.gatewayUrl, ME, {}, { token: session.accessToken }))).toEqual(['UNAUTHENTICATED']);
     } finally {
@@ -285,7 +441,16 @@ describe('ending sessions', () => {
   it('stops a revoked session within a second at another gateway instance', async () => {
     const session = await loginFull(platform.a.gatewayUrl, 'owner@spirit.demo');
     expect((await graphql(platform.b.gatewayUrl, WORKS, {}, { token: session.accessToken })).errors).toBeUndefined();
-    await graphql(platform.a.gatewayUrl, `mutation { logout }`, {}, { token: session.accessToken });
+    await graphql(
+      platform.a.gatewayUrl,
+      `
+        mutation {
+          logout
+        }
+      `,
+      {},
+      { token: session.accessToken },
+    );
     const revokedAt = Date.now();
     let refusedAfter: number | null = null;
     while (refusedAfter === null && Date.now() - revokedAt < 5_000) {
@@ -299,7 +464,7 @@ describe('ending sessions', () => {
 });
 
 describe('signing key rotation', () => {
-  it('signs with the new key at once and keeps accepting the old key\'s tokens until they expire', async () => {
+  it("signs with the new key at once and keeps accepting the old key's tokens until they expire", async () => {
     const before = await loginFull(platform.a.gatewayUrl, 'owner@spirit.demo');
     const oldKid = decodeProtectedHeader(before.accessToken).kid;
     const { current } = await rotateFileKeyRing(platform.dataDir);
@@ -307,7 +472,11 @@ describe('signing key rotation', () => {
 
     const after = await loginFull(platform.a.gatewayUrl, 'owner@spirit.demo');
     expect(decodeProtectedHeader(after.accessToken).kid).toBe(current);
-    for (const [url, query] of [[platform.a.gatewayUrl, WORKS], [platform.b.gatewayUrl, WORKS], [platform.b.catalogUrl, `{ works(first: 1) { totalCount } }`]] as const) {
+    for (const [url, query] of [
+      [platform.a.gatewayUrl, WORKS],
+      [platform.b.gatewayUrl, WORKS],
+      [platform.b.catalogUrl, `{ works(first: 1) { totalCount } }`],
+    ] as const) {
       expect((await graphql(url, query, {}, { token: before.accessToken })).errors, `old key at ${url}`).toBeUndefined();
       expect((await graphql(url, query, {}, { token: after.accessToken })).errors, `new key at ${url}`).toBeUndefined();
     }
@@ -329,7 +498,22 @@ describe('signing key rotation', () => {
 describe('switchPublisher', () => {
   it('issues a token pair for another publisher the user belongs to', async () => {
     const ops = await login(platform.a.gatewayUrl, 'ops@dmp.demo', DEMO_PASSWORD, 'dmp');
-    const switched = await graphql(platform.a.gatewayUrl, `mutation { switchPublisher(publisher: "sheer") { accessToken refreshToken activePublisher { slug } } }`, {}, { token: ops.token });
+    const switched = await graphql(
+      platform.a.gatewayUrl,
+      `
+        mutation {
+          switchPublisher(publisher: "sheer") {
+            accessToken
+            refreshToken
+            activePublisher {
+              slug
+            }
+          }
+        }
+      `,
+      {},
+      { token: ops.token },
+    );
     expect(switched.data.switchPublisher.activePublisher.slug).toBe('sheer');
     const works = await graphql(platform.a.gatewayUrl, WORKS, {}, { token: switched.data.switchPublisher.accessToken });
     expect(works.data.works.edges[0].node.publisher.slug).toBe('sheer');
@@ -337,8 +521,32 @@ describe('switchPublisher', () => {
 
   it('lists each membership with its roles and what they grant, the active publisher and the others', async () => {
     const ops = await login(platform.a.gatewayUrl, 'ops@dmp.demo', DEMO_PASSWORD, 'dmp');
-    const me = await graphql(platform.a.gatewayUrl, `{ me { memberships { publisher { slug } roles { key permissions } } } }`, {}, { token: ops.token });
-    const bySlug = Object.fromEntries(me.data.me.memberships.map((m: { publisher: { slug: string }; roles: { key: string; permissions: string[] }[] }) => [m.publisher.slug, m.roles]));
+    const me = await graphql(
+      platform.a.gatewayUrl,
+      `
+        {
+          me {
+            memberships {
+              publisher {
+                slug
+              }
+              roles {
+                key
+                permissions
+              }
+            }
+          }
+        }
+      `,
+      {},
+      { token: ops.token },
+    );
+    const bySlug = Object.fromEntries(
+      me.data.me.memberships.map((m: { publisher: { slug: string }; roles: { key: string; permissions: string[] }[] }) => [
+        m.publisher.slug,
+        m.roles,
+      ]),
+    );
     for (const slug of ['dmp', 'sheer']) {
       expect(bySlug[slug].map((r: { key: string }) => r.key)).toEqual(['admin']);
       expect(bySlug[slug][0].permissions).toContain('member:manage');
@@ -349,7 +557,18 @@ describe('switchPublisher', () => {
   it('is FORBIDDEN for a publisher the user does not belong to', async () => {
     const ops = await login(platform.a.gatewayUrl, 'ops@dmp.demo', DEMO_PASSWORD, 'dmp');
     for (const target of ['spirit', 'no-such-publisher']) {
-      const switched = await graphql(platform.a.gatewayUrl, `mutation($p: String!) { switchPublisher(publisher: $p) { accessToken } }`, { p: target }, { token: ops.token });
+      const switched = await graphql(
+        platform.a.gatewayUrl,
+        `
+          mutation ($p: String!) {
+            switchPublisher(publisher: $p) {
+              accessToken
+            }
+          }
+        `,
+        { p: target },
+        { token: ops.token },
+      );
       expect(codesOf(switched)).toEqual(['FORBIDDEN']);
     }
   });
@@ -370,7 +589,18 @@ describe('legacy clients sending X-Tenant-ID', () => {
     const spirit = await login(platform.a.gatewayUrl, 'owner@spirit.demo', DEMO_PASSWORD);
     for (const url of [platform.a.gatewayUrl, platform.a.catalogUrl]) {
       for (const tenant of [demoId('publisher:dmp'), 'not-a-uuid']) {
-        const response = await graphql(url, `{ works(first: 1) { totalCount } }`, {}, { token: spirit.token, headers: { 'x-tenant-id': tenant } });
+        const response = await graphql(
+          url,
+          `
+            {
+              works(first: 1) {
+                totalCount
+              }
+            }
+          `,
+          {},
+          { token: spirit.token, headers: { 'x-tenant-id': tenant } },
+        );
         expect(codesOf(response), `${url} ${tenant}`).toEqual(['FORBIDDEN']);
         expect(response.data ?? null).toBeNull();
       }

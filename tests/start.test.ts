@@ -38,7 +38,12 @@ afterAll(async () => {
 
 /** Starts the supervisor in its own process group, as a terminal would, and waits until ready. */
 async function start(): Promise<{ output: () => string; interrupt: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -78,7 +83,25 @@ describe('pnpm start', () => {
 
     const url = `http://127.0.0.1:${gatewayPort}/graphql`;
     const spirit = await login(url, 'owner@spirit.demo', DEMO_PASSWORD);
-    const works = await graphql(url, `{ works(first: 5) { totalCount edges { node { publisher { slug } } } } }`, {}, { token: spirit.token });
+    const works = await graphql(
+      url,
+      `
+        {
+          works(first: 5) {
+            totalCount
+            edges {
+              node {
+                publisher {
+                  slug
+                }
+              }
+            }
+          }
+        }
+      `,
+      {},
+      { token: spirit.token },
+    );
     expect(works.data.works.totalCount).toBe(250);
 
     expect(await platform.interrupt()).toBe(0);
@@ -92,7 +115,18 @@ describe('pnpm start', () => {
     expect(platform.output()).toContain('demo data: catalog 4/4 spirit: already present');
     const url = `http://127.0.0.1:${gatewayPort}/graphql`;
     const spirit = await login(url, 'owner@spirit.demo', DEMO_PASSWORD);
-    const works = await graphql(url, `{ works(first: 1) { totalCount } }`, {}, { token: spirit.token });
+    const works = await graphql(
+      url,
+      `
+        {
+          works(first: 1) {
+            totalCount
+          }
+        }
+      `,
+      {},
+      { token: spirit.token },
+    );
     expect(works.data.works.totalCount).toBe(250);
     expect(await platform.interrupt()).toBe(0);
   });

@@ -5,7 +5,19 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AccessTokenVerifier } from '@platform/auth';
 import { GraphQLError } from 'graphql';
-import { assertLegacyTenantHeader, authenticate, clientAddress, createErrorFormatter, inputGuardPlugin, LEGACY_TENANT_HEADER, rateLimitedResponse, requestHeader, serveGraphQL, type Logger, type RunningHttpServer } from '@platform/server';
+import {
+  assertLegacyTenantHeader,
+  authenticate,
+  clientAddress,
+  createErrorFormatter,
+  inputGuardPlugin,
+  LEGACY_TENANT_HEADER,
+  rateLimitedResponse,
+  requestHeader,
+  serveGraphQL,
+  type Logger,
+  type RunningHttpServer,
+} from '@platform/server';
 import type { RequestRates } from './request-rates';
 import { readSupergraph, type SubgraphName } from './supergraph';
 
@@ -47,15 +59,23 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
    * raw body (which the default puts in `extensions.response`) never do. Any other failure is
    * internal and is masked by the error formatter.
    */
-  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource<GatewayContext>['errorFromResponse']>[0]): Promise<GraphQLError> {
-    const body = (await this.parseBody(response).catch(() => null)) as { errors?: { message?: unknown; extensions?: Record<string, unknown> }[] } | null;
+  override async errorFromResponse(
+    response: Parameters<RemoteGraphQLDataSource<GatewayContext>['errorFromResponse']>[0],
+  ): Promise<GraphQLError> {
+    const body = (await this.parseBody(response).catch(() => null)) as {
+      errors?: { message?: unknown; extensions?: Record<string, unknown> }[];
+    } | null;
     const first = Array.isArray(body?.errors) ? body.errors[0] : undefined;
     const code = first?.extensions?.code;
     if (typeof code === 'string' && PASSED_ON.has(code) && typeof first?.message === 'string') {
       const retryAfter = first.extensions?.retryAfterSeconds;
       const headers = new Map<string, string>(typeof retryAfter === 'number' ? [['retry-after', String(retryAfter)]] : []);
       return new GraphQLError(first.message, {
-        extensions: { code, ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}), http: { status: response.status, headers } },
+        extensions: {
+          code,
+          ...(typeof retryAfter === 'number' ? { retryAfterSeconds: retryAfter } : {}),
+          http: { status: response.status, headers },
+        },
       });
     }
     return new GraphQLError(`A subgraph answered HTTP ${response.status}`);
@@ -113,7 +133,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     ...(options.host ? { host: options.host } : {}),
     log: options.log,
     refuseEarly: async (req) => {
-      const refusal = await options.rates.refusalBeforeReading(requestHeader(req, 'authorization'), clientAddress(req, options.trustedProxies));
+      const refusal = await options.rates.refusalBeforeReading(
+        requestHeader(req, 'authorization'),
+        clientAddress(req, options.trustedProxies),
+      );
       return refusal && rateLimitedResponse(refusal.message, refusal.retryAfterSeconds);
     },
     context: async (req) => {
@@ -128,7 +151,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       if (legacyTenant) {
         // Counted per client so the header can be retired (README, "Legacy clients").
         options.log.warn(
-          { event: 'legacy.x-tenant-id', userId: principal?.userId ?? null, tenant: legacyTenant, client: requestHeader(req, 'apollographql-client-name') ?? requestHeader(req, 'user-agent'), requestId },
+          {
+            event: 'legacy.x-tenant-id',
+            userId: principal?.userId ?? null,
+            tenant: legacyTenant,
+            client: requestHeader(req, 'apollographql-client-name') ?? requestHeader(req, 'user-agent'),
+            requestId,
+          },
           'request used the deprecated X-Tenant-ID header',
         );
       }

@@ -15,7 +15,12 @@ class TwoTierLimit {
   private readonly local: RateLimiterMemory;
   private readonly shared: RateLimiterAbstract | null;
 
-  constructor(keyPrefix: string, private readonly points: number, duration: number, pool: pg.Pool | null) {
+  constructor(
+    keyPrefix: string,
+    private readonly points: number,
+    duration: number,
+    pool: pg.Pool | null,
+  ) {
     this.local = new RateLimiterMemory({ keyPrefix, points, duration });
     this.shared = pool
       ? new RateLimiterPostgres({
@@ -95,7 +100,10 @@ export class RequestRates {
   private readonly earlyPerToken: RateLimiterMemory;
   private readonly earlyPerAddress: RateLimiterMemory;
 
-  private constructor(settings: RateLimitSettings, private readonly pool: pg.Pool | null) {
+  private constructor(
+    settings: RateLimitSettings,
+    private readonly pool: pg.Pool | null,
+  ) {
     const window = settings.windowSeconds;
     this.earlyPerToken = new RateLimiterMemory({ keyPrefix: 'early-token', points: settings.perUser, duration: window });
     this.earlyPerAddress = new RateLimiterMemory({ keyPrefix: 'early-address', points: settings.perAnonymousAddress, duration: window });

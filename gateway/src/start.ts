@@ -11,7 +11,8 @@ import type { SubgraphName } from './supergraph';
 export async function startGatewayService(config: ServiceConfig, port: number, subgraphUrls: Partial<Record<SubgraphName, string>>) {
   const log = createLogger('gateway');
   if (!config.databaseUrl) {
-    if (config.production) throw new ConfigurationError('DATABASE_URL must be set: the gateway keeps its rate limits there, shared by every instance');
+    if (config.production)
+      throw new ConfigurationError('DATABASE_URL must be set: the gateway keeps its rate limits there, shared by every instance');
     log.warn('DATABASE_URL is not set: rate limits are counted by this gateway instance alone');
   }
   const rates = RequestRates.open(config.rateLimits, config.databaseUrl, log);

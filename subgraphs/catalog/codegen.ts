@@ -4,6 +4,17 @@ const model = (name: string) => `../models#${name}Model`;
 export default subgraphCodegen({
   context: '../context#CatalogContext',
   mappers: Object.fromEntries(
-    ['Work', 'Songwriter', 'Recording', 'WorkWriter', 'WorkConnection', 'WorkEdge', 'SongwriterConnection', 'SongwriterEdge', 'RecordingConnection', 'RecordingEdge'].map((t) => [t, model(t)]),
+    [
+      'Work',
+      'Songwriter',
+      'Recording',
+      'WorkWriter',
+      'WorkConnection',
+      'WorkEdge',
+      'SongwriterConnection',
+      'SongwriterEdge',
+      'RecordingConnection',
+      'RecordingEdge',
+    ].map((t) => [t, model(t)]),
   ),
 });

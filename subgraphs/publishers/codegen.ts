@@ -4,6 +4,18 @@ const model = (name: string) => `../models#${name}Model`;
 export default subgraphCodegen({
   context: '../context#PublishersContext',
   mappers: Object.fromEntries(
-    ['Publisher', 'Membership', 'Role', 'User', 'Member', 'Invitation', 'Account', 'AccessExplanation', 'AuditEntry', 'AuditEntryConnection', 'AuditEntryEdge'].map((t) => [t, model(t)]),
+    [
+      'Publisher',
+      'Membership',
+      'Role',
+      'User',
+      'Member',
+      'Invitation',
+      'Account',
+      'AccessExplanation',
+      'AuditEntry',
+      'AuditEntryConnection',
+      'AuditEntryEdge',
+    ].map((t) => [t, model(t)]),
   ),
 });

@@ -79,7 +79,12 @@ export function fileKeyRing(dataDir: string): KeyRing {
     } else {
       const ring = JSON.parse(await readFile(file, 'utf8')) as KeyRingFile;
       const current = await signingKeyFromJwk(ring.current);
-      loaded = { mtimeMs, checkedAt: Date.now(), current, jwks: { keys: [current.publicJwk, ...stillValid(ring).map((p) => publicPart(p.jwk))] } };
+      loaded = {
+        mtimeMs,
+        checkedAt: Date.now(),
+        current,
+        jwks: { keys: [current.publicJwk, ...stillValid(ring).map((p) => publicPart(p.jwk))] },
+      };
     }
     return loaded;
   };
@@ -92,7 +97,9 @@ export function fileKeyRing(dataDir: string): KeyRing {
 /** Makes a new key the signing key; the old one keeps verifying for RETIRED_KEY_GRACE_SECONDS. */
 export async function rotateFileKeyRing(dataDir: string): Promise<{ retired: string | undefined; current: string }> {
   const file = keyRingPath(dataDir);
-  const ring: KeyRingFile = existsSync(file) ? JSON.parse(await readFile(file, 'utf8')) : { current: await generatePrivateJwk(), previous: [] };
+  const ring: KeyRingFile = existsSync(file)
+    ? JSON.parse(await readFile(file, 'utf8'))
+    : { current: await generatePrivateJwk(), previous: [] };
   const next = await generatePrivateJwk();
   const retired = ring.current;
   await writeRing(file, {

@@ -55,8 +55,7 @@ export async function openDatabase(options: {
     log: options.log,
   });
   await bootstrapDatabase(cluster.adminUrl, EMBEDDED_ROLES);
-  const url = (role: string, password: string) =>
-    `postgres://${role}:${password}@127.0.0.1:${port}/${EMBEDDED_ROLES.database}`;
+  const url = (role: string, password: string) => `postgres://${role}:${password}@127.0.0.1:${port}/${EMBEDDED_ROLES.database}`;
   return {
     embedded: true,
     apiUrl: url(EMBEDDED_ROLES.apiRole, EMBEDDED_ROLES.apiPassword),
@@ -65,4 +64,3 @@ export async function openDatabase(options: {
     stop: () => cluster.stop(),
   };
 }
-

@@ -31,10 +31,11 @@ export async function syncRoleTemplatesWith(client: pg.Client): Promise<number> 
       );
       const roleId = rows[0]!.id;
       await client.query('DELETE FROM role_permissions WHERE publisher_id = $1 AND role_id = $2', [publisher.id, roleId]);
-      await client.query(
-        'INSERT INTO role_permissions (publisher_id, role_id, permission_key) SELECT $1, $2, unnest($3::text[])',
-        [publisher.id, roleId, t.permissions],
-      );
+      await client.query('INSERT INTO role_permissions (publisher_id, role_id, permission_key) SELECT $1, $2, unnest($3::text[])', [
+        publisher.id,
+        roleId,
+        t.permissions,
+      ]);
     }
     const shipped = ROLE_TEMPLATES.filter((t) => templates.includes(t)).map((t) => t.key);
     await client.query(

@@ -16,10 +16,36 @@ export function pick<T>(random: () => number, items: readonly T[]): T {
 
 const FIRST = ['Ada', 'Bo', 'Cleo', 'Dev', 'Eli', 'Fay', 'Gus', 'Hana', 'Ivo', 'June', 'Kai', 'Lena', 'Milo', 'Nia', 'Otis', 'Pia'];
 const LAST = ['Hart', 'Rivers', 'Stone', 'Vale', 'Marsh', 'Quinn', 'Frost', 'Lake', 'Reyes', 'Okafor', 'Novak', 'Sato'];
-const WORDS = ['Midnight', 'Golden', 'River', 'Echo', 'Paper', 'Neon', 'Summer', 'Silver', 'Hollow', 'Velvet', 'Wild', 'Electric', 'Blue', 'Broken', 'Northern', 'Lights', 'Heart', 'Road', 'Fire', 'Rain', 'Dream', 'Ocean', 'City', 'Sky'];
+const WORDS = [
+  'Midnight',
+  'Golden',
+  'River',
+  'Echo',
+  'Paper',
+  'Neon',
+  'Summer',
+  'Silver',
+  'Hollow',
+  'Velvet',
+  'Wild',
+  'Electric',
+  'Blue',
+  'Broken',
+  'Northern',
+  'Lights',
+  'Heart',
+  'Road',
+  'Fire',
+  'Rain',
+  'Dream',
+  'Ocean',
+  'City',
+  'Sky',
+];
 
 export const songwriterName = (random: () => number) => `${pick(random, FIRST)} ${pick(random, LAST)}`;
-export const title = (random: () => number) => `${pick(random, WORDS)} ${pick(random, WORDS)}${random() < 0.3 ? ` ${pick(random, WORDS)}` : ''}`;
+export const title = (random: () => number) =>
+  `${pick(random, WORDS)} ${pick(random, WORDS)}${random() < 0.3 ? ` ${pick(random, WORDS)}` : ''}`;
 
 /** A valid ISWC (T-ddd.ddd.ddd-C) for the n-th demo work. */
 export function iswc(n: number): string {

@@ -21,7 +21,9 @@ export async function seedDemoData(adminUrl: string, log: (line: string) => void
       log(`demo data: ${DEMO_PUBLISHERS.length} publishers and their role templates`);
       for (const [i, publisher] of DEMO_PUBLISHERS.entries()) {
         const created = await seedCatalog(client, publisher);
-        log(`demo data: catalog ${i + 1}/${DEMO_PUBLISHERS.length} ${publisher.slug}: ${created ? `${publisher.works} works created` : 'already present'}`);
+        log(
+          `demo data: catalog ${i + 1}/${DEMO_PUBLISHERS.length} ${publisher.slug}: ${created ? `${publisher.works} works created` : 'already present'}`,
+        );
       }
       await seedUsers(client);
       log(`demo data: ${DEMO_USERS.length} users and their memberships`);
@@ -39,10 +41,12 @@ export function demoId(name: string): string {
 
 async function seedAccountsAndPublishers(client: pg.Client): Promise<void> {
   for (const a of DEMO_ACCOUNTS) {
-    await client.query(
-      `INSERT INTO accounts (id, name, plan, seat_limit) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
-      [demoId(`account:${a.key}`), a.name, a.plan, a.seatLimit],
-    );
+    await client.query(`INSERT INTO accounts (id, name, plan, seat_limit) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, [
+      demoId(`account:${a.key}`),
+      a.name,
+      a.plan,
+      a.seatLimit,
+    ]);
   }
   for (const p of DEMO_PUBLISHERS) {
     await client.query(
@@ -51,7 +55,6 @@ async function seedAccountsAndPublishers(client: pg.Client): Promise<void> {
     );
   }
 }
-
 
 async function seedCatalog(client: pg.Client, publisher: DemoPublisher): Promise<boolean> {
   const publisherId = demoId(`publisher:${publisher.slug}`);
@@ -65,7 +68,12 @@ async function seedCatalog(client: pg.Client, publisher: DemoPublisher): Promise
 
   await client.query(
     `INSERT INTO songwriters (publisher_id, id, name, ipi) SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[])`,
-    [publisherId, writerIds, writerIds.map(() => songwriterName(random)), writerIds.map((_, i) => String(offset + i + 1).padStart(11, '0'))],
+    [
+      publisherId,
+      writerIds,
+      writerIds.map(() => songwriterName(random)),
+      writerIds.map((_, i) => String(offset + i + 1).padStart(11, '0')),
+    ],
   );
   await client.query(
     `INSERT INTO works (publisher_id, id, title, iswc) SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[])`,
@@ -91,7 +99,13 @@ async function seedCatalog(client: pg.Client, publisher: DemoPublisher): Promise
   await client.query(
     `INSERT INTO recordings (publisher_id, id, title, isrc, duration_seconds)
      SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[]), unnest($5::int[])`,
-    [publisherId, recordingIds, recordingIds.map(() => title(random)), recordingIds.map((_, i) => `QZDEM${String(offset + i).padStart(7, '0')}`), recordingIds.map(() => 120 + Math.floor(random() * 240))],
+    [
+      publisherId,
+      recordingIds,
+      recordingIds.map(() => title(random)),
+      recordingIds.map((_, i) => `QZDEM${String(offset + i).padStart(7, '0')}`),
+      recordingIds.map(() => 120 + Math.floor(random() * 240)),
+    ],
   );
   await client.query(
     `INSERT INTO work_recordings (publisher_id, work_id, recording_id) SELECT $1, unnest($2::uuid[]), unnest($3::uuid[])`,
@@ -136,21 +150,23 @@ async function seedUsers(client: pg.Client): Promise<void> {
 async function seedClientSongwriter(client: pg.Client, slug: string, name: string): Promise<string> {
   const publisherId = demoId(`publisher:${slug}`);
   const songwriterId = demoId(`songwriter:${slug}:client`);
-  const inserted = await client.query(
-    `INSERT INTO songwriters (publisher_id, id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-    [publisherId, songwriterId, name],
-  );
+  const inserted = await client.query(`INSERT INTO songwriters (publisher_id, id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
+    publisherId,
+    songwriterId,
+    name,
+  ]);
   if (inserted.rowCount) {
     const works = Array.from({ length: CLIENT_WORK_COUNT }, (_, i) => demoId(`work:${slug}:${i * 7}`));
     // The client takes a quarter of each work; the other writers' shares shrink to make room.
-    await client.query(
-      `UPDATE work_writers SET share = round(share * 0.75, 2) WHERE publisher_id = $1 AND work_id = ANY($2::uuid[])`,
-      [publisherId, works],
-    );
-    await client.query(
-      `INSERT INTO work_writers (publisher_id, work_id, songwriter_id, share) SELECT $1, unnest($2::uuid[]), $3, 25`,
-      [publisherId, works, songwriterId],
-    );
+    await client.query(`UPDATE work_writers SET share = round(share * 0.75, 2) WHERE publisher_id = $1 AND work_id = ANY($2::uuid[])`, [
+      publisherId,
+      works,
+    ]);
+    await client.query(`INSERT INTO work_writers (publisher_id, work_id, songwriter_id, share) SELECT $1, unnest($2::uuid[]), $3, 25`, [
+      publisherId,
+      works,
+      songwriterId,
+    ]);
   }
   return songwriterId;
 }

@@ -16,7 +16,14 @@ export interface Change {
 export async function recordChange(tx: Tx, actor: Pick<Principal, 'userId' | 'publisherId'>, change: Change): Promise<void> {
   const common = { publisherId: actor.publisherId };
   await tx.auditLogEntry.create({
-    data: { ...common, actorUserId: actor.userId, action: change.action, entityType: change.entityType, entityId: change.entityId, data: change.data },
+    data: {
+      ...common,
+      actorUserId: actor.userId,
+      action: change.action,
+      entityType: change.entityType,
+      entityId: change.entityId,
+      data: change.data,
+    },
   });
   await tx.outboxEvent.create({
     data: {

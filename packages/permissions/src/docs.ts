@@ -15,10 +15,15 @@ export function renderPermissionsDoc(): string {
     '',
     `| permission | ${ROLE_TEMPLATES.map((t) => t.name).join(' | ')} |`,
     `|---|${ROLE_TEMPLATES.map(() => ':-:').join('|')}|`,
-    ...PERMISSIONS.map((p) => `| \`${p.key}\` | ${ROLE_TEMPLATES.map((t) => ((t.permissions as readonly string[]).includes(p.key) ? '✓' : '')).join(' | ')} |`),
+    ...PERMISSIONS.map(
+      (p) =>
+        `| \`${p.key}\` | ${ROLE_TEMPLATES.map((t) => ((t.permissions as readonly string[]).includes(p.key) ? '✓' : '')).join(' | ')} |`,
+    ),
     `| *publisher types* | ${ROLE_TEMPLATES.map((t) => (t.publisherTypes.length === PUBLISHER_TYPES.length ? 'all' : t.publisherTypes.join(', '))).join(' | ')} |`,
     '',
-    ...ROLE_TEMPLATES.filter((t) => t.ownWorksOnly).map((t) => `**${t.name}** sees and edits only works on which the member's linked songwriter is a writer (rules and row-level security).`),
+    ...ROLE_TEMPLATES.filter((t) => t.ownWorksOnly).map(
+      (t) => `**${t.name}** sees and edits only works on which the member's linked songwriter is a writer (rules and row-level security).`,
+    ),
     '',
     '## Publisher types',
     '',
@@ -30,7 +35,10 @@ export function renderPermissionsDoc(): string {
     '',
     '| permission | title | description | depends on | warning |',
     '|---|---|---|---|---|',
-    ...PERMISSIONS.map((p) => `| \`${p.key}\` | ${p.title} | ${p.description} | ${p.dependsOn.map((d) => `\`${d}\``).join(', ')} | ${'escalationWarning' in p ? p.escalationWarning : ''} |`),
+    ...PERMISSIONS.map(
+      (p) =>
+        `| \`${p.key}\` | ${p.title} | ${p.description} | ${p.dependsOn.map((d) => `\`${d}\``).join(', ')} | ${'escalationWarning' in p ? p.escalationWarning : ''} |`,
+    ),
     '',
   ];
   return lines.join('\n');

@@ -65,8 +65,10 @@ export async function loadAccess(db: ScopedDatabase, principal: Principal): Prom
 }
 
 async function sessionIsLive(db: ScopedDatabase, principal: Principal): Promise<boolean> {
-  const rows = await db.withScope({ userId: principal.userId }, (tx) =>
-    tx.$queryRaw<{ live: boolean }[]>`
+  const rows = await db.withScope(
+    { userId: principal.userId },
+    (tx) =>
+      tx.$queryRaw<{ live: boolean }[]>`
       SELECT EXISTS (SELECT 1 FROM user_sessions s JOIN users u ON u.id = s.user_id
                       WHERE s.id = ${principal.sessionId}::uuid AND s.user_id = ${principal.userId}::uuid
                         AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'ACTIVE') AS live`,

@@ -11,7 +11,14 @@ const LOOPBACK = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
 export function trustedProxiesFrom(env: NodeJS.ProcessEnv): ReadonlySet<string> | 'all' {
   const value = env.TRUSTED_PROXIES?.trim();
   if (value === '*') return 'all';
-  return new Set(value ? value.split(',').map((a) => a.trim()).filter(Boolean) : LOOPBACK);
+  return new Set(
+    value
+      ? value
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean)
+      : LOOPBACK,
+  );
 }
 
 /**
@@ -23,6 +30,9 @@ export function clientAddress(req: http.IncomingMessage, trusted: ReadonlySet<st
   const peer = req.socket.remoteAddress ?? null;
   const forwarded = requestHeader(req, 'x-forwarded-for');
   if (!peer || !forwarded || (trusted !== 'all' && !trusted.has(peer))) return peer;
-  const hops = forwarded.split(',').map((hop) => hop.trim()).filter(Boolean);
+  const hops = forwarded
+    .split(',')
+    .map((hop) => hop.trim())
+    .filter(Boolean);
   return hops.at(-1) ?? peer;
 }

@@ -13,18 +13,15 @@ function apiError(code: ErrorCode, message: string, extra: Record<string, unknow
 export const unauthenticated = (message = 'Sign in to continue') => apiError('UNAUTHENTICATED', message);
 
 /** For a request refused while its context is built: Apollo answers HTTP 401 with this error alone. */
-export const unauthenticatedRequest = (message: string) =>
-  apiError('UNAUTHENTICATED', message, { http: { status: 401 } });
+export const unauthenticatedRequest = (message: string) => apiError('UNAUTHENTICATED', message, { http: { status: 401 } });
 
 /** For a request refused while its context is built because it asks for what it may not have. */
 export const forbiddenRequest = (message: string) => apiError('FORBIDDEN', message, { http: { status: 403 } });
 
-export const forbidden = (message = 'You do not have permission to do this in the active publisher') =>
-  apiError('FORBIDDEN', message);
+export const forbidden = (message = 'You do not have permission to do this in the active publisher') => apiError('FORBIDDEN', message);
 
 /** `field` names the input field at fault, so a form can show the message beside it. */
-export const badUserInput = (message: string, field?: string) =>
-  apiError('BAD_USER_INPUT', message, field ? { field } : {});
+export const badUserInput = (message: string, field?: string) => apiError('BAD_USER_INPUT', message, field ? { field } : {});
 
 /** Too many requests of one kind; `retryAfterSeconds` says when the next one will be taken. */
 export const rateLimited = (message: string, retryAfterSeconds: number) =>
@@ -33,7 +30,10 @@ export const rateLimited = (message: string, retryAfterSeconds: number) =>
 /** A whole request refused for load: HTTP 429 with Retry-After, and no part of it run. */
 export function rateLimitedRequest(message: string, retryAfterSeconds: number): GraphQLError {
   const seconds = wholeSeconds(retryAfterSeconds);
-  return apiError('RATE_LIMITED', message, { retryAfterSeconds: seconds, http: { status: 429, headers: new Map([['retry-after', String(seconds)]]) } });
+  return apiError('RATE_LIMITED', message, {
+    retryAfterSeconds: seconds,
+    http: { status: 429, headers: new Map([['retry-after', String(seconds)]]) },
+  });
 }
 
 /**

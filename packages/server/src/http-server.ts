@@ -86,7 +86,9 @@ async function handle<TContext extends BaseContext>(
   }
   const body = await readBody(req);
   if (body === TOO_LARGE) {
-    sendJson(res, 413, { errors: [{ message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] });
+    sendJson(res, 413, {
+      errors: [{ message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }],
+    });
     return;
   }
   const headers = new HeaderMap();

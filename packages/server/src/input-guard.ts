@@ -23,7 +23,9 @@ export function inputProblem(value: unknown, field: string, depth = 0, root = fi
   }
   if (value === null || typeof value !== 'object') return null;
   if (depth >= MAX_INPUT_DEPTH) return { field: root, message: `${root} is nested too deeply (more than ${MAX_INPUT_DEPTH} levels)` };
-  const entries: [string, unknown][] = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v]) : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [`[${i}]`, v])
+    : Object.entries(value).map(([k, v]) => [`.${k}`, v]);
   for (const [step, child] of entries) {
     const keyProblem = Array.isArray(value) ? null : inputProblem(step.slice(1), `${field} (a key)`, depth, root);
     const problem = keyProblem ?? inputProblem(child, `${field}${step}`, depth + 1, root);
@@ -41,7 +43,11 @@ function documentProblem(document: DocumentNode): Problem | null {
     [Kind.OBJECT]: {
       enter: (_node, _key, _parent, _path, ancestors) => {
         const objects = ancestors.filter((a) => !Array.isArray(a) && (a as { kind?: string }).kind === Kind.OBJECT).length;
-        if (objects >= MAX_INPUT_DEPTH) found ??= { field: 'an object in the query', message: `an object in the query is nested too deeply (more than ${MAX_INPUT_DEPTH} levels)` };
+        if (objects >= MAX_INPUT_DEPTH)
+          found ??= {
+            field: 'an object in the query',
+            message: `an object in the query is nested too deeply (more than ${MAX_INPUT_DEPTH} levels)`,
+          };
       },
     },
   });
@@ -53,12 +59,16 @@ export function inputGuardPlugin<TContext extends object>(): ApolloServerPlugin<
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          const problem = documentProblem(document) ?? Object.entries(request.variables ?? {}).reduce<Problem | null>(
-            (first, [name, value]) => first ?? inputProblem(value, name),
-            null,
-          );
+          const problem =
+            documentProblem(document) ??
+            Object.entries(request.variables ?? {}).reduce<Problem | null>(
+              (first, [name, value]) => first ?? inputProblem(value, name),
+              null,
+            );
           if (problem) {
-            throw new GraphQLError(problem.message, { extensions: { code: 'BAD_USER_INPUT', field: problem.field, http: { status: 400 } } });
+            throw new GraphQLError(problem.message, {
+              extensions: { code: 'BAD_USER_INPUT', field: problem.field, http: { status: 400 } },
+            });
           }
         },
       };

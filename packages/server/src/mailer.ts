@@ -16,7 +16,10 @@ export class LogMailer implements Mailer {
   constructor(private readonly log: Logger) {}
 
   async send(message: MailMessage): Promise<void> {
-    this.log.info({ event: 'mail', to: message.to, subject: message.subject }, `mail to ${message.to}: ${message.subject}\n${message.text}`);
+    this.log.info(
+      { event: 'mail', to: message.to, subject: message.subject },
+      `mail to ${message.to}: ${message.subject}\n${message.text}`,
+    );
   }
 }
 

@@ -45,7 +45,12 @@ const CURSOR_PART: Record<CursorPart, (part: string) => boolean> = {
 export function decodeCursor(cursor: string, parts: readonly CursorPart[]): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === parts.length && key.every((part, i) => typeof part === 'string' && CURSOR_PART[parts[i]!](part))) return key;
+    if (
+      Array.isArray(key) &&
+      key.length === parts.length &&
+      key.every((part, i) => typeof part === 'string' && CURSOR_PART[parts[i]!](part))
+    )
+      return key;
   } catch {
     // reported below
   }

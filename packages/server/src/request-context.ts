@@ -106,7 +106,6 @@ export async function authenticate(verifier: AccessTokenVerifier, authorization:
   }
 }
 
-
 /**
  * The signed-in caller, for services behind rules that already refuse anonymous callers; the
  * check keeps that assumption explicit rather than asserted.

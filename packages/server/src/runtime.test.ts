@@ -10,7 +10,9 @@ describe('the Node runtime', () => {
   });
 
   it('refuses to start a service on another major version, saying how to start it right', () => {
-    expect(() => assertPinnedRuntime('v20.20.2', '24.21.0')).toThrow(/runs on Node 24 \(pinned 24\.21\.0.*started with Node v20\.20\.2; start it through pnpm/);
+    expect(() => assertPinnedRuntime('v20.20.2', '24.21.0')).toThrow(
+      /runs on Node 24 \(pinned 24\.21\.0.*started with Node v20\.20\.2; start it through pnpm/,
+    );
     expect(() => assertPinnedRuntime('v26.1.0', '24.21.0')).toThrow(/started with Node v26\.1\.0/);
     expect(() => assertPinnedRuntime('v24.3.1', '24.21.0')).not.toThrow();
   });
@@ -26,7 +28,13 @@ describe('graphql-shield on this runtime (patched)', () => {
 
   async function decide(lib: typeof shieldEsm, middleware: typeof middlewareEsm) {
     const rules = lib.shield(
-      { Query: { chained: lib.chain(lib.allow, lib.allow), chainedDenied: lib.chain(lib.allow, lib.deny), raced: lib.race(lib.deny, lib.allow) } },
+      {
+        Query: {
+          chained: lib.chain(lib.allow, lib.allow),
+          chainedDenied: lib.chain(lib.allow, lib.deny),
+          raced: lib.race(lib.deny, lib.allow),
+        },
+      },
       { fallbackRule: lib.deny },
     );
     const rootValue = { chained: 1, chainedDenied: 2, raced: 3 };

@@ -48,7 +48,11 @@ export type EntityAccess = Record<string, PermissionKey | 'member'>;
  * must hold the permission its root query would need. An unlisted type is refused outright.
  */
 export function entitiesRule(access: EntityAccess): IRule {
-  const entities = rule('entities', { cache: 'strict' })((_parent, args: { representations: { __typename: string }[] }, ctx: RequestContext) => {
+  const entities = rule('entities', { cache: 'strict' })((
+    _parent,
+    args: { representations: { __typename: string }[] },
+    ctx: RequestContext,
+  ) => {
     if (!ctx.principal) return unauthenticated();
     for (const { __typename } of args.representations) {
       const needed = access[__typename];

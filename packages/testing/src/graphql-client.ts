@@ -11,7 +11,12 @@ export interface RequestOptions {
 }
 
 /** Posts one operation the way a browser client does and returns status, data and errors. */
-export async function graphql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}, options: RequestOptions = {}): Promise<GraphQLResponse<T>> {
+export async function graphql<T = any>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  options: RequestOptions = {},
+): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {
@@ -31,8 +36,17 @@ export const LOGIN = /* GraphQL */ `
       accessToken
       refreshToken
       expiresAt
-      user { id email displayName }
-      activePublisher { id slug name type }
+      user {
+        id
+        email
+        displayName
+      }
+      activePublisher {
+        id
+        slug
+        name
+        type
+      }
     }
   }
 `;

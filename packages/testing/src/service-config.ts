@@ -5,7 +5,9 @@ import type { ServiceConfig } from '@platform/server';
  * load far above what any spec sends, so that only the specs of those limits (which set their
  * own) ever meet them.
  */
-export function serviceConfigForTests(settings: { databaseUrl: string; dataDir: string; jwksUrl?: string } & Partial<ServiceConfig>): ServiceConfig {
+export function serviceConfigForTests(
+  settings: { databaseUrl: string; dataDir: string; jwksUrl?: string } & Partial<ServiceConfig>,
+): ServiceConfig {
   const dbPoolSize = settings.dbPoolSize ?? 5;
   return {
     production: false,

@@ -8,6 +8,12 @@ import type { InvitationDelivery } from './services/invitations';
 export const publishersTypeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
 
 export function publishersSubgraph(invitations: InvitationDelivery): SubgraphDefinition<PublishersContext> {
-  return { name: 'publishers', typeDefs: publishersTypeDefs, resolvers, rules: publishersRules, extendContext: publishersContext(invitations) };
+  return {
+    name: 'publishers',
+    typeDefs: publishersTypeDefs,
+    resolvers,
+    rules: publishersRules,
+    extendContext: publishersContext(invitations),
+  };
 }
 export { publishersRules } from './permissions';

@@ -32,7 +32,8 @@ export function normalizeIpi(value: string, field = 'ipi'): string {
 /** ISRC: country (2 letters), registrant (3 letters or digits), year (2 digits), designation (5 digits). */
 export function normalizeIsrc(value: string, field = 'isrc'): string {
   const compact = value.replace(/-/g, '').trim().toUpperCase();
-  if (!/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/.test(compact)) throw badUserInput('isrc must look like US-RC1-76-07839 (12 characters, hyphens optional)', field);
+  if (!/^[A-Z]{2}[A-Z0-9]{3}\d{7}$/.test(compact))
+    throw badUserInput('isrc must look like US-RC1-76-07839 (12 characters, hyphens optional)', field);
   return compact;
 }
 

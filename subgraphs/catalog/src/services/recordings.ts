@@ -33,15 +33,22 @@ export interface RecordingDraft {
 
 function validDuration(value: number | null | undefined): number | null {
   if (value == null) return null;
-  if (!Number.isInteger(value) || value < 1 || value > 24 * 3600) throw badUserInput('durationSeconds must be a whole number of seconds from 1 to 86400', 'durationSeconds');
+  if (!Number.isInteger(value) || value < 1 || value > 24 * 3600)
+    throw badUserInput('durationSeconds must be a whole number of seconds from 1 to 86400', 'durationSeconds');
   return value;
 }
 
 export async function createRecording(ctx: RequestContext, draft: RecordingDraft): Promise<Recording> {
   const actor = requirePrincipal(ctx);
-  const data = { title: requiredText(draft.title, 'title'), isrc: draft.isrc ? normalizeIsrc(draft.isrc) : null, durationSeconds: validDuration(draft.durationSeconds) };
+  const data = {
+    title: requiredText(draft.title, 'title'),
+    isrc: draft.isrc ? normalizeIsrc(draft.isrc) : null,
+    durationSeconds: validDuration(draft.durationSeconds),
+  };
   return ctx.inScope(async (tx) => {
-    const recording = await tx.recording.create({ data: { publisherId: actor.publisherId, ...data, createdBy: actor.userId, updatedBy: actor.userId } });
+    const recording = await tx.recording.create({
+      data: { publisherId: actor.publisherId, ...data, createdBy: actor.userId, updatedBy: actor.userId },
+    });
     await recordChange(tx, actor, { entityType: 'Recording', entityId: recording.id, action: 'recording.created', data });
     return recording;
   });
@@ -58,7 +65,12 @@ export async function updateRecording(ctx: RequestContext, id: string, draft: Re
     const key = { publisherId_id: { publisherId: actor.publisherId, id: recordingId } };
     if (!(await tx.recording.findUnique({ where: key, select: { id: true } }))) throw notFound('Recording');
     const recording = await tx.recording.update({ where: key, data: changes });
-    await recordChange(tx, actor, { entityType: 'Recording', entityId: recordingId, action: 'recording.updated', data: { title: recording.title, isrc: recording.isrc } });
+    await recordChange(tx, actor, {
+      entityType: 'Recording',
+      entityId: recordingId,
+      action: 'recording.updated',
+      data: { title: recording.title, isrc: recording.isrc },
+    });
     return recording;
   });
 }
@@ -69,7 +81,12 @@ export async function deleteRecording(ctx: RequestContext, id: string): Promise<
   return ctx.inScope(async (tx) => {
     const { count } = await tx.recording.deleteMany({ where: { publisherId: actor.publisherId, id: recordingId } });
     if (count === 0) throw notFound('Recording');
-    await recordChange(tx, actor, { entityType: 'Recording', entityId: recordingId, action: 'recording.deleted', data: { id: recordingId } });
+    await recordChange(tx, actor, {
+      entityType: 'Recording',
+      entityId: recordingId,
+      action: 'recording.deleted',
+      data: { id: recordingId },
+    });
     return recordingId;
   });
 }

@@ -34,7 +34,9 @@ export async function createSongwriter(ctx: RequestContext, draft: SongwriterDra
   const actor = requirePrincipal(ctx);
   const data = { name: requiredText(draft.name, 'name', 200), ipi: draft.ipi ? normalizeIpi(draft.ipi) : null };
   return ctx.inScope(async (tx) => {
-    const songwriter = await tx.songwriter.create({ data: { publisherId: actor.publisherId, ...data, createdBy: actor.userId, updatedBy: actor.userId } });
+    const songwriter = await tx.songwriter.create({
+      data: { publisherId: actor.publisherId, ...data, createdBy: actor.userId, updatedBy: actor.userId },
+    });
     await recordChange(tx, actor, { entityType: 'Songwriter', entityId: songwriter.id, action: 'songwriter.created', data });
     return songwriter;
   });
@@ -50,7 +52,12 @@ export async function updateSongwriter(ctx: RequestContext, id: string, draft: S
     const key = { publisherId_id: { publisherId: actor.publisherId, id: songwriterId } };
     if (!(await tx.songwriter.findUnique({ where: key, select: { id: true } }))) throw notFound('Songwriter');
     const songwriter = await tx.songwriter.update({ where: key, data: changes });
-    await recordChange(tx, actor, { entityType: 'Songwriter', entityId: songwriterId, action: 'songwriter.updated', data: { name: songwriter.name, ipi: songwriter.ipi } });
+    await recordChange(tx, actor, {
+      entityType: 'Songwriter',
+      entityId: songwriterId,
+      action: 'songwriter.updated',
+      data: { name: songwriter.name, ipi: songwriter.ipi },
+    });
     return songwriter;
   });
 }
@@ -64,7 +71,12 @@ export async function deleteSongwriter(ctx: RequestContext, id: string): Promise
     if (works > 0) throw badUserInput(`This songwriter writes ${works} work(s); remove them from those works first`, 'id');
     const { count } = await tx.songwriter.deleteMany({ where: { publisherId: actor.publisherId, id: songwriterId } });
     if (count === 0) throw notFound('Songwriter');
-    await recordChange(tx, actor, { entityType: 'Songwriter', entityId: songwriterId, action: 'songwriter.deleted', data: { id: songwriterId } });
+    await recordChange(tx, actor, {
+      entityType: 'Songwriter',
+      entityId: songwriterId,
+      action: 'songwriter.deleted',
+      data: { id: songwriterId },
+    });
     return songwriterId;
   });
 }

@@ -52,7 +52,9 @@ export async function createWork(ctx: RequestContext, draft: WorkDraft): Promise
   return ctx.inScope(async (tx) => {
     await requireSongwriters(tx, actor.publisherId, writers);
     // No RETURNING: to a client the new work is invisible until its writers exist.
-    await tx.work.createMany({ data: [{ publisherId: actor.publisherId, id, title, iswc, createdBy: actor.userId, updatedBy: actor.userId }] });
+    await tx.work.createMany({
+      data: [{ publisherId: actor.publisherId, id, title, iswc, createdBy: actor.userId, updatedBy: actor.userId }],
+    });
     await tx.workWriter.createMany({ data: writers.map((w) => ({ publisherId: actor.publisherId, workId: id, ...w })) });
     const work = await tx.work.findUniqueOrThrow({ where: { publisherId_id: { publisherId: actor.publisherId, id } } });
     await recordChange(tx, actor, { entityType: 'Work', entityId: work.id, action: 'work.created', data: snapshot(work, writers) });
@@ -108,7 +110,6 @@ export async function deleteWork(ctx: RequestContext, id: string): Promise<strin
   });
 }
 
-
 /**
  * A client's change to the writers of a co-written work: their own share line only. The other
  * lines must come back as they are; changing or removing them needs work:write without the
@@ -117,12 +118,19 @@ export async function deleteWork(ctx: RequestContext, id: string): Promise<strin
 async function changeOwnShare(tx: Tx, publisherId: string, workId: string, own: string, writers: WriterShare[]): Promise<void> {
   const current = await tx.workWriter.findMany({ where: { publisherId, workId }, select: { songwriterId: true, share: true } });
   const others = (list: { songwriterId: string; share: unknown }[]) =>
-    list.filter((w) => w.songwriterId !== own).map((w) => `${w.songwriterId}=${Number(w.share).toFixed(2)}`).sort().join(',');
+    list
+      .filter((w) => w.songwriterId !== own)
+      .map((w) => `${w.songwriterId}=${Number(w.share).toFixed(2)}`)
+      .sort()
+      .join(',');
   const mine = writers.find((w) => w.songwriterId === own);
   if (!mine || others(writers) !== others(current)) {
     throw forbidden("You can change only your own share of a work; the other writers' lines must stay as they are");
   }
-  await tx.workWriter.update({ where: { publisherId_workId_songwriterId: { publisherId, workId, songwriterId: own } }, data: { share: mine.share } });
+  await tx.workWriter.update({
+    where: { publisherId_workId_songwriterId: { publisherId, workId, songwriterId: own } },
+    data: { share: mine.share },
+  });
 }
 
 function validWriters(writers: WriterShare[]): WriterShare[] {

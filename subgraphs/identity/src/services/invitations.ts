@@ -15,7 +15,10 @@ const INVALID_INVITATION = 'This invitation link is invalid, used, revoked or ex
  * here), an existing account proves itself with its password. The membership, its roles and the
  * invitation's use are one transaction; then a session opens in that publisher.
  */
-export async function acceptInvitation(ctx: IdentityContext, input: { token: string; displayName?: string | null; password: string }): Promise<AuthPayloadModel> {
+export async function acceptInvitation(
+  ctx: IdentityContext,
+  input: { token: string; displayName?: string | null; password: string },
+): Promise<AuthPayloadModel> {
   const invitationTokenHash = hashSecret(input.token.trim());
   const invitation = await ctx.db.withScope({ invitationTokenHash }, (tx) =>
     tx.invitation.findUnique({ where: { tokenHash: invitationTokenHash } }),
@@ -31,14 +34,17 @@ export async function acceptInvitation(ctx: IdentityContext, input: { token: str
   if (existing) {
     // The same lockout as login: an invitation link must not be a way to guess the password.
     const checked = await ctx.loginGuard.check(invitation.email, ctx.client.ip, async () =>
-      existing.status === 'ACTIVE' && existing.passwordHash && (await verifyPassword(existing.passwordHash, input.password)) ? existing.id : null,
+      existing.status === 'ACTIVE' && existing.passwordHash && (await verifyPassword(existing.passwordHash, input.password))
+        ? existing.id
+        : null,
     );
     if (checked.outcome === 'refused') throw refusal(checked.reason);
     if (checked.outcome === 'rejected') throw unauthenticated(`Sign in as ${invitation.email}: the password is not correct`);
     userId = checked.value;
   } else {
     const displayName = (input.displayName ?? '').trim();
-    if (!displayName || displayName.length > 120) throw badUserInput('displayName must be 1 to 120 characters for a new account', 'displayName');
+    if (!displayName || displayName.length > 120)
+      throw badUserInput('displayName must be 1 to 120 characters for a new account', 'displayName');
     requireAcceptablePassword(input.password, invitation.email, 'password');
     userId = randomUUID();
     newAccount = { displayName, passwordHash: await hashPassword(input.password) };
@@ -68,11 +74,23 @@ export async function acceptInvitation(ctx: IdentityContext, input: { token: str
       data: invitation.roleIds.map((roleId) => ({ publisherId: invitation.publisherId, userId, roleId })),
       skipDuplicates: true,
     });
-    await recordChange(tx, { userId, publisherId: invitation.publisherId }, {
-      entityType: 'Member', entityId: userId, action: 'member.joined', data: { invitationId: invitation.id, newAccount: Boolean(newAccount) },
+    await recordChange(
+      tx,
+      { userId, publisherId: invitation.publisherId },
+      {
+        entityType: 'Member',
+        entityId: userId,
+        action: 'member.joined',
+        data: { invitationId: invitation.id, newAccount: Boolean(newAccount) },
+      },
+    );
+    return tx.publisher.findUniqueOrThrow({
+      where: { id: invitation.publisherId },
+      select: { id: true, slug: true, name: true, type: true },
     });
-    return tx.publisher.findUniqueOrThrow({ where: { id: invitation.publisherId }, select: { id: true, slug: true, name: true, type: true } });
   });
-  const user = await ctx.db.withScope({ userId }, (tx) => tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, email: true, displayName: true } }));
+  const user = await ctx.db.withScope({ userId }, (tx) =>
+    tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, email: true, displayName: true } }),
+  );
   return openSession(ctx, user, publisher);
 }

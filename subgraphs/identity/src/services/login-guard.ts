@@ -44,12 +44,29 @@ export class LoginGuard {
   private readonly resetsByAddress: RateLimiterPostgres;
 
   constructor(private readonly pool: pg.Pool) {
-    const store = { storeClient: pool, storeType: 'pool', tableName: 'rate_limits', tableCreated: true, clearExpiredByTimeout: false } as const;
+    const store = {
+      storeClient: pool,
+      storeType: 'pool',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      clearExpiredByTimeout: false,
+    } as const;
     this.failuresByEmail = new RateLimiterPostgres({ ...store, keyPrefix: 'login-email', points: FAILURES_BEFORE_LOCKOUT, duration: 3600 });
     this.lockoutsByEmail = new RateLimiterPostgres({ ...store, keyPrefix: 'lockouts-email', points: 1_000, duration: 24 * 3600 });
-    this.failuresByAddress = new RateLimiterPostgres({ ...store, keyPrefix: 'login-address', points: FAILURES_PER_ADDRESS, duration: 15 * 60, blockDuration: 15 * 60 });
+    this.failuresByAddress = new RateLimiterPostgres({
+      ...store,
+      keyPrefix: 'login-address',
+      points: FAILURES_PER_ADDRESS,
+      duration: 15 * 60,
+      blockDuration: 15 * 60,
+    });
     this.resetsByEmail = new RateLimiterPostgres({ ...store, keyPrefix: 'reset-email', points: RESET_REQUESTS_PER_EMAIL, duration: 3600 });
-    this.resetsByAddress = new RateLimiterPostgres({ ...store, keyPrefix: 'reset-address', points: RESET_REQUESTS_PER_ADDRESS, duration: 15 * 60 });
+    this.resetsByAddress = new RateLimiterPostgres({
+      ...store,
+      keyPrefix: 'reset-address',
+      points: RESET_REQUESTS_PER_ADDRESS,
+      duration: 15 * 60,
+    });
   }
 
   static open(databaseUrl: string): LoginGuard {
@@ -102,7 +119,8 @@ export class LoginGuard {
   async countResetRequest(email: string, address: string | null): Promise<void> {
     const results = await Promise.all([take(this.resetsByEmail, key(email)), address ? take(this.resetsByAddress, key(address)) : null]);
     const refused = results.filter((r) => r && !r.allowed).map((r) => r!.res.msBeforeNext);
-    if (refused.length) throw rateLimited('Too many password reset requests; wait before asking again', Math.ceil(Math.max(...refused) / 1000));
+    if (refused.length)
+      throw rateLimited('Too many password reset requests; wait before asking again', Math.ceil(Math.max(...refused) / 1000));
   }
 
   private async giveBack(emailKey: string, addressKey: string | null): Promise<void> {

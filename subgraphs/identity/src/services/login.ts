@@ -35,7 +35,9 @@ export async function login(ctx: IdentityContext, credentials: Credentials): Pro
       tx.user.findUnique({ where: { email }, select: { id: true, email: true, displayName: true, passwordHash: true, status: true } }),
     );
     knownUserId = user?.id;
-    const matches = user?.passwordHash ? await verifyPassword(user.passwordHash, credentials.password) : await verifyAgainstDecoy(credentials.password);
+    const matches = user?.passwordHash
+      ? await verifyPassword(user.passwordHash, credentials.password)
+      : await verifyAgainstDecoy(credentials.password);
     return user && matches && user.status === 'ACTIVE' ? { id: user.id, email: user.email, displayName: user.displayName } : null;
   });
   if (checked.outcome === 'refused') {
@@ -78,7 +80,9 @@ export async function switchPublisher(ctx: IdentityContext, wanted: string): Pro
 /** The attempted email is not recorded: for unknown accounts the log would be a list of guesses. */
 async function report(ctx: IdentityContext, kind: 'login.failed' | 'login.locked_out' | 'login.throttled', userId?: string, data = {}) {
   ctx.log.info({ event: kind, userId }, kind);
-  await ctx.db.withScope({}, (tx) => recordSecurityEvent(tx, { kind, userId: userId ?? null, client: ctx.client, data: { ...data, knownAccount: Boolean(userId) } }));
+  await ctx.db.withScope({}, (tx) =>
+    recordSecurityEvent(tx, { kind, userId: userId ?? null, client: ctx.client, data: { ...data, knownAccount: Boolean(userId) } }),
+  );
 }
 
 type MemberOf = PublisherModel & { sessionsRevokedAt: Date | null };

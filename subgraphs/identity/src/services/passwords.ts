@@ -14,7 +14,9 @@ const INVALID_RESET = 'This reset link is invalid, used or expired; ask for a ne
 export async function changePassword(ctx: IdentityContext, input: { currentPassword: string; newPassword: string }): Promise<boolean> {
   const principal = requirePrincipal(ctx);
   const scope = { userId: principal.userId };
-  const user = await ctx.db.withScope(scope, (tx) => tx.user.findUniqueOrThrow({ where: { id: principal.userId }, select: { email: true, passwordHash: true } }));
+  const user = await ctx.db.withScope(scope, (tx) =>
+    tx.user.findUniqueOrThrow({ where: { id: principal.userId }, select: { email: true, passwordHash: true } }),
+  );
   // A stolen access token must not become a way around the lockout to guess the password.
   const checked = await ctx.loginGuard.check(user.email, ctx.client.ip, async () =>
     user.passwordHash && (await verifyPassword(user.passwordHash, input.currentPassword)) ? true : null,
@@ -29,7 +31,12 @@ export async function changePassword(ctx: IdentityContext, input: { currentPassw
       where: { userId: principal.userId, id: { not: principal.sessionId }, revokedAt: null },
       data: { revokedAt: new Date(), revokedReason: 'password changed' },
     });
-    await recordSecurityEvent(tx, { kind: 'password.changed', userId: principal.userId, sessionId: principal.sessionId, client: ctx.client });
+    await recordSecurityEvent(tx, {
+      kind: 'password.changed',
+      userId: principal.userId,
+      sessionId: principal.sessionId,
+      client: ctx.client,
+    });
   });
   return true;
 }
@@ -78,14 +85,20 @@ async function mailResetLink(ctx: IdentityContext, userId: string, address: stri
 export async function resetPassword(ctx: IdentityContext, input: { token: string; newPassword: string }): Promise<boolean> {
   const resetTokenHash = hashSecret(input.token.trim());
   const reset = await ctx.db.withScope({ resetTokenHash }, (tx) =>
-    tx.passwordReset.findUnique({ where: { tokenHash: resetTokenHash }, select: { userId: true, usedAt: true, expiresAt: true, user: { select: { email: true } } } }),
+    tx.passwordReset.findUnique({
+      where: { tokenHash: resetTokenHash },
+      select: { userId: true, usedAt: true, expiresAt: true, user: { select: { email: true } } },
+    }),
   );
   if (!reset || reset.usedAt || reset.expiresAt <= new Date()) throw badUserInput(INVALID_RESET, 'token');
   requireAcceptablePassword(input.newPassword, reset.user.email);
   const passwordHash = await hashPassword(input.newPassword);
   const redeemed = await ctx.db.withScope({ resetTokenHash, userId: reset.userId }, async (tx) => {
     // Only one of two concurrent redemptions of the same token gets this row.
-    const { count } = await tx.passwordReset.updateMany({ where: { tokenHash: resetTokenHash, usedAt: null, expiresAt: { gt: new Date() } }, data: { usedAt: new Date() } });
+    const { count } = await tx.passwordReset.updateMany({
+      where: { tokenHash: resetTokenHash, usedAt: null, expiresAt: { gt: new Date() } },
+      data: { usedAt: new Date() },
+    });
     if (count === 0) return false;
     await tx.passwordReset.updateMany({ where: { userId: reset.userId, usedAt: null }, data: { usedAt: new Date() } });
     await tx.user.update({ where: { id: reset.userId }, data: { passwordHash, updatedAt: new Date() } });

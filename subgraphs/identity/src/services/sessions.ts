@@ -31,7 +31,12 @@ function sameHash(a: string, b: string): boolean {
  * user proved who they are: the database's now for a sign-in (revocations are stamped with the
  * same clock), the original sign-in's time for a switch.
  */
-export async function openSession(ctx: IdentityContext, user: UserModel, publisher: PublisherModel, authenticatedAt?: Date): Promise<AuthPayloadModel> {
+export async function openSession(
+  ctx: IdentityContext,
+  user: UserModel,
+  publisher: PublisherModel,
+  authenticatedAt?: Date,
+): Promise<AuthPayloadModel> {
   const secret = newRefreshSecret();
   const session = await ctx.db.withScope({ userId: user.id, publisherId: publisher.id }, (tx) =>
     tx.userSession.create({
@@ -50,11 +55,23 @@ export async function openSession(ctx: IdentityContext, user: UserModel, publish
   return tokenPair(ctx, { userId: user.id, publisherId: publisher.id, sessionId: session.id }, secret, user, publisher);
 }
 
-async function tokenPair(ctx: IdentityContext, principal: Principal, secret: string, user: UserModel, publisher: PublisherModel): Promise<AuthPayloadModel> {
+async function tokenPair(
+  ctx: IdentityContext,
+  principal: Principal,
+  secret: string,
+  user: UserModel,
+  publisher: PublisherModel,
+): Promise<AuthPayloadModel> {
   const access = await signAccessToken(await ctx.keys.current(), ctx.tokenSettings, principal);
   ctx.signedIn = { userId: user.id };
   const { id, slug, name, type } = publisher;
-  return { accessToken: access.token, expiresAt: access.expiresAt, refreshToken: `${principal.sessionId}.${secret}`, user, activePublisher: { id, slug, name, type } };
+  return {
+    accessToken: access.token,
+    expiresAt: access.expiresAt,
+    refreshToken: `${principal.sessionId}.${secret}`,
+    user,
+    activePublisher: { id, slug, name, type },
+  };
 }
 
 const INVALID_REFRESH = 'The refresh token is not valid; sign in again';
@@ -73,19 +90,35 @@ export async function refreshSession(ctx: IdentityContext, refreshToken: string)
     await tx.$executeRaw`SELECT 1 FROM user_sessions WHERE id = ${sessionId}::uuid FOR UPDATE`;
     const session = await tx.userSession.findUniqueOrThrow({
       where: { id: sessionId },
-      include: { user: { select: { id: true, email: true, displayName: true, status: true } }, publisher: { select: { id: true, slug: true, name: true, type: true, status: true } } },
+      include: {
+        user: { select: { id: true, email: true, displayName: true, status: true } },
+        publisher: { select: { id: true, slug: true, name: true, type: true, status: true } },
+      },
     });
     if (session.revokedAt || session.expiresAt <= new Date()) return { kind: 'ended' as const };
     const presented = hashSecret(secret);
     if (!sameHash(session.refreshTokenHash, presented)) {
-      const rotated = await tx.refreshTokenRotation.findUnique({ where: { sessionId_tokenHash: { sessionId, tokenHash: presented } }, select: { sessionId: true } });
+      const rotated = await tx.refreshTokenRotation.findUnique({
+        where: { sessionId_tokenHash: { sessionId, tokenHash: presented } },
+        select: { sessionId: true },
+      });
       if (!rotated) return { kind: 'wrong' as const };
       await revoke(tx, { id: sessionId }, 'refresh token reused');
-      await recordSecurityEvent(tx, { kind: 'session.refresh_token_reused', userId: owner.userId, publisherId: owner.publisherId, sessionId, client: ctx.client });
+      await recordSecurityEvent(tx, {
+        kind: 'session.refresh_token_reused',
+        userId: owner.userId,
+        publisherId: owner.publisherId,
+        sessionId,
+        client: ctx.client,
+      });
       return { kind: 'reused' as const };
     }
-    const membership = await tx.membership.findUnique({ where: { publisherId_userId: { publisherId: owner.publisherId, userId: owner.userId } }, select: { status: true } });
-    if (session.user.status !== 'ACTIVE' || membership?.status !== 'ACTIVE' || session.publisher.status !== 'ACTIVE') return { kind: 'ended' as const };
+    const membership = await tx.membership.findUnique({
+      where: { publisherId_userId: { publisherId: owner.publisherId, userId: owner.userId } },
+      select: { status: true },
+    });
+    if (session.user.status !== 'ACTIVE' || membership?.status !== 'ACTIVE' || session.publisher.status !== 'ACTIVE')
+      return { kind: 'ended' as const };
     const next = newRefreshSecret();
     await tx.refreshTokenRotation.create({ data: { sessionId, tokenHash: presented } });
     await tx.userSession.update({ where: { id: sessionId }, data: { refreshTokenHash: hashSecret(next), lastUsedAt: new Date() } });
@@ -100,7 +133,13 @@ export async function refreshSession(ctx: IdentityContext, refreshToken: string)
   if (outcome.kind === 'ended') throw unauthenticated('The session has ended; sign in again');
   const { id, email, displayName } = outcome.user;
   const { slug, name, type } = outcome.publisher;
-  return tokenPair(ctx, { userId: owner.userId, publisherId: owner.publisherId, sessionId }, outcome.secret, { id, email, displayName }, { id: owner.publisherId, slug, name, type });
+  return tokenPair(
+    ctx,
+    { userId: owner.userId, publisherId: owner.publisherId, sessionId },
+    outcome.secret,
+    { id, email, displayName },
+    { id: owner.publisherId, slug, name, type },
+  );
 }
 
 export async function logout(ctx: IdentityContext): Promise<boolean> {
@@ -112,7 +151,9 @@ export async function logout(ctx: IdentityContext): Promise<boolean> {
 
 export async function logoutEverywhere(ctx: IdentityContext): Promise<number> {
   const principal = requirePrincipal(ctx);
-  const { count } = await ctx.db.withScope({ userId: principal.userId }, (tx) => revoke(tx, { userId: principal.userId }, 'logout everywhere'));
+  const { count } = await ctx.db.withScope({ userId: principal.userId }, (tx) =>
+    revoke(tx, { userId: principal.userId }, 'logout everywhere'),
+  );
   ctx.forgetAccess();
   return count;
 }

@@ -11,9 +11,7 @@ export function createUserLoader(ctx: RequestContext): DataLoader<string, UserMo
   return new DataLoader(async (keys) => {
     const ids = keys.filter(isUuid).map((id) => id.toLowerCase());
     const rows = ids.length
-      ? await ctx.inScope((tx) =>
-          tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true, displayName: true } }),
-        )
+      ? await ctx.inScope((tx) => tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true, displayName: true } }))
       : [];
     const byId = new Map(rows.map((u) => [u.id, u]));
     return keys.map((key) => byId.get(key.toLowerCase()) ?? null);

@@ -10,7 +10,12 @@ import { rolesOfPublisher } from '../services/roles';
 export const Query: QueryResolvers = {
   publishers: (_, __, ctx) => publishersOfCaller(ctx),
   publisher: (_, args, ctx) => findPublisher(ctx, args),
-  permissionCatalog: () => PERMISSIONS.map((p) => ({ ...p, dependsOn: [...p.dependsOn], escalationWarning: 'escalationWarning' in p ? p.escalationWarning : null })),
+  permissionCatalog: () =>
+    PERMISSIONS.map((p) => ({
+      ...p,
+      dependsOn: [...p.dependsOn],
+      escalationWarning: 'escalationWarning' in p ? p.escalationWarning : null,
+    })),
   members: (_, __, ctx) => membersOfPublisher(ctx),
   member: (_, { userId }, ctx) => memberOfPublisher(ctx, userId),
   roles: (_, __, ctx) => rolesOfPublisher(ctx),

@@ -18,8 +18,21 @@ export async function explainAccess(ctx: RequestContext, userId: string, permiss
   const roles = member.roles.map((r) => r.role);
   const grantedBy = roles.filter((r) => r.permissions.some((p) => p.permissionKey === key));
   const names = (list: typeof roles) => list.map((r) => r.name).join(', ');
-  if (member.status !== 'ACTIVE') return { permission: key!, granted: false, grantedBy: [], reason: `The membership is suspended, so no role applies (roles: ${names(roles) || 'none'})` };
-  if (member.publisher.status !== 'ACTIVE') return { permission: key!, granted: false, grantedBy: [], reason: 'The publisher is suspended, so no role applies' };
-  if (grantedBy.length === 0) return { permission: key!, granted: false, grantedBy: [], reason: `None of the member's roles (${names(roles) || 'none'}) grants ${key}` };
+  if (member.status !== 'ACTIVE')
+    return {
+      permission: key!,
+      granted: false,
+      grantedBy: [],
+      reason: `The membership is suspended, so no role applies (roles: ${names(roles) || 'none'})`,
+    };
+  if (member.publisher.status !== 'ACTIVE')
+    return { permission: key!, granted: false, grantedBy: [], reason: 'The publisher is suspended, so no role applies' };
+  if (grantedBy.length === 0)
+    return {
+      permission: key!,
+      granted: false,
+      grantedBy: [],
+      reason: `None of the member's roles (${names(roles) || 'none'}) grants ${key}`,
+    };
   return { permission: key!, granted: true, grantedBy, reason: `Granted by ${names(grantedBy)}` };
 }

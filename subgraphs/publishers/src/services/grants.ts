@@ -23,7 +23,10 @@ export async function rolesByKeys(tx: Tx, publisherId: string, keys: string[], f
 /** Nobody grants, through a role or an invitation, a permission they do not hold themselves. */
 export function assertMayGrant(ctx: RequestContext, permissions: Iterable<string>): void {
   const beyond = [...permissions].filter((p) => !ctx.permissions.has(p)).sort();
-  if (beyond.length) throw forbidden(`You cannot grant ${beyond.map((p) => `"${p}"`).join(', ')}: you do not hold ${beyond.length > 1 ? 'them' : 'it'} yourself`);
+  if (beyond.length)
+    throw forbidden(
+      `You cannot grant ${beyond.map((p) => `"${p}"`).join(', ')}: you do not hold ${beyond.length > 1 ? 'them' : 'it'} yourself`,
+    );
 }
 
 export function validPermissionKeys(keys: string[], field: string): string[] {

@@ -19,7 +19,11 @@ export interface InvitationDelivery {
  * members plus open invitations) is enforced by the database at commit, where parallel
  * invitations cannot race past it.
  */
-export async function inviteMember(ctx: RequestContext, delivery: InvitationDelivery, input: { email: string; roles: string[] }): Promise<InvitationModel> {
+export async function inviteMember(
+  ctx: RequestContext,
+  delivery: InvitationDelivery,
+  input: { email: string; roles: string[] },
+): Promise<InvitationModel> {
   const principal = requirePrincipal(ctx);
   const email = input.email.trim().toLowerCase();
   if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw badUserInput('email must be an email address', 'email');
@@ -29,11 +33,26 @@ export async function inviteMember(ctx: RequestContext, delivery: InvitationDeli
     assertMayGrant(ctx, permissionsOf(roles));
     const alreadyMember = await tx.membership.count({ where: { publisherId: principal.publisherId, user: { email } } });
     if (alreadyMember) throw badUserInput(`${email} is a member already`, 'email');
-    await tx.invitation.updateMany({ where: { publisherId: principal.publisherId, email, acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
-    const created = await tx.invitation.create({
-      data: { publisherId: principal.publisherId, email, tokenHash: hash(token), roleIds: roles.map((r) => r.id), invitedBy: principal.userId, expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * 86_400_000) },
+    await tx.invitation.updateMany({
+      where: { publisherId: principal.publisherId, email, acceptedAt: null, revokedAt: null },
+      data: { revokedAt: new Date() },
     });
-    await recordChange(tx, principal, { entityType: 'Invitation', entityId: created.id, action: 'member.invited', data: { email, roles: roles.map((r) => r.key) } });
+    const created = await tx.invitation.create({
+      data: {
+        publisherId: principal.publisherId,
+        email,
+        tokenHash: hash(token),
+        roleIds: roles.map((r) => r.id),
+        invitedBy: principal.userId,
+        expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * 86_400_000),
+      },
+    });
+    await recordChange(tx, principal, {
+      entityType: 'Invitation',
+      entityId: created.id,
+      action: 'member.invited',
+      data: { email, roles: roles.map((r) => r.key) },
+    });
     return { ...created, roles };
   });
   delivery.mailer
@@ -49,7 +68,10 @@ export async function inviteMember(ctx: RequestContext, delivery: InvitationDeli
 export async function openInvitations(ctx: RequestContext): Promise<InvitationModel[]> {
   const { publisherId } = requirePrincipal(ctx);
   return ctx.inScope(async (tx) => {
-    const invitations = await tx.invitation.findMany({ where: { publisherId, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } }, orderBy: { createdAt: 'desc' } });
+    const invitations = await tx.invitation.findMany({
+      where: { publisherId, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+      orderBy: { createdAt: 'desc' },
+    });
     const roles = await tx.role.findMany({ where: { publisherId, id: { in: invitations.flatMap((i) => i.roleIds) } } });
     return invitations.map((i) => ({ ...i, roles: roles.filter((r) => i.roleIds.includes(r.id)) }));
   });
@@ -59,10 +81,18 @@ export async function revokeInvitation(ctx: RequestContext, id: string): Promise
   const principal = requirePrincipal(ctx);
   if (!isUuid(id)) throw notFound('Invitation');
   return ctx.inScope(async (tx) => {
-    const { count } = await tx.invitation.updateMany({ where: { publisherId: principal.publisherId, id, acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
+    const { count } = await tx.invitation.updateMany({
+      where: { publisherId: principal.publisherId, id, acceptedAt: null, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
     if (count === 0) throw notFound('Open invitation');
     const invitation = await tx.invitation.findUniqueOrThrow({ where: { publisherId_id: { publisherId: principal.publisherId, id } } });
-    await recordChange(tx, principal, { entityType: 'Invitation', entityId: id, action: 'member.invitation_revoked', data: { email: invitation.email } });
+    await recordChange(tx, principal, {
+      entityType: 'Invitation',
+      entityId: id,
+      action: 'member.invitation_revoked',
+      data: { email: invitation.email },
+    });
     const roles = await tx.role.findMany({ where: { publisherId: principal.publisherId, id: { in: invitation.roleIds } } });
     return { ...invitation, roles };
   });

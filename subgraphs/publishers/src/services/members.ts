@@ -16,12 +16,21 @@ function findMember(tx: Tx, publisherId: string, userId: string) {
 }
 
 function toModel(row: MemberRow): MemberModel {
-  return { userId: row.userId, email: row.user.email, displayName: row.user.displayName, status: row.status, roles: row.roles.map((r) => r.role), joinedAt: row.createdAt };
+  return {
+    userId: row.userId,
+    email: row.user.email,
+    displayName: row.user.displayName,
+    status: row.status,
+    roles: row.roles.map((r) => r.role),
+    joinedAt: row.createdAt,
+  };
 }
 
 export async function membersOfPublisher(ctx: RequestContext): Promise<MemberModel[]> {
   const { publisherId } = requirePrincipal(ctx);
-  const rows = await ctx.inScope((tx) => tx.membership.findMany({ where: { publisherId }, include: memberInclude, orderBy: { user: { email: 'asc' } } }));
+  const rows = await ctx.inScope((tx) =>
+    tx.membership.findMany({ where: { publisherId }, include: memberInclude, orderBy: { user: { email: 'asc' } } }),
+  );
   return rows.map(toModel);
 }
 
@@ -38,7 +47,12 @@ export async function memberOfPublisher(ctx: RequestContext, userId: string): Pr
  * concern the whole publisher (an active Owner remains, the seat limit) are the database's, at
  * commit.
  */
-async function actOnMember<T>(ctx: RequestContext, userId: string, action: string, act: (tx: Tx, member: MemberRow, publisherId: string) => Promise<T>): Promise<T> {
+async function actOnMember<T>(
+  ctx: RequestContext,
+  userId: string,
+  action: string,
+  act: (tx: Tx, member: MemberRow, publisherId: string) => Promise<T>,
+): Promise<T> {
   const principal = requirePrincipal(ctx);
   if (!isUuid(userId)) throw notFound('Member');
   const id = userId.toLowerCase();
@@ -56,7 +70,12 @@ async function actOnMember<T>(ctx: RequestContext, userId: string, action: strin
 }
 
 /** An action after which the member is still there, answered with the member as they are now. */
-function changeMember(ctx: RequestContext, userId: string, action: string, change: (tx: Tx, member: MemberRow, publisherId: string) => Promise<void>): Promise<MemberModel> {
+function changeMember(
+  ctx: RequestContext,
+  userId: string,
+  action: string,
+  change: (tx: Tx, member: MemberRow, publisherId: string) => Promise<void>,
+): Promise<MemberModel> {
   return actOnMember(ctx, userId, action, async (tx, member, publisherId) => {
     await change(tx, member, publisherId);
     const changed = await findMember(tx, publisherId, member.userId);
@@ -76,13 +95,19 @@ export function changeMemberRoles(ctx: RequestContext, userId: string, roleKeys:
 
 export function suspendMember(ctx: RequestContext, userId: string): Promise<MemberModel> {
   return changeMember(ctx, userId, 'member.suspended', async (tx, member, publisherId) => {
-    await tx.membership.update({ where: { publisherId_userId: { publisherId, userId: member.userId } }, data: { status: 'SUSPENDED', updatedAt: new Date() } });
+    await tx.membership.update({
+      where: { publisherId_userId: { publisherId, userId: member.userId } },
+      data: { status: 'SUSPENDED', updatedAt: new Date() },
+    });
   });
 }
 
 export function reinstateMember(ctx: RequestContext, userId: string): Promise<MemberModel> {
   return changeMember(ctx, userId, 'member.reinstated', async (tx, member, publisherId) => {
-    await tx.membership.update({ where: { publisherId_userId: { publisherId, userId: member.userId } }, data: { status: 'ACTIVE', updatedAt: new Date() } });
+    await tx.membership.update({
+      where: { publisherId_userId: { publisherId, userId: member.userId } },
+      data: { status: 'ACTIVE', updatedAt: new Date() },
+    });
   });
 }
 
@@ -111,6 +136,9 @@ export function revokeMemberSessions(ctx: RequestContext, userId: string): Promi
 }
 
 async function endSessionsIn(tx: Tx, publisherId: string, userId: string, reason: string): Promise<number> {
-  const { count } = await tx.userSession.updateMany({ where: { publisherId, userId, revokedAt: null }, data: { revokedAt: new Date(), revokedReason: reason } });
+  const { count } = await tx.userSession.updateMany({
+    where: { publisherId, userId, revokedAt: null },
+    data: { revokedAt: new Date(), revokedReason: reason },
+  });
   return count;
 }

@@ -6,9 +6,7 @@ import { withPermissions } from './grants';
 /** The publishers the caller belongs to, whatever the active one. */
 export async function publishersOfCaller(ctx: RequestContext): Promise<Publisher[]> {
   const userId = requirePrincipal(ctx).userId;
-  return ctx.inScope((tx) =>
-    tx.publisher.findMany({ where: { memberships: { some: { userId } } }, orderBy: { slug: 'asc' } }),
-  );
+  return ctx.inScope((tx) => tx.publisher.findMany({ where: { memberships: { some: { userId } } }, orderBy: { slug: 'asc' } }));
 }
 
 export async function findPublisher(ctx: RequestContext, by: { id?: string | null; slug?: string | null }): Promise<Publisher | null> {

@@ -13,7 +13,9 @@ export interface RoleDraft {
 
 export async function rolesOfPublisher(ctx: RequestContext): Promise<RoleWithPermissions[]> {
   const { publisherId } = requirePrincipal(ctx);
-  return ctx.inScope((tx) => tx.role.findMany({ where: { publisherId }, include: withPermissions, orderBy: [{ isTemplate: 'desc' }, { key: 'asc' }] }));
+  return ctx.inScope((tx) =>
+    tx.role.findMany({ where: { publisherId }, include: withPermissions, orderBy: [{ isTemplate: 'desc' }, { key: 'asc' }] }),
+  );
 }
 
 /** Custom roles exist only where the publisher type allows them (data in @platform/permissions). */
@@ -24,10 +26,14 @@ async function assertCustomRolesAllowed(tx: Tx, publisherId: string): Promise<vo
   }
 }
 
-export async function createRole(ctx: RequestContext, draft: Required<Pick<RoleDraft, 'key' | 'name'>> & RoleDraft): Promise<RoleWithPermissions> {
+export async function createRole(
+  ctx: RequestContext,
+  draft: Required<Pick<RoleDraft, 'key' | 'name'>> & RoleDraft,
+): Promise<RoleWithPermissions> {
   const principal = requirePrincipal(ctx);
   const key = (draft.key ?? '').trim();
-  if (!/^[a-z][a-z0-9_-]{1,40}$/.test(key)) throw badUserInput('key must be 2 to 41 lower case letters, digits, - or _, starting with a letter', 'key');
+  if (!/^[a-z][a-z0-9_-]{1,40}$/.test(key))
+    throw badUserInput('key must be 2 to 41 lower case letters, digits, - or _, starting with a letter', 'key');
   const name = validName(draft.name);
   const permissions = validPermissionKeys(draft.permissions ?? [], 'permissions');
   assertMayGrant(ctx, permissions);
@@ -37,7 +43,13 @@ export async function createRole(ctx: RequestContext, draft: Required<Pick<RoleD
       throw badUserInput(`A role "${key}" exists already`, 'key');
     }
     const role = await tx.role.create({
-      data: { publisherId: principal.publisherId, key, name, description: draft.description?.trim() ?? '', permissions: { create: permissions.map((permissionKey) => ({ permissionKey })) } },
+      data: {
+        publisherId: principal.publisherId,
+        key,
+        name,
+        description: draft.description?.trim() ?? '',
+        permissions: { create: permissions.map((permissionKey) => ({ permissionKey })) },
+      },
       include: withPermissions,
     });
     await recordChange(tx, principal, { entityType: 'Role', entityId: key, action: 'role.created', data: { key, permissions } });
@@ -54,7 +66,9 @@ export async function updateRole(ctx: RequestContext, key: string, draft: RoleDr
     assertMayGrant(ctx, [...role.permissions.map((p) => p.permissionKey), ...(permissions ?? [])]);
     if (permissions) {
       await tx.rolePermission.deleteMany({ where: { publisherId: principal.publisherId, roleId: role.id } });
-      await tx.rolePermission.createMany({ data: permissions.map((permissionKey) => ({ publisherId: principal.publisherId, roleId: role.id, permissionKey })) });
+      await tx.rolePermission.createMany({
+        data: permissions.map((permissionKey) => ({ publisherId: principal.publisherId, roleId: role.id, permissionKey })),
+      });
     }
     const updated = await tx.role.update({
       where: { publisherId_id: { publisherId: principal.publisherId, id: role.id } },
@@ -65,7 +79,12 @@ export async function updateRole(ctx: RequestContext, key: string, draft: RoleDr
       },
       include: withPermissions,
     });
-    await recordChange(tx, principal, { entityType: 'Role', entityId: key, action: 'role.updated', data: { key, ...(permissions ? { permissions } : {}) } });
+    await recordChange(tx, principal, {
+      entityType: 'Role',
+      entityId: key,
+      action: 'role.updated',
+      data: { key, ...(permissions ? { permissions } : {}) },
+    });
     return updated;
   });
 }
@@ -74,11 +93,20 @@ export async function deleteRole(ctx: RequestContext, key: string): Promise<stri
   const principal = requirePrincipal(ctx);
   return ctx.inScope(async (tx) => {
     const role = await editableRole(tx, principal.publisherId, key);
-    assertMayGrant(ctx, role.permissions.map((p) => p.permissionKey));
+    assertMayGrant(
+      ctx,
+      role.permissions.map((p) => p.permissionKey),
+    );
     const holders = await tx.membershipRole.count({ where: { publisherId: principal.publisherId, roleId: role.id } });
     if (holders > 0) throw badUserInput(`${holders} member(s) still hold "${key}"; give them other roles first`, 'key');
     const invited = await tx.invitation.count({
-      where: { publisherId: principal.publisherId, roleIds: { has: role.id }, acceptedAt: null, revokedAt: null, expiresAt: { gt: new Date() } },
+      where: {
+        publisherId: principal.publisherId,
+        roleIds: { has: role.id },
+        acceptedAt: null,
+        revokedAt: null,
+        expiresAt: { gt: new Date() },
+      },
     });
     if (invited > 0) throw badUserInput(`${invited} open invitation(s) grant "${key}"; revoke them first`, 'key');
     await tx.role.delete({ where: { publisherId_id: { publisherId: principal.publisherId, id: role.id } } });
