@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { rateLimitedResponse } from '@platform/server';
+import { rateLimitedResponse } from '@platform/graphql-edge';
 import { freePort, graphql, login } from '@platform/testing';
 import { percentile } from './measure';
 

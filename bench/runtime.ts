@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { majorOf } from '@platform/server';
+import { majorOf } from '@platform/service';
 import { graphql, login, type GraphQLResponse } from '@platform/testing';
 import { percentile } from './measure';
 

@@ -10,7 +10,9 @@ import { catalogSubgraph } from '@platform/catalog';
 import { startCatalog } from '@platform/catalog/start';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { createContextBuilder, createLogger, PublisherLanes, serveGraphQL, type RequestContext } from '@platform/server';
+import { createContextBuilder, PublisherLanes, type RequestContext } from '@platform/access';
+import { serveGraphQL } from '@platform/http';
+import { createLogger } from '@platform/service';
 import { graphql, login, serviceConfigForTests, type GraphQLResponse, type RunningPlatform } from '@platform/testing';
 import { measure, report } from './measure';
 

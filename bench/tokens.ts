@@ -2,7 +2,7 @@ import { createLocalJWKSet, jwtVerify } from 'jose';
 import { AccessTokenVerifier, generatePrivateJwk, signAccessToken, signingKeyFromJwk } from '@platform/auth';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { ACCESS_CACHE_MS, cachedAccessLoader, loadAccess } from '@platform/server';
+import { ACCESS_CACHE_MS, cachedAccessLoader, loadAccess } from '@platform/access';
 import { login, type RunningPlatform } from '@platform/testing';
 import { measure, report } from './measure';
 

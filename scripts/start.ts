@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, prepareSchema, type RunningDatabase } from '@platform/db/admin';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from '@platform/demo-data';
-import { assertPinnedRuntime, ConfigurationError, portOf } from '@platform/server';
+import { assertPinnedRuntime, ConfigurationError, portOf } from '@platform/service';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const env = process.env;

@@ -8,7 +8,7 @@ import { readSupergraph } from '@platform/gateway';
 import { identityRules, identityTypeDefs } from '@platform/identity';
 import { ROLE_TEMPLATES, type RoleTemplate } from '@platform/permissions';
 import { publishersRules, publishersTypeDefs } from '@platform/publishers';
-import { permissionsUsedBy, type IRules } from '@platform/server';
+import { permissionsUsedBy, type IRules } from '@platform/access';
 import { codesOf, graphql, login, startOwnPlatform, type OwnPlatform } from '@platform/testing';
 
 /**

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { startCatalog } from '@platform/catalog/start';
 import { startGatewayService } from '@platform/gateway';
-import type { RunningHttpServer } from '@platform/server';
+import type { RunningHttpServer } from '@platform/http';
 import {
   graphql,
   login,

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import pg from 'pg';
 import { startCatalog } from '@platform/catalog/start';
 import { CLIENT_WORK_COUNT, DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import type { RunningHttpServer } from '@platform/server';
+import type { RunningHttpServer } from '@platform/http';
 import { codesOf, graphql, login, serviceConfigForTests, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
 
 /** The client songwriter pattern at both layers; members, invitations and roles. */

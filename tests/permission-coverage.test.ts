@@ -5,7 +5,7 @@ import { catalogRules, catalogTypeDefs } from '@platform/catalog';
 import { identityRules, identityTypeDefs } from '@platform/identity';
 import { publishersRules, publishersTypeDefs } from '@platform/publishers';
 import { PERMISSIONS, renderPermissionsDoc } from '@platform/permissions';
-import { entityTypesOf, permissionsUsedBy, type IRules } from '@platform/server';
+import { entityTypesOf, permissionsUsedBy, type IRules } from '@platform/access';
 
 /**
  * Deny by default is only as good as the rules written: every root field, every mutation and

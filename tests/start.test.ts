@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { majorOf, pinnedNodeVersion } from '@platform/server';
+import { majorOf, pinnedNodeVersion } from '@platform/service';
 import { freePort, graphql, login } from '@platform/testing';
 
 /** `pnpm start` as a person runs it: the supervisor, its four processes and embedded PostgreSQL. */

@@ -5,19 +5,10 @@ import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AccessTokenVerifier } from '@platform/auth';
 import { GraphQLError } from 'graphql';
-import {
-  assertLegacyTenantHeader,
-  authenticate,
-  clientAddress,
-  createErrorFormatter,
-  inputGuardPlugin,
-  LEGACY_TENANT_HEADER,
-  rateLimitedResponse,
-  requestHeader,
-  serveGraphQL,
-  type Logger,
-  type RunningHttpServer,
-} from '@platform/server';
+import { assertLegacyTenantHeader, authenticate, LEGACY_TENANT_HEADER } from '@platform/access';
+import { createErrorFormatter, inputGuardPlugin, rateLimitedResponse } from '@platform/graphql-edge';
+import { clientAddress, requestHeader, serveGraphQL, type RunningHttpServer } from '@platform/http';
+import { type Logger } from '@platform/service';
 import type { RequestRates } from './request-rates';
 import { readSupergraph, type SubgraphName } from './supergraph';
 

@@ -1,5 +1,5 @@
 // The gateway as a process: `pnpm --filter @platform/gateway start`.
-import { createLogger, portOf, readServiceConfig, runServiceProcess } from '@platform/server';
+import { createLogger, portOf, readServiceConfig, runServiceProcess } from '@platform/service';
 import { startGatewayService, subgraphUrlsFrom } from './start';
 
 const root = new URL('../..', import.meta.url).pathname;

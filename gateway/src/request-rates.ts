@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { bearerToken, unverifiedPrincipal, type Principal } from '@platform/auth';
-import { rateLimitedRequest, type Logger, type RateLimitSettings } from '@platform/server';
+import { rateLimitedRequest } from '@platform/graphql-edge';
+import { type Logger, type RateLimitSettings } from '@platform/service';
 
 /**
  * One limit, counted twice: first in this instance's memory, then in PostgreSQL, which every

@@ -1,5 +1,5 @@
 import { AccessTokenVerifier } from '@platform/auth';
-import { ConfigurationError, createLogger, type ServiceConfig } from '@platform/server';
+import { ConfigurationError, createLogger, type ServiceConfig } from '@platform/service';
 import { startGateway } from './gateway';
 import { RequestRates } from './request-rates';
 import type { SubgraphName } from './supergraph';

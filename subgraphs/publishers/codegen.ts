@@ -1,4 +1,4 @@
-import { subgraphCodegen } from '@platform/server/codegen';
+import { subgraphCodegen } from '@platform/graphql-edge/codegen';
 
 const model = (name: string) => `../models#${name}Model`;
 export default subgraphCodegen({

@@ -18,6 +18,17 @@ export interface Principal {
   sessionId: string;
 }
 
+/**
+ * Who a service acts for: the signed-in principal and what they hold in its publisher. Services
+ * take this rather than a request, so a rule can be exercised with a transaction and an actor.
+ */
+export interface Actor extends Principal {
+  /** Permission keys granted in the active publisher. */
+  permissions: ReadonlySet<string>;
+  /** Set for a member who may see only the works of this songwriter (a platform's client). */
+  ownWorksOf: string | null;
+}
+
 export interface TokenSettings {
   issuer: string;
   audience: string;

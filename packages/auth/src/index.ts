@@ -17,6 +17,7 @@ export {
   bearerToken,
   signAccessToken,
   unverifiedPrincipal,
+  type Actor,
   type Principal,
   type TokenSettings,
 } from './access-tokens';

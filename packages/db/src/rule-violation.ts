@@ -1,3 +1,5 @@
+import { InvalidInput } from '@platform/errors';
+
 /**
  * The SQLSTATE of a business rule the database itself enforces (a trigger that cannot race, such
  * as "a publisher keeps an Owner" or the seat limit). Its message is written for the person who
@@ -5,7 +7,8 @@
  */
 export const RULE_VIOLATION_SQLSTATE = 'PP001';
 
-export class RuleViolation extends Error {
+/** A domain error like the ones services throw: the edge answers it as BAD_USER_INPUT. */
+export class RuleViolation extends InvalidInput {
   override readonly name = 'RuleViolation';
 }
 

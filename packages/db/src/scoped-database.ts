@@ -4,6 +4,9 @@ import { asRuleViolation } from './rule-violation';
 
 export type Tx = Prisma.TransactionClient;
 
+/** Runs one unit of work in one transaction whose scope is already chosen (a request's). */
+export type InScope = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
+
 /**
  * Whose request a unit of work runs for. Row-level security policies read these values; an
  * absent value matches no row, so an empty scope sees nothing protected.

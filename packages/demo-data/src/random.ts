@@ -1,3 +1,5 @@
+import { iswcCheckDigit } from '@platform/catalog/identifiers';
+
 /** A small seeded generator (mulberry32): the same demo catalog on every machine. */
 export function seededRandom(seed: string): () => number {
   let state = [...seed].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 2_654_435_761), 1_779_033_703) >>> 0;
@@ -50,6 +52,6 @@ export const title = (random: () => number) =>
 /** A valid ISWC (T-ddd.ddd.ddd-C) for the n-th demo work. */
 export function iswc(n: number): string {
   const body = String(n).padStart(9, '0');
-  const check = (10 - ([...body].reduce((s, d, i) => s + (i + 1) * Number(d), 1) % 10)) % 10;
+  const check = iswcCheckDigit(body);
   return `T-${body.slice(0, 3)}.${body.slice(3, 6)}.${body.slice(6, 9)}-${check}`;
 }

@@ -4,3 +4,4 @@ export { startPlatform, type PlatformOptions, type RunningPlatform } from './pla
 export { serviceConfigForTests } from './service-config';
 export { codesOf, graphql, login, LOGIN, type GraphQLResponse, type Session } from './graphql-client';
 export { startOwnPlatform, type OwnPlatform } from './own-platform';
+export { MemoryMailer } from './memory-mailer';

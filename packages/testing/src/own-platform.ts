@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { MemoryMailer, type ServiceConfig } from '@platform/server';
+import { type ServiceConfig } from '@platform/service';
+import { MemoryMailer } from './memory-mailer';
 import { createDemoDatabase } from './test-database';
 import { startPlatform, type RunningPlatform } from './platform';
 

@@ -1,9 +1,9 @@
 import { startGatewayService } from '@platform/gateway';
 import { startCatalog } from '@platform/catalog/start';
-import type { Mailer } from '@platform/server';
+import type { Mailer } from '@platform/mail';
 import { startIdentity } from '@platform/identity/start';
 import { startPublishers } from '@platform/publishers/start';
-import type { ServiceConfig } from '@platform/server';
+import type { ServiceConfig } from '@platform/service';
 import { serviceConfigForTests } from './service-config';
 
 export interface RunningPlatform {

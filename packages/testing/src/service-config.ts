@@ -1,4 +1,4 @@
-import type { ServiceConfig } from '@platform/server';
+import type { ServiceConfig } from '@platform/service';
 
 /**
  * A service configuration for specs and benches: loopback only, a small pool, and limits on

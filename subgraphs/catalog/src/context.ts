@@ -1,5 +1,5 @@
-import type { RequestContext } from '@platform/server';
-import { createLoaders, type CatalogLoaders } from './services/loaders';
+import type { RequestContext } from '@platform/access';
+import { createLoaders, type CatalogLoaders } from './loaders';
 
 export interface CatalogContext extends RequestContext {
   loaders: CatalogLoaders;

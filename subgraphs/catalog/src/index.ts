@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { SubgraphDefinition } from '@platform/server';
+import type { SubgraphDefinition } from '@platform/subgraph';
 import { extendContext, type CatalogContext } from './context';
 import { catalogRules } from './permissions';
 import { resolvers } from './resolvers';

@@ -1,5 +1,5 @@
 // The catalog subgraph as a process: `pnpm --filter @platform/catalog start`.
-import { createLogger, portOf, readServiceConfig, runServiceProcess } from '@platform/server';
+import { createLogger, portOf, readServiceConfig, runServiceProcess } from '@platform/service';
 import { startCatalog } from './start';
 
 const root = new URL('../../..', import.meta.url).pathname;

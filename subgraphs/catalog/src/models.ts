@@ -1,6 +1,6 @@
 // What the resolvers receive for each GraphQL type (the codegen mappers point here).
 import type { Recording, Songwriter, Work, WorkWriter } from '@platform/db';
-import type { Connection, Edge } from '@platform/server';
+import type { Connection, Edge } from '@platform/paging';
 
 export type WorkModel = Work;
 export type SongwriterModel = Songwriter;

@@ -1,6 +1,7 @@
 import { and, or, rule } from 'graphql-shield';
 import type { Work } from '@platform/db';
-import { can, entitiesRule, forbidden, isMember, type IRules } from '@platform/server';
+import { can, entitiesRule, isMember, type IRules } from '@platform/access';
+import { forbidden } from '@platform/graphql-edge';
 import type { CatalogContext } from './context';
 
 /**

@@ -1,4 +1,5 @@
-import { createLogger, startSubgraphService, type ServiceConfig } from '@platform/server';
+import { createLogger, type ServiceConfig } from '@platform/service';
+import { startSubgraphService } from '@platform/subgraph';
 import { catalogSubgraph } from './index';
 
 export function startCatalog(config: ServiceConfig, port: number) {

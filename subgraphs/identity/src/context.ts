@@ -1,13 +1,14 @@
 import type DataLoader from 'dataloader';
+import type { Logger } from 'pino';
 import type { KeyRing, TokenSettings } from '@platform/auth';
+import type { RequestContext } from '@platform/access';
 import type { ScopedDatabase } from '@platform/db';
-import type { RequestContext } from '@platform/server';
+import type { Mailer } from '@platform/mail';
 import type { UserModel } from './models';
-import type { LoginGuard } from './services/login-guard';
-import type { Mailer } from '@platform/server';
-import { createUserLoader } from './services/users';
+import type { LoginGuard } from './sign-in/login-guard';
+import { createUserLoader } from './loaders';
 
-/** What identity's services need beyond the shared request context. */
+/** What identity's services work with; plain objects, no request or GraphQL in them. */
 export interface IdentityDependencies {
   /** Login, refresh and reset run before any request scope exists, so they choose their scopes. */
   db: ScopedDatabase;
@@ -19,12 +20,29 @@ export interface IdentityDependencies {
   passwordResetUrl: string;
 }
 
-export interface IdentityContext extends RequestContext, IdentityDependencies {
+/** The services' dependencies with the request's logger. */
+export interface IdentityServices extends IdentityDependencies {
+  log: Logger;
+}
+
+/** Where a request comes from: throttling keys on the address, sessions record both. */
+export interface Client {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export interface IdentityContext extends RequestContext {
+  services: IdentityServices;
   loaders: { user: DataLoader<string, UserModel | null> };
   /** Set when this request signed someone in, so its answer may show that user. */
   signedIn: { userId: string } | null;
 }
 
 export function identityContext(deps: IdentityDependencies) {
-  return (base: RequestContext): IdentityContext => ({ ...base, ...deps, loaders: { user: createUserLoader(base) }, signedIn: null });
+  return (base: RequestContext): IdentityContext => ({
+    ...base,
+    services: { ...deps, log: base.log },
+    loaders: { user: createUserLoader(base) },
+    signedIn: null,
+  });
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { SubgraphDefinition } from '@platform/server';
+import type { SubgraphDefinition } from '@platform/subgraph';
 import { identityContext, type IdentityContext, type IdentityDependencies } from './context';
 import { identityRules } from './permissions';
 import { resolvers } from './resolvers';
@@ -25,5 +25,4 @@ export function identitySubgraph(deps: IdentityDependencies): SubgraphDefinition
 }
 
 export type { IdentityDependencies };
-export { MemoryMailer, type Mailer } from '@platform/server';
 export { identityRules } from './permissions';

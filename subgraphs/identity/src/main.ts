@@ -1,5 +1,5 @@
 // The identity subgraph as a process: `pnpm --filter @platform/identity start`.
-import { createLogger, portOf, readServiceConfig, runServiceProcess } from '@platform/server';
+import { createLogger, portOf, readServiceConfig, runServiceProcess } from '@platform/service';
 import { startIdentity } from './start';
 
 const root = new URL('../../..', import.meta.url).pathname;

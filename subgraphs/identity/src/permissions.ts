@@ -1,5 +1,5 @@
 import { or, rule } from 'graphql-shield';
-import { can, entitiesRule, isMember, isPublic, isSelf, type IRules } from '@platform/server';
+import { can, entitiesRule, isMember, isPublic, isSelf, type IRules } from '@platform/access';
 import type { IdentityContext } from './context';
 
 const isUserJustSignedIn = rule('is-user-just-signed-in', { cache: 'strict' })(

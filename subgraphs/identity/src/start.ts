@@ -1,7 +1,9 @@
 import { AccessTokenVerifier, fileKeyRing, keyRingFromConfiguration, type KeyRing } from '@platform/auth';
-import { ConfigurationError, createLogger, LogMailer, startSubgraphService, type Mailer, type ServiceConfig } from '@platform/server';
+import { LogMailer, type Mailer } from '@platform/mail';
+import { ConfigurationError, createLogger, type ServiceConfig } from '@platform/service';
+import { startSubgraphService } from '@platform/subgraph';
 import { identitySubgraph } from './index';
-import { LoginGuard } from './services/login-guard';
+import { LoginGuard } from './sign-in/login-guard';
 
 export interface IdentityOptions {
   env?: NodeJS.ProcessEnv;

@@ -1,8 +1,8 @@
 import type DataLoader from 'dataloader';
 import type { Publisher } from '@platform/db';
-import type { RequestContext } from '@platform/server';
-import { createPublisherLoader } from './services/loaders';
-import type { InvitationDelivery } from './services/invitations';
+import type { RequestContext } from '@platform/access';
+import { createPublisherLoader } from './loaders';
+import type { InvitationDelivery } from './invitations/invitations';
 
 export interface PublishersContext extends RequestContext {
   loaders: { publisher: DataLoader<string, Publisher | null> };

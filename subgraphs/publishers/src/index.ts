@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { SubgraphDefinition } from '@platform/server';
+import type { SubgraphDefinition } from '@platform/subgraph';
 import { publishersContext, type PublishersContext } from './context';
 import { publishersRules } from './permissions';
 import { resolvers } from './resolvers';
-import type { InvitationDelivery } from './services/invitations';
+import type { InvitationDelivery } from './invitations/invitations';
 
 export const publishersTypeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
 

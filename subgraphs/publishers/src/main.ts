@@ -1,5 +1,5 @@
 // The publishers subgraph as a process: `pnpm --filter @platform/publishers start`.
-import { createLogger, portOf, readServiceConfig, runServiceProcess } from '@platform/server';
+import { createLogger, portOf, readServiceConfig, runServiceProcess } from '@platform/service';
 import { startPublishers } from './start';
 
 const root = new URL('../../..', import.meta.url).pathname;

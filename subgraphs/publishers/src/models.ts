@@ -1,6 +1,6 @@
 // What the resolvers receive for each GraphQL type (the codegen mappers point here).
 import type { Account, AuditLogEntry, Invitation, Publisher, Role } from '@platform/db';
-import type { Connection, Edge } from '@platform/server';
+import type { Connection, Edge } from '@platform/paging';
 
 export type PublisherModel = Publisher;
 export type RoleModel = Role & { permissions?: { permissionKey: string }[] };

@@ -1,4 +1,4 @@
-import { can, entitiesRule, isMember, isSelf, type IRules } from '@platform/server';
+import { can, entitiesRule, isMember, isSelf, type IRules } from '@platform/access';
 
 /** Anything not named here is denied. */
 export const publishersRules: IRules = {

@@ -1,4 +1,6 @@
-import { createLogger, LogMailer, startSubgraphService, type Mailer, type ServiceConfig } from '@platform/server';
+import { LogMailer, type Mailer } from '@platform/mail';
+import { createLogger, type ServiceConfig } from '@platform/service';
+import { startSubgraphService } from '@platform/subgraph';
 import { publishersSubgraph } from './index';
 
 export interface PublishersOptions {
@@ -14,6 +16,7 @@ export function startPublishers(config: ServiceConfig, port: number, options: Pu
     definition: publishersSubgraph({
       mailer: options.mailer ?? new LogMailer(log),
       acceptUrl: env.INVITATION_URL ?? 'http://localhost:3000/accept-invitation',
+      log,
     }),
   }));
 }

@@ -1,16 +1,16 @@
 import type { MutationResolvers } from '../generated/resolvers-types';
-import { createRecording, deleteRecording, updateRecording } from '../services/recordings';
-import { createSongwriter, deleteSongwriter, updateSongwriter } from '../services/songwriters';
-import { createWork, deleteWork, updateWork } from '../services/works';
+import { createRecording, deleteRecording, updateRecording } from '../recordings/recordings';
+import { createSongwriter, deleteSongwriter, updateSongwriter } from '../songwriters/songwriters';
+import { createWork, deleteWork, updateWork } from '../works/works';
 
 export const Mutation: MutationResolvers = {
-  createWork: (_, { input }, ctx) => createWork(ctx, input),
-  updateWork: (_, { id, input }, ctx) => updateWork(ctx, id, input),
-  deleteWork: (_, { id }, ctx) => deleteWork(ctx, id),
-  createSongwriter: (_, { input }, ctx) => createSongwriter(ctx, input),
-  updateSongwriter: (_, { id, input }, ctx) => updateSongwriter(ctx, id, input),
-  deleteSongwriter: (_, { id }, ctx) => deleteSongwriter(ctx, id),
-  createRecording: (_, { input }, ctx) => createRecording(ctx, input),
-  updateRecording: (_, { id, input }, ctx) => updateRecording(ctx, id, input),
-  deleteRecording: (_, { id }, ctx) => deleteRecording(ctx, id),
+  createWork: (_, { input }, ctx) => ctx.act((tx, actor) => createWork(tx, actor, input)),
+  updateWork: (_, { id, input }, ctx) => ctx.act((tx, actor) => updateWork(tx, actor, id, input)),
+  deleteWork: (_, { id }, ctx) => ctx.act((tx, actor) => deleteWork(tx, actor, id)),
+  createSongwriter: (_, { input }, ctx) => ctx.act((tx, actor) => createSongwriter(tx, actor, input)),
+  updateSongwriter: (_, { id, input }, ctx) => ctx.act((tx, actor) => updateSongwriter(tx, actor, id, input)),
+  deleteSongwriter: (_, { id }, ctx) => ctx.act((tx, actor) => deleteSongwriter(tx, actor, id)),
+  createRecording: (_, { input }, ctx) => ctx.act((tx, actor) => createRecording(tx, actor, input)),
+  updateRecording: (_, { id, input }, ctx) => ctx.act((tx, actor) => updateRecording(tx, actor, id, input)),
+  deleteRecording: (_, { id }, ctx) => ctx.act((tx, actor) => deleteRecording(tx, actor, id)),
 };

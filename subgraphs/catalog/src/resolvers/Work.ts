@@ -1,18 +1,8 @@
-import type { WorkResolvers, WorkWriterResolvers } from '../generated/resolvers-types';
+import type { WorkResolvers } from '../generated/resolvers-types';
 
 export const Work: WorkResolvers = {
   __resolveReference: ({ id }, ctx) => ctx.loaders.work.load(id),
   publisher: (work) => ({ id: work.publisherId }),
   createdBy: (work) => (work.createdBy ? { id: work.createdBy } : null),
   writers: (work, _, ctx) => ctx.loaders.writersOfWork.load(work.id),
-};
-
-export const WorkWriter: WorkWriterResolvers = {
-  songwriter: async (row, _, ctx) => {
-    // The composite foreign key keeps a writer inside the work's publisher, so it is visible.
-    const songwriter = await ctx.loaders.songwriter.load(row.songwriterId);
-    if (!songwriter) throw new Error(`Songwriter ${row.songwriterId} of work ${row.workId} is not visible`);
-    return songwriter;
-  },
-  share: (row) => row.share.toNumber(),
 };

@@ -1,8 +1,10 @@
-import { DateTimeScalar } from '@platform/server';
+import { DateTimeScalar } from '@platform/graphql-edge';
 import type { Resolvers } from '../generated/resolvers-types';
-import { Recording, Songwriter } from './entities';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
-import { Work, WorkWriter } from './Work';
+import { Recording } from './Recording';
+import { Songwriter } from './Songwriter';
+import { Work } from './Work';
+import { WorkWriter } from './WorkWriter';
 
 export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, Work, WorkWriter, Songwriter, Recording };

@@ -1,17 +1,34 @@
+import { requirePrincipal } from '@platform/access';
 import type { MutationResolvers } from '../generated/resolvers-types';
-import { acceptInvitation } from '../services/invitations';
-import { login, switchPublisher } from '../services/login';
-import { changePassword, requestPasswordReset, resetPassword } from '../services/passwords';
-import { logout, logoutEverywhere, refreshSession } from '../services/sessions';
+import type { IdentityContext } from '../context';
+import { acceptInvitation } from '../invitations/accept-invitation';
+import type { AuthPayloadModel } from '../models';
+import { changePassword, requestPasswordReset, resetPassword } from '../passwords/passwords';
+import { logout, logoutEverywhere, refreshSession } from '../sessions/sessions';
+import { login, switchPublisher } from '../sign-in/login';
+
+/** Lets the answer show the user this request signed in (identity's User rules read it). */
+async function signingIn(ctx: IdentityContext, payload: Promise<AuthPayloadModel>): Promise<AuthPayloadModel> {
+  const signedIn = await payload;
+  ctx.signedIn = { userId: signedIn.user.id };
+  return signedIn;
+}
+
+/** This instance re-checks the caller's access on its next request instead of trusting its cache. */
+async function forgettingAccess<T>(ctx: IdentityContext, ended: Promise<T>): Promise<T> {
+  const result = await ended;
+  ctx.forgetAccess();
+  return result;
+}
 
 export const Mutation: MutationResolvers = {
-  login: (_, { input }, ctx) => login(ctx, input),
-  refreshSession: (_, { refreshToken }, ctx) => refreshSession(ctx, refreshToken),
-  switchPublisher: (_, { publisher }, ctx) => switchPublisher(ctx, publisher),
-  logout: (_, __, ctx) => logout(ctx),
-  logoutEverywhere: (_, __, ctx) => logoutEverywhere(ctx),
-  changePassword: (_, { input }, ctx) => changePassword(ctx, input),
-  requestPasswordReset: (_, { email }, ctx) => requestPasswordReset(ctx, email),
-  resetPassword: (_, { input }, ctx) => resetPassword(ctx, input),
-  acceptInvitation: (_, { input }, ctx) => acceptInvitation(ctx, input),
+  login: (_, { input }, ctx) => signingIn(ctx, login(ctx.services, ctx.client, input)),
+  refreshSession: (_, { refreshToken }, ctx) => signingIn(ctx, refreshSession(ctx.services, ctx.client, refreshToken)),
+  switchPublisher: (_, { publisher }, ctx) => signingIn(ctx, switchPublisher(ctx.services, ctx.client, requirePrincipal(ctx), publisher)),
+  acceptInvitation: (_, { input }, ctx) => signingIn(ctx, acceptInvitation(ctx.services, ctx.client, input)),
+  logout: (_, __, ctx) => forgettingAccess(ctx, logout(ctx.services.db, requirePrincipal(ctx))),
+  logoutEverywhere: (_, __, ctx) => forgettingAccess(ctx, logoutEverywhere(ctx.services.db, requirePrincipal(ctx))),
+  changePassword: (_, { input }, ctx) => changePassword(ctx.services, ctx.client, requirePrincipal(ctx), input),
+  requestPasswordReset: (_, { email }, ctx) => requestPasswordReset(ctx.services, ctx.client, email),
+  resetPassword: (_, { input }, ctx) => resetPassword(ctx.services, ctx.client, input),
 };

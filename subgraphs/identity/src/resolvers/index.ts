@@ -1,13 +1,7 @@
-import { DateTimeScalar } from '@platform/server';
+import { DateTimeScalar } from '@platform/graphql-edge';
 import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
+import { User } from './User';
 
-export const resolvers: Resolvers = {
-  DateTime: DateTimeScalar,
-  Query,
-  Mutation,
-  User: {
-    __resolveReference: ({ id }, ctx) => ctx.loaders.user.load(id),
-  },
-};
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User };

@@ -1,20 +1,22 @@
+import { actorOf } from '@platform/access';
 import type { MutationResolvers } from '../generated/resolvers-types';
-import { inviteMember, revokeInvitation } from '../services/invitations';
-import { changeMemberRoles, reinstateMember, removeMember, revokeMemberSessions, suspendMember } from '../services/members';
-import { updateBilling, updatePublisher } from '../services/publisher-settings';
-import { createRole, deleteRole, updateRole } from '../services/roles';
+import { updateBilling } from '../billing/billing';
+import { inviteMember, revokeInvitation } from '../invitations/invitations';
+import { changeMemberRoles, reinstateMember, removeMember, revokeMemberSessions, suspendMember } from '../members/members';
+import { updatePublisher } from '../publishers/publishers';
+import { createRole, deleteRole, updateRole } from '../roles/roles';
 
 export const Mutation: MutationResolvers = {
-  inviteMember: (_, { input }, ctx) => inviteMember(ctx, ctx.invitations, input),
-  revokeInvitation: (_, { id }, ctx) => revokeInvitation(ctx, id),
-  changeMemberRoles: (_, { userId, roles }, ctx) => changeMemberRoles(ctx, userId, roles),
-  suspendMember: (_, { userId }, ctx) => suspendMember(ctx, userId),
-  reinstateMember: (_, { userId }, ctx) => reinstateMember(ctx, userId),
-  removeMember: (_, { userId }, ctx) => removeMember(ctx, userId),
-  revokeMemberSessions: (_, { userId }, ctx) => revokeMemberSessions(ctx, userId),
-  createRole: (_, { input }, ctx) => createRole(ctx, input),
-  updateRole: (_, { key, input }, ctx) => updateRole(ctx, key, input),
-  deleteRole: (_, { key }, ctx) => deleteRole(ctx, key),
-  updatePublisher: (_, { input }, ctx) => updatePublisher(ctx, input),
-  updateBilling: (_, { input }, ctx) => updateBilling(ctx, input),
+  inviteMember: (_, { input }, ctx) => inviteMember(ctx.inScope, actorOf(ctx), input, ctx.invitations),
+  revokeInvitation: (_, { id }, ctx) => ctx.act((tx, actor) => revokeInvitation(tx, actor, id)),
+  changeMemberRoles: (_, { userId, roles }, ctx) => ctx.act((tx, actor) => changeMemberRoles(tx, actor, userId, roles)),
+  suspendMember: (_, { userId }, ctx) => ctx.act((tx, actor) => suspendMember(tx, actor, userId)),
+  reinstateMember: (_, { userId }, ctx) => ctx.act((tx, actor) => reinstateMember(tx, actor, userId)),
+  removeMember: (_, { userId }, ctx) => ctx.act((tx, actor) => removeMember(tx, actor, userId)),
+  revokeMemberSessions: (_, { userId }, ctx) => ctx.act((tx, actor) => revokeMemberSessions(tx, actor, userId)),
+  createRole: (_, { input }, ctx) => ctx.act((tx, actor) => createRole(tx, actor, input)),
+  updateRole: (_, { key, input }, ctx) => ctx.act((tx, actor) => updateRole(tx, actor, key, input)),
+  deleteRole: (_, { key }, ctx) => ctx.act((tx, actor) => deleteRole(tx, actor, key)),
+  updatePublisher: (_, { input }, ctx) => ctx.act((tx, actor) => updatePublisher(tx, actor, input)),
+  updateBilling: (_, { input }, ctx) => ctx.act((tx, actor) => updateBilling(tx, actor, input)),
 };

@@ -1,25 +1,25 @@
 import { PERMISSIONS } from '@platform/permissions';
 import type { QueryResolvers } from '../generated/resolvers-types';
-import { explainAccess } from '../services/access-explanation';
-import { auditLog } from '../services/audit-log';
-import { openInvitations } from '../services/invitations';
-import { memberOfPublisher, membersOfPublisher } from '../services/members';
-import { findPublisher, publishersOfCaller } from '../services/publishers';
-import { rolesOfPublisher } from '../services/roles';
+import { auditLog } from '../audit/audit-log';
+import { openInvitations } from '../invitations/invitations';
+import { explainAccess } from '../members/access-explanation';
+import { memberOfPublisher, membersOfPublisher } from '../members/members';
+import { findPublisher, publishersOfCaller } from '../publishers/publishers';
+import { rolesOfPublisher } from '../roles/roles';
 
 export const Query: QueryResolvers = {
-  publishers: (_, __, ctx) => publishersOfCaller(ctx),
-  publisher: (_, args, ctx) => findPublisher(ctx, args),
+  publishers: (_, __, ctx) => ctx.act((tx, actor) => publishersOfCaller(tx, actor)),
+  publisher: (_, args, ctx) => ctx.act((tx, actor) => findPublisher(tx, actor, args)),
   permissionCatalog: () =>
     PERMISSIONS.map((p) => ({
       ...p,
       dependsOn: [...p.dependsOn],
       escalationWarning: 'escalationWarning' in p ? p.escalationWarning : null,
     })),
-  members: (_, __, ctx) => membersOfPublisher(ctx),
-  member: (_, { userId }, ctx) => memberOfPublisher(ctx, userId),
-  roles: (_, __, ctx) => rolesOfPublisher(ctx),
-  invitations: (_, __, ctx) => openInvitations(ctx),
-  explainAccess: (_, { userId, permission }, ctx) => explainAccess(ctx, userId, permission),
-  auditLog: (_, args, ctx) => auditLog(ctx, args),
+  members: (_, __, ctx) => ctx.act((tx, actor) => membersOfPublisher(tx, actor)),
+  member: (_, { userId }, ctx) => ctx.act((tx, actor) => memberOfPublisher(tx, actor, userId)),
+  roles: (_, __, ctx) => ctx.act((tx, actor) => rolesOfPublisher(tx, actor)),
+  invitations: (_, __, ctx) => ctx.act((tx, actor) => openInvitations(tx, actor)),
+  explainAccess: (_, { userId, permission }, ctx) => ctx.act((tx, actor) => explainAccess(tx, actor, userId, permission)),
+  auditLog: (_, args, ctx) => ctx.act((tx, actor) => auditLog(tx, actor, args)),
 };

@@ -1,8 +1,12 @@
-import { DateTimeScalar, JSONScalar } from '@platform/server';
+import { DateTimeScalar, JSONScalar } from '@platform/graphql-edge';
 import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
-import { AuditEntry, Member, Publisher, Role, User } from './types';
+import { AuditEntry } from './AuditEntry';
+import { Member } from './Member';
+import { Publisher } from './Publisher';
+import { Role } from './Role';
+import { User } from './User';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,

@@ -1,0 +1,127 @@
+import type http from 'node:http';
+import { AccessTokenVerifier, InvalidTokenError, bearerToken, type Actor, type Principal } from '@platform/auth';
+import { isUuid, type ScopedDatabase, type Tx } from '@platform/db';
+import type { Logger } from 'pino';
+import { cachedAccessLoader } from './access';
+import { clientAddress, requestHeader } from '@platform/http';
+import { forbiddenRequest, unauthenticated, unauthenticatedRequest } from '@platform/graphql-edge';
+import type { PublisherLanes } from './publisher-lanes';
+
+/** What every resolver of every subgraph gets. */
+export interface RequestContext {
+  requestId: string;
+  /** null for a request without a token (only login and the schema itself answer those). */
+  principal: Principal | null;
+  /** Permission keys granted in the active publisher. */
+  permissions: ReadonlySet<string>;
+  /** Set for a member who may see only the works of this songwriter (a platform's client). */
+  ownWorksOf: string | null;
+  /** Runs one unit of work in one transaction, scoped to this request's publisher and user. */
+  inScope<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs a service for the signed-in caller: one transaction of this request's scope, and the actor. */
+  act<T>(work: (tx: Tx, actor: Actor) => Promise<T>): Promise<T>;
+  client: { ip: string | null; userAgent: string | null };
+  log: Logger;
+  /** Makes this instance re-check the caller's access on its next request (after a logout). */
+  forgetAccess(): void;
+}
+
+export interface ContextDependencies {
+  db: ScopedDatabase;
+  verifier: AccessTokenVerifier;
+  log: Logger;
+  trustedProxies: ReadonlySet<string> | 'all';
+  lanes: PublisherLanes;
+}
+
+/**
+ * The one request-context builder: token → a turn in its publisher's lane → access, or
+ * UNAUTHENTICATED. The turn is held until the response is sent (`whenDone`).
+ */
+export function createContextBuilder(deps: ContextDependencies) {
+  const accessOf = cachedAccessLoader(deps.db);
+  return async (req: http.IncomingMessage, whenDone: (release: () => void) => void): Promise<RequestContext> => {
+    const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
+    const log = deps.log.child({ requestId });
+    const token = await authenticate(deps.verifier, requestHeader(req, 'authorization'));
+    const ip = clientAddress(req, deps.trustedProxies);
+    // Admitted by the publisher the token was signed for, never by a header: a forged or foreign
+    // X-Tenant-ID cannot queue work in another publisher's lane. Nothing before this line touches
+    // the database.
+    whenDone(await deps.lanes.enter(token ? `publisher:${token.publisherId}` : `anonymous:${ip ?? 'unknown'}`));
+    const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
+    const principal = token && legacyTenant ? actingInLegacyTenant(token, legacyTenant) : token;
+    let permissions: ReadonlySet<string> = new Set();
+    let ownWorksOf: string | null = null;
+    if (principal) {
+      const access = await accessOf.load(principal);
+      if (access.status === 'session-ended') throw unauthenticatedRequest('Your session has ended; sign in again');
+      if (access.status === 'not-a-member') {
+        throw legacyTenant
+          ? forbiddenRequest(`${LEGACY_TENANT_HEADER} names a publisher you are not a member of`)
+          : unauthenticatedRequest('You are no longer a member of this publisher; sign in again');
+      }
+      permissions = access.permissions;
+      ownWorksOf = access.ownWorksOf;
+    }
+    const scope = { publisherId: principal?.publisherId ?? null, userId: principal?.userId ?? null };
+    const context: RequestContext = {
+      requestId,
+      principal,
+      permissions,
+      ownWorksOf,
+      inScope: (work) => deps.db.withScope(scope, work),
+      act: (work) => {
+        const actor = actorOf(context);
+        return deps.db.withScope(scope, (tx) => work(tx, actor));
+      },
+      client: { ip, userAgent: requestHeader(req, 'user-agent') },
+      forgetAccess: () => {
+        if (principal) accessOf.forget(principal);
+      },
+      log,
+    };
+    return context;
+  };
+}
+
+/**
+ * Legacy clients send the tenant they act in beside their token. It may only pick another
+ * publisher the user belongs to, for this request; membership is checked like any token's.
+ */
+export const LEGACY_TENANT_HEADER = 'x-tenant-id';
+
+function actingInLegacyTenant(principal: Principal, tenant: string): Principal {
+  assertLegacyTenantHeader(tenant);
+  return { ...principal, publisherId: tenant.toLowerCase() };
+}
+
+/** Refuses (HTTP 403) a header that cannot name a publisher; the gateway checks it too. */
+export function assertLegacyTenantHeader(tenant: string): void {
+  if (!isUuid(tenant)) throw forbiddenRequest(`${LEGACY_TENANT_HEADER} must be the id of a publisher you are a member of`);
+}
+
+/** Shared with the gateway, which checks tokens before planning anything. */
+export async function authenticate(verifier: AccessTokenVerifier, authorization: string | null): Promise<Principal | null> {
+  try {
+    const token = bearerToken(authorization);
+    return token ? await verifier.verify(token) : null;
+  } catch (error) {
+    if (error instanceof InvalidTokenError) throw unauthenticatedRequest(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The signed-in caller, for services behind rules that already refuse anonymous callers; the
+ * check keeps that assumption explicit rather than asserted.
+ */
+export function requirePrincipal(ctx: RequestContext): Principal {
+  if (!ctx.principal) throw unauthenticated();
+  return ctx.principal;
+}
+
+/** The caller as services see them: who, in which publisher, holding what. */
+export function actorOf(ctx: RequestContext): Actor {
+  return { ...requirePrincipal(ctx), permissions: ctx.permissions, ownWorksOf: ctx.ownWorksOf };
+}

@@ -1,0 +1,130 @@
+import { allow, rule, shield } from 'graphql-shield';
+import type { IRules, IRule } from 'graphql-shield';
+import type { GraphQLSchema } from 'graphql';
+import { applyMiddleware } from 'graphql-middleware';
+import type { PermissionKey } from '@platform/permissions';
+import { forbidden, unauthenticated } from '@platform/graphql-edge';
+import type { RequestContext } from './request-context';
+
+export type { IRules, IRule };
+
+const byPermission = new Map<PermissionKey, IRule>();
+
+/** Allows a signed-in member whose roles grant `key` in the active publisher. */
+export function can(key: PermissionKey): IRule {
+  let existing = byPermission.get(key);
+  if (!existing) {
+    existing = rule(`can:${key}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => {
+      if (!ctx.principal) return unauthenticated();
+      return ctx.permissions.has(key) || forbidden(`This needs the "${key}" permission in the active publisher`);
+    });
+    byPermission.set(key, existing);
+  }
+  return existing;
+}
+
+/**
+ * Allows any signed-in member of the active publisher. For fields of types that are only
+ * reachable through a root field already guarded by a permission (connections, page info), and
+ * for the caller's own identity.
+ */
+export const isMember = rule('is-member', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
+  ctx.principal ? true : unauthenticated(),
+);
+
+/** A field of a user that only that user may read (their memberships elsewhere, their grants). */
+export const isSelf = rule('is-self', { cache: 'strict' })((parent: { id: string }, _args, ctx: RequestContext) => {
+  if (!ctx.principal) return unauthenticated();
+  return parent.id === ctx.principal.userId || forbidden('This is readable only on your own account');
+});
+
+/** Anyone: only for signing in and for the federation schema itself. */
+export const isPublic = allow;
+
+export type EntityAccess = Record<string, PermissionKey | 'member'>;
+
+/**
+ * The rule for `Query._entities`: every representation's type must be listed, and the caller
+ * must hold the permission its root query would need. An unlisted type is refused outright.
+ */
+export function entitiesRule(access: EntityAccess): IRule {
+  const entities = rule('entities', { cache: 'strict' })((
+    _parent,
+    args: { representations: { __typename: string }[] },
+    ctx: RequestContext,
+  ) => {
+    if (!ctx.principal) return unauthenticated();
+    for (const { __typename } of args.representations) {
+      const needed = access[__typename];
+      if (!needed) return forbidden(`${__typename} cannot be resolved here`);
+      if (needed !== 'member' && !ctx.permissions.has(needed)) {
+        return forbidden(`This needs the "${needed}" permission in the active publisher`);
+      }
+    }
+    return true;
+  });
+  entityAccessByRule.set(entities, access);
+  return entities;
+}
+
+/** Rules every subgraph shares: the federation plumbing the gateway may read. */
+const FEDERATION_RULES: IRules = { Query: { _service: allow }, _Service: allow };
+
+/** Wraps a subgraph schema in its rules; whatever has no rule is denied. */
+export function protect(schema: GraphQLSchema, rules: IRules): GraphQLSchema {
+  const tree = mergeRules(FEDERATION_RULES, rules);
+  return applyMiddleware(
+    schema,
+    shield(tree, {
+      fallbackRule: rule('deny-by-default')(() => forbidden()),
+      // Resolvers throw our own coded errors (BAD_USER_INPUT, NOT_FOUND); let them through.
+      // Anything unexpected is masked later by the error formatter.
+      allowExternalErrors: true,
+      // Strict-cache key: shield's default hashes the whole parent object for every field.
+      hashFunction: ({ parent, args }) => `${(parent as { id?: unknown } | null)?.id ?? ''}:${JSON.stringify(args)}`,
+    }),
+  );
+}
+
+function mergeRules(a: IRules, b: IRules): IRules {
+  const merged: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  for (const [type, value] of Object.entries(b as Record<string, unknown>)) {
+    const left = merged[type];
+    merged[type] = isFieldMap(left) && isFieldMap(value) ? { ...left, ...value } : value;
+  }
+  return merged as IRules;
+}
+
+function isFieldMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !('resolve' in value);
+}
+
+const entityAccessByRule = new WeakMap<object, EntityAccess>();
+
+/**
+ * The permissions a rule tree names, walking and/or/not rules down to `can(...)` and the entity
+ * maps of `_entities`: what the permission-coverage spec compares with the catalog.
+ */
+export function permissionsUsedBy(rules: IRules): Set<string> {
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const entities = entityAccessByRule.get(node);
+    if (entities) for (const needed of Object.values(entities)) if (needed !== 'member') used.add(needed);
+    const name = (node as { name?: unknown }).name;
+    if (typeof name === 'string' && name.startsWith('can:')) used.add(name.slice(4));
+    const children = (node as { rules?: unknown }).rules;
+    if (Array.isArray(children)) children.forEach(visit);
+    else if (!('resolve' in node)) Object.values(node).forEach(visit);
+  };
+  visit(rules);
+  return used;
+}
+
+/** The entity types `_entities` may resolve in a rule tree, or null when it has no such rule. */
+export function entityTypesOf(rules: IRules): string[] | null {
+  const query = (rules as Record<string, unknown>).Query as Record<string, unknown> | undefined;
+  const rule = query?._entities;
+  const access = rule && typeof rule === 'object' ? entityAccessByRule.get(rule) : undefined;
+  return access ? Object.keys(access) : null;
+}

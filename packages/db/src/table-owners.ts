@@ -1,0 +1,46 @@
+/**
+ * Which part of the platform owns each table: only its owner writes it, and everyone else goes
+ * through the owner's functions (`@platform/sessions` for identity's sessions,
+ * `@platform/publishers/invitations` for accepting an invitation, `recordChange` for the audit
+ * log and outbox). Reads may cross owners where row-level security allows. `tests/table-ownership`
+ * checks the code against this map; `docs/database.md` prints it beside each table's policies.
+ */
+export const TABLE_OWNERS = {
+  users: 'identity',
+  user_sessions: 'identity',
+  refresh_token_rotations: 'identity',
+  password_resets: 'identity',
+  security_events: 'identity',
+  accounts: 'publishers',
+  publishers: 'publishers',
+  user_publishers: 'publishers',
+  roles: 'publishers',
+  role_permissions: 'publishers',
+  membership_roles: 'publishers',
+  invitations: 'publishers',
+  works: 'catalog',
+  songwriters: 'catalog',
+  recordings: 'catalog',
+  work_writers: 'catalog',
+  work_recordings: 'catalog',
+  audit_log: 'events',
+  outbox: 'events',
+  permissions: 'database',
+  rate_limits: 'database',
+} as const;
+
+export type TableOwner = (typeof TABLE_OWNERS)[keyof typeof TABLE_OWNERS];
+
+/**
+ * Where each owner's writing code lives (paths from the repository root). `database` is the
+ * migration tooling: it syncs the permission catalog and the role templates (publishers' roles,
+ * defined as data in @platform/permissions) when the schema is prepared. rate_limits is written
+ * only by rate-limiter-flexible, for the gateway's limits and identity's login guard.
+ */
+export const OWNER_PATHS: Record<TableOwner, readonly string[]> = {
+  identity: ['subgraphs/identity/src/', 'packages/sessions/src/'],
+  publishers: ['subgraphs/publishers/src/', 'packages/db/src/role-template-sync.ts'],
+  catalog: ['subgraphs/catalog/src/'],
+  events: ['packages/events/src/'],
+  database: ['packages/db/src/'],
+};

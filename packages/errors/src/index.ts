@@ -1,0 +1,82 @@
+/**
+ * What a business rule says when it refuses, without knowing who asked or over what protocol.
+ * Services throw these; the GraphQL edge (`createErrorFormatter`) turns each into the error
+ * code of API contract v1 with the message unchanged, and anything else into a masked internal
+ * error. A rule can therefore be tested with a transaction and nothing else.
+ */
+export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'RATE_LIMITED';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: DomainErrorCode;
+
+  /** Extra facts a client may branch on (`field`, `reason`, `retryAfterSeconds`). */
+  details(): Record<string, string | number> {
+    return {};
+  }
+}
+
+/** The input breaks a rule; `field` names the input field at fault, so a form can show the message beside it. */
+export class InvalidInput extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  override readonly name: string = 'InvalidInput';
+
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+
+  override details(): Record<string, string | number> {
+    return this.field ? { field: this.field } : {};
+  }
+}
+
+/** Also the answer for another publisher's object: its existence is never confirmed. */
+export class NotFound extends DomainError {
+  readonly code = 'NOT_FOUND';
+  override readonly name = 'NotFound';
+
+  constructor(what: string) {
+    super(`${what} was not found`);
+  }
+}
+
+/** The caller is known but may not do this here. */
+export class NotPermitted extends DomainError {
+  readonly code = 'FORBIDDEN';
+  override readonly name = 'NotPermitted';
+}
+
+/** The caller must (again) prove who they are; `reason` tells a lockout from a wrong password. */
+export class NotSignedIn extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  override readonly name = 'NotSignedIn';
+
+  constructor(
+    message = 'Sign in to continue',
+    readonly reason?: string,
+  ) {
+    super(message);
+  }
+
+  override details(): Record<string, string | number> {
+    return this.reason ? { reason: this.reason } : {};
+  }
+}
+
+/** Too many requests of one kind; `retryAfterSeconds` (at least 1) says when the next one will be taken. */
+export class TooManyRequests extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  override readonly name = 'TooManyRequests';
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+
+  override details(): Record<string, string | number> {
+    return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+}

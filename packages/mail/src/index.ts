@@ -1,0 +1,1 @@
+export { LogMailer, type MailMessage, type Mailer } from './mailer';

@@ -1,0 +1,107 @@
+import path from 'node:path';
+import type { TokenSettings } from '@platform/auth';
+
+/** How much of one service a single publisher may hold at once (README "Fairness between publishers"). */
+export interface LaneSettings {
+  /** Requests of one publisher this service works on at the same time. */
+  concurrency: number;
+  /** Further requests of that publisher that may wait for a turn; beyond that, RATE_LIMITED. */
+  queue: number;
+  /** How long a request waits for its turn before it is answered RATE_LIMITED. */
+  waitMs: number;
+}
+
+/** Requests per window the gateway takes from one caller of each kind; shared by every gateway instance. */
+export interface RateLimitSettings {
+  windowSeconds: number;
+  perUser: number;
+  perPublisher: number;
+  /** Callers without a token, per address (sign-in, password reset, the schema). */
+  perAnonymousAddress: number;
+}
+
+/** What every service reads from the environment. README "Configuration" lists each variable. */
+export interface ServiceConfig {
+  production: boolean;
+  host: string;
+  /** Subgraphs refuse to start without one; the gateway keeps only its rate limits there. */
+  databaseUrl: string | undefined;
+  dbPoolSize: number;
+  jwksUrl: string;
+  tokens: TokenSettings;
+  dataDir: string;
+  trustedProxies: ReadonlySet<string> | 'all';
+  rateLimits: RateLimitSettings;
+  /** What one publisher may hold of each subgraph at once. */
+  lanes: LaneSettings;
+}
+
+export class ConfigurationError extends Error {}
+
+export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): ServiceConfig {
+  const production = env.NODE_ENV === 'production';
+  const required = (name: string, developmentDefault: string): string => {
+    const value = env[name];
+    if (value) return value;
+    if (production) throw new ConfigurationError(`${name} must be set when NODE_ENV=production`);
+    return developmentDefault;
+  };
+  const dbPoolSize = positiveInteger(env, 'DB_POOL_SIZE', 10);
+  return {
+    production,
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL,
+    dbPoolSize,
+    jwksUrl: required('AUTH_JWKS_URL', `http://127.0.0.1:${env.IDENTITY_PORT ?? 4001}/.well-known/jwks.json`),
+    tokens: { issuer: env.AUTH_ISSUER ?? 'publishing-platform', audience: env.AUTH_AUDIENCE ?? 'publishing-api' },
+    dataDir: env.DATA_DIR ?? path.join(root, '.data'),
+    trustedProxies: trustedProxiesFrom(env),
+    rateLimits: {
+      windowSeconds: positiveInteger(env, 'RATE_LIMIT_WINDOW_SECONDS', 1),
+      perUser: positiveInteger(env, 'RATE_LIMIT_PER_USER', 20),
+      perPublisher: positiveInteger(env, 'RATE_LIMIT_PER_PUBLISHER', 100),
+      perAnonymousAddress: positiveInteger(env, 'RATE_LIMIT_PER_ANONYMOUS_ADDRESS', 20),
+    },
+    lanes: {
+      // Half the pool: a publisher flooding a subgraph leaves about half of it to everyone else
+      // (about: a request whose root fields run in parallel holds a connection for each).
+      concurrency: positiveInteger(env, 'PUBLISHER_CONCURRENCY', Math.max(1, Math.floor(dbPoolSize / 2))),
+      queue: positiveInteger(env, 'PUBLISHER_QUEUE', 50),
+      waitMs: positiveInteger(env, 'PUBLISHER_QUEUE_WAIT_MS', 5_000),
+    },
+  };
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a whole number of at least 1 (got "${raw}")`);
+  return value;
+}
+
+export function portOf(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const port = Number(env[name] ?? fallback);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigurationError(`${name} must be a port number`);
+  return port;
+}
+
+const LOOPBACK = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];
+
+/**
+ * Which peers may tell us the client's address in X-Forwarded-For: the gateway in front of a
+ * subgraph, a load balancer in front of the gateway. TRUSTED_PROXIES is a comma-separated list
+ * of addresses, or `*` on a private network where only proxies can reach the service.
+ */
+export function trustedProxiesFrom(env: NodeJS.ProcessEnv): ReadonlySet<string> | 'all' {
+  const value = env.TRUSTED_PROXIES?.trim();
+  if (value === '*') return 'all';
+  return new Set(
+    value
+      ? value
+          .split(',')
+          .map((a) => a.trim())
+          .filter(Boolean)
+      : LOOPBACK,
+  );
+}

@@ -1,0 +1,121 @@
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { AccessTokenVerifier } from '@platform/auth';
+import { createPrismaClient, ScopedDatabase } from '@platform/db';
+import { createContextBuilder, protect, PublisherLanes, type IRules, type RequestContext } from '@platform/access';
+import { createErrorFormatter, inputGuardPlugin } from '@platform/graphql-edge';
+import { serveGraphQL, type Route, type RunningHttpServer } from '@platform/http';
+import { ConfigurationError, type Logger, type ServiceConfig } from '@platform/service';
+
+export interface SubgraphDefinition<TContext extends RequestContext> {
+  name: string;
+  typeDefs: string;
+  // The generated resolver types are stricter than @apollo/subgraph's map; each subgraph checks
+  // its resolvers against its own generated Resolvers type.
+  resolvers: unknown;
+  rules: IRules;
+  /** Adds the subgraph's own per-request pieces (DataLoaders) to the shared context. */
+  extendContext?: (base: RequestContext) => TContext;
+  routes?: Record<string, Route>;
+}
+
+export interface SubgraphRuntime {
+  port: number;
+  host?: string;
+  db: ScopedDatabase;
+  verifier: AccessTokenVerifier;
+  log: Logger;
+  production: boolean;
+  trustedProxies: ReadonlySet<string> | 'all';
+  lanes: PublisherLanes;
+}
+
+export async function startSubgraph<TContext extends RequestContext>(
+  definition: SubgraphDefinition<TContext>,
+  runtime: SubgraphRuntime,
+): Promise<RunningHttpServer> {
+  const schema = protect(
+    buildSubgraphSchema([{ typeDefs: parse(definition.typeDefs), resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
+    definition.rules,
+  );
+  const apollo = new ApolloServer<TContext>({
+    schema,
+    introspection: !runtime.production,
+    includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter(runtime.log),
+    // No Apollo Studio here: inline traces would only cost time on every request.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), inputGuardPlugin()],
+  });
+  const buildContext = createContextBuilder(runtime);
+  const extend = definition.extendContext ?? ((base: RequestContext) => base as TContext);
+  return serveGraphQL({
+    apollo,
+    port: runtime.port,
+    ...(runtime.host ? { host: runtime.host } : {}),
+    log: runtime.log,
+    context: async (req, whenDone) => extend(await buildContext(req, whenDone)),
+    routes: {
+      '/health': () => healthOf(definition.name, runtime.db),
+      ...definition.routes,
+    },
+  });
+}
+
+async function healthOf(service: string, db: ScopedDatabase) {
+  try {
+    await db.ping();
+    return { status: 200, body: { status: 'ok', service } };
+  } catch {
+    return { status: 503, body: { status: 'unavailable', service, reason: 'database unreachable' } };
+  }
+}
+
+export interface SubgraphService<TContext extends RequestContext> {
+  definition: SubgraphDefinition<TContext>;
+  /** Defaults to the JWKS at config.jwksUrl. */
+  verifier?: AccessTokenVerifier;
+  /** Releases what the definition holds besides the database pool. */
+  close?: () => Promise<void>;
+}
+
+/**
+ * Starts a subgraph as a service: opens its database pool, builds its definition, serves it, and
+ * closes the pool when the server closes.
+ */
+export async function startSubgraphService<TContext extends RequestContext>(
+  config: ServiceConfig,
+  port: number,
+  log: Logger,
+  define: (db: ScopedDatabase) => Promise<SubgraphService<TContext>> | SubgraphService<TContext>,
+): Promise<RunningHttpServer> {
+  if (!config.databaseUrl) {
+    throw new ConfigurationError('DATABASE_URL must be set (pnpm start sets it for the services it starts)');
+  }
+  const db = new ScopedDatabase(createPrismaClient(config.databaseUrl, { poolSize: config.dbPoolSize }));
+  try {
+    const { definition, verifier, close } = await define(db);
+    const server = await startSubgraph(definition, {
+      port,
+      host: config.host,
+      db,
+      verifier: verifier ?? AccessTokenVerifier.fromJwksUrl(config.jwksUrl, config.tokens),
+      log,
+      production: config.production,
+      trustedProxies: config.trustedProxies,
+      lanes: new PublisherLanes(config.lanes),
+    });
+    return {
+      ...server,
+      close: async () => {
+        await server.close();
+        await close?.();
+        await db.disconnect();
+      },
+    };
+  } catch (error) {
+    await db.disconnect();
+    throw error;
+  }
+}

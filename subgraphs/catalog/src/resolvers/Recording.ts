@@ -1,0 +1,5 @@
+import type { RecordingResolvers } from '../generated/resolvers-types';
+
+export const Recording: RecordingResolvers = {
+  __resolveReference: ({ id }, ctx) => ctx.loaders.recording.load(id),
+};

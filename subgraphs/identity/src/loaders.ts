@@ -1,0 +1,19 @@
+import DataLoader from 'dataloader';
+import { isUuid } from '@platform/db';
+import type { RequestContext } from '@platform/access';
+import type { UserModel } from './models';
+
+/**
+ * Users by id, as row-level security shows them: the caller and the members of the active
+ * publisher. Anyone else resolves to null.
+ */
+export function createUserLoader(ctx: RequestContext): DataLoader<string, UserModel | null> {
+  return new DataLoader(async (keys) => {
+    const ids = keys.filter(isUuid).map((id) => id.toLowerCase());
+    const rows = ids.length
+      ? await ctx.inScope((tx) => tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true, displayName: true } }))
+      : [];
+    const byId = new Map(rows.map((u) => [u.id, u]));
+    return keys.map((key) => byId.get(key.toLowerCase()) ?? null);
+  });
+}

@@ -1,0 +1,166 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { signAccessToken, type Principal } from '@platform/auth';
+import { isUuid, type ScopedDatabase } from '@platform/db';
+import { NotSignedIn } from '@platform/errors';
+import { endSessions } from '@platform/sessions';
+import type { Client, IdentityServices } from '../context';
+import type { AuthPayloadModel, PublisherModel, UserModel } from '../models';
+import { recordSecurityEvent } from '../security-events';
+
+export const SESSION_TTL_DAYS = 30;
+
+/**
+ * Refresh tokens are `<session id>.<secret>`. Only a hash of the secret is stored; each refresh
+ * replaces it and remembers the old hash. Presenting a secret the session once had is reuse:
+ * someone else holds a copy, and the whole session is revoked. Any other wrong secret is only
+ * refused (the session id is in every access token: knowing it must not be enough to end it).
+ */
+function newRefreshSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function sameHash(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Opens a session in `publisher` and signs its first token pair. `authenticatedAt` is when the
+ * user proved who they are: the database's now for a sign-in (revocations are stamped with the
+ * same clock), the original sign-in's time for a switch.
+ */
+export async function openSession(
+  services: IdentityServices,
+  client: Client,
+  user: UserModel,
+  publisher: PublisherModel,
+  authenticatedAt?: Date,
+): Promise<AuthPayloadModel> {
+  const secret = newRefreshSecret();
+  const session = await services.db.withScope({ userId: user.id, publisherId: publisher.id }, (tx) =>
+    tx.userSession.create({
+      data: {
+        userId: user.id,
+        publisherId: publisher.id,
+        refreshTokenHash: hashSecret(secret),
+        expiresAt: new Date(Date.now() + SESSION_TTL_DAYS * 86_400_000),
+        clientIp: client.ip,
+        userAgent: client.userAgent?.slice(0, 512) ?? null,
+        ...(authenticatedAt ? { authenticatedAt } : {}),
+      },
+      select: { id: true },
+    }),
+  );
+  return tokenPair(services, { userId: user.id, publisherId: publisher.id, sessionId: session.id }, secret, user, publisher);
+}
+
+async function tokenPair(
+  services: IdentityServices,
+  principal: Principal,
+  secret: string,
+  user: UserModel,
+  publisher: PublisherModel,
+): Promise<AuthPayloadModel> {
+  const access = await signAccessToken(await services.keys.current(), services.tokenSettings, principal);
+  const { id, slug, name, type } = publisher;
+  return {
+    accessToken: access.token,
+    expiresAt: access.expiresAt,
+    refreshToken: `${principal.sessionId}.${secret}`,
+    user,
+    activePublisher: { id, slug, name, type },
+  };
+}
+
+const INVALID_REFRESH = 'The refresh token is not valid; sign in again';
+
+export async function refreshSession(services: IdentityServices, client: Client, refreshToken: string): Promise<AuthPayloadModel> {
+  const [sessionId, secret, extra] = refreshToken.split('.');
+  if (!sessionId || !secret || extra !== undefined || !isUuid(sessionId)) throw new NotSignedIn(INVALID_REFRESH);
+  const owner = await services.db.withScope({ sessionId }, (tx) =>
+    tx.userSession.findUnique({ where: { id: sessionId }, select: { userId: true, publisherId: true } }),
+  );
+  if (!owner) throw new NotSignedIn(INVALID_REFRESH);
+
+  const scope = { sessionId, userId: owner.userId, publisherId: owner.publisherId };
+  const outcome = await services.db.withScope(scope, async (tx) => {
+    // Row lock: two refreshes with the same token cannot both succeed.
+    await tx.$executeRaw`SELECT 1 FROM user_sessions WHERE id = ${sessionId}::uuid FOR UPDATE`;
+    const session = await tx.userSession.findUniqueOrThrow({
+      where: { id: sessionId },
+      include: {
+        user: { select: { id: true, email: true, displayName: true, status: true } },
+        publisher: { select: { id: true, slug: true, name: true, type: true, status: true } },
+      },
+    });
+    if (session.revokedAt || session.expiresAt <= new Date()) return { kind: 'ended' as const };
+    const presented = hashSecret(secret);
+    if (!sameHash(session.refreshTokenHash, presented)) {
+      const rotated = await tx.refreshTokenRotation.findUnique({
+        where: { sessionId_tokenHash: { sessionId, tokenHash: presented } },
+        select: { sessionId: true },
+      });
+      if (!rotated) return { kind: 'wrong' as const };
+      await endSessions(tx, { userId: owner.userId, sessionId }, 'refresh token reused');
+      await recordSecurityEvent(tx, {
+        kind: 'session.refresh_token_reused',
+        userId: owner.userId,
+        publisherId: owner.publisherId,
+        sessionId,
+        client,
+      });
+      return { kind: 'reused' as const };
+    }
+    const membership = await tx.membership.findUnique({
+      where: { publisherId_userId: { publisherId: owner.publisherId, userId: owner.userId } },
+      select: { status: true },
+    });
+    if (session.user.status !== 'ACTIVE' || membership?.status !== 'ACTIVE' || session.publisher.status !== 'ACTIVE')
+      return { kind: 'ended' as const };
+    const next = newRefreshSecret();
+    await tx.refreshTokenRotation.create({ data: { sessionId, tokenHash: presented } });
+    await tx.userSession.update({ where: { id: sessionId }, data: { refreshTokenHash: hashSecret(next), lastUsedAt: new Date() } });
+    return { kind: 'renewed' as const, secret: next, user: session.user, publisher: session.publisher };
+  });
+  // The revocation above is committed before this error leaves: reuse must end the session.
+  if (outcome.kind === 'reused') {
+    services.log.warn({ event: 'session.refresh_token_reused', sessionId, userId: owner.userId }, 'refresh token reused; session revoked');
+    throw new NotSignedIn(INVALID_REFRESH);
+  }
+  if (outcome.kind === 'wrong') throw new NotSignedIn(INVALID_REFRESH);
+  if (outcome.kind === 'ended') throw new NotSignedIn('The session has ended; sign in again');
+  const { id, email, displayName } = outcome.user;
+  const { slug, name, type } = outcome.publisher;
+  return tokenPair(
+    services,
+    { userId: owner.userId, publisherId: owner.publisherId, sessionId },
+    outcome.secret,
+    { id, email, displayName },
+    { id: owner.publisherId, slug, name, type },
+  );
+}
+
+export async function logout(db: ScopedDatabase, principal: Principal): Promise<boolean> {
+  const ended = await db.withScope({ userId: principal.userId, publisherId: principal.publisherId }, (tx) =>
+    endSessions(tx, { userId: principal.userId, sessionId: principal.sessionId }, 'logout'),
+  );
+  return ended > 0;
+}
+
+export function logoutEverywhere(db: ScopedDatabase, principal: Principal): Promise<number> {
+  return db.withScope({ userId: principal.userId }, (tx) => endSessions(tx, { userId: principal.userId }, 'logout everywhere'));
+}
+
+export async function sessionsOfCaller(db: ScopedDatabase, principal: Principal) {
+  const sessions = await db.withScope({ userId: principal.userId }, (tx) =>
+    tx.userSession.findMany({
+      where: { userId: principal.userId, revokedAt: null, expiresAt: { gt: new Date() } },
+      include: { publisher: { select: { id: true, slug: true, name: true, type: true } } },
+      orderBy: { createdAt: 'desc' },
+    }),
+  );
+  return sessions.map((s) => ({ ...s, activePublisher: s.publisher, current: s.id === principal.sessionId }));
+}

@@ -1,0 +1,134 @@
+import { verifyAgainstDecoy, verifyPassword, type Principal } from '@platform/auth';
+import { isUuid } from '@platform/db';
+import { InvalidInput, NotPermitted, NotSignedIn } from '@platform/errors';
+import type { Client, IdentityServices } from '../context';
+import type { AuthPayloadModel, PublisherModel } from '../models';
+import { MAX_PASSWORD_LENGTH } from '../passwords/password-policy';
+import { recordSecurityEvent } from '../security-events';
+import { openSession } from '../sessions/sessions';
+import { refusal } from './login-guard';
+
+export interface Credentials {
+  email: string;
+  password: string;
+  /** Slug or id. */
+  publisher?: string | null;
+}
+
+const WRONG_CREDENTIALS = 'Email or password is incorrect';
+
+/**
+ * Signs a user in with an internal password and opens a session in one publisher. Unknown
+ * emails, users without a password and disabled users get the same answer as a wrong password,
+ * after the same amount of hashing work; repeated failures lock the email and throttle the
+ * address.
+ */
+export async function login(services: IdentityServices, client: Client, credentials: Credentials): Promise<AuthPayloadModel> {
+  const email = credentials.email.trim().toLowerCase();
+  if (!email) throw new InvalidInput('email must not be empty', 'email');
+  if (!credentials.password) throw new InvalidInput('password must not be empty', 'password');
+  if (credentials.password.length > MAX_PASSWORD_LENGTH) throw new NotSignedIn(WRONG_CREDENTIALS);
+
+  let knownUserId: string | undefined;
+  const checked = await services.loginGuard.check(email, client.ip, async () => {
+    const user = await services.db.withScope({ loginEmail: email }, (tx) =>
+      tx.user.findUnique({ where: { email }, select: { id: true, email: true, displayName: true, passwordHash: true, status: true } }),
+    );
+    knownUserId = user?.id;
+    const matches = user?.passwordHash
+      ? await verifyPassword(user.passwordHash, credentials.password)
+      : await verifyAgainstDecoy(credentials.password);
+    return user && matches && user.status === 'ACTIVE' ? { id: user.id, email: user.email, displayName: user.displayName } : null;
+  });
+  if (checked.outcome === 'refused') {
+    await report(services, client, checked.reason === 'locked_out' ? 'login.locked_out' : 'login.throttled');
+    throw refusal(checked.reason);
+  }
+  if (checked.outcome === 'rejected') {
+    await report(
+      services,
+      client,
+      'login.failed',
+      knownUserId,
+      checked.lockedForSeconds ? { lockedForSeconds: checked.lockedForSeconds } : {},
+    );
+    throw new NotSignedIn(WRONG_CREDENTIALS);
+  }
+  const user = checked.value;
+
+  const publisher = choosePublisher(await activePublishersOf(services, user.id), credentials.publisher ?? null);
+  const payload = await openSession(services, client, { id: user.id, email: user.email, displayName: user.displayName }, publisher);
+  services.log.info({ event: 'login.succeeded', userId: user.id, publisherId: publisher.id }, 'login succeeded');
+  return payload;
+}
+
+/**
+ * A new session, in another publisher the caller belongs to. It carries the time of the sign-in
+ * it comes from: a publisher whose admin revoked the member's sessions after that sign-in is not
+ * reachable this way (nor through X-Tenant-ID); signing in again is.
+ */
+export async function switchPublisher(
+  services: IdentityServices,
+  client: Client,
+  principal: Principal,
+  wanted: string,
+): Promise<AuthPayloadModel> {
+  const publishers = await activePublishersOf(services, principal.userId);
+  const publisher = bySlugOrId(publishers, wanted);
+  if (!publisher) throw new NotPermitted(`You are not an active member of a publisher "${wanted}"`);
+  const signIn = await services.db.withScope({ userId: principal.userId }, (tx) =>
+    tx.userSession.findUniqueOrThrow({
+      where: { id: principal.sessionId },
+      select: { authenticatedAt: true, user: { select: { id: true, email: true, displayName: true } } },
+    }),
+  );
+  if (publisher.sessionsRevokedAt && publisher.sessionsRevokedAt >= signIn.authenticatedAt) {
+    throw new NotSignedIn(`Your sessions in "${publisher.slug}" were ended by an administrator; sign in again to enter it`);
+  }
+  return openSession(services, client, signIn.user, publisher, signIn.authenticatedAt);
+}
+
+/** The attempted email is not recorded: for unknown accounts the log would be a list of guesses. */
+async function report(
+  services: IdentityServices,
+  client: Client,
+  kind: 'login.failed' | 'login.locked_out' | 'login.throttled',
+  userId?: string,
+  data = {},
+) {
+  services.log.info({ event: kind, userId }, kind);
+  await services.db.withScope({}, (tx) =>
+    recordSecurityEvent(tx, { kind, userId: userId ?? null, client, data: { ...data, knownAccount: Boolean(userId) } }),
+  );
+}
+
+type MemberOf = PublisherModel & { sessionsRevokedAt: Date | null };
+
+async function activePublishersOf(services: IdentityServices, userId: string): Promise<MemberOf[]> {
+  const memberships = await services.db.withScope({ userId }, (tx) =>
+    tx.membership.findMany({
+      where: { userId, status: 'ACTIVE', publisher: { status: 'ACTIVE' } },
+      select: { sessionsRevokedAt: true, publisher: { select: { id: true, slug: true, name: true, type: true } } },
+      orderBy: { publisher: { slug: 'asc' } },
+    }),
+  );
+  return memberships.map((m) => ({ ...m.publisher, sessionsRevokedAt: m.sessionsRevokedAt }));
+}
+
+function choosePublisher(publishers: MemberOf[], wanted: string | null): MemberOf {
+  if (publishers.length === 0) throw new NotPermitted('Your account is not an active member of any publisher');
+  if (wanted === null || wanted.trim() === '') {
+    if (publishers.length === 1) return publishers[0]!;
+    const slugs = publishers.map((p) => p.slug).join(', ');
+    throw new InvalidInput(`You belong to several publishers (${slugs}); choose one with "publisher"`, 'publisher');
+  }
+  const chosen = bySlugOrId(publishers, wanted);
+  // A publisher the user does not belong to and one that does not exist read the same.
+  if (!chosen) throw new InvalidInput(`You are not a member of a publisher "${wanted}"`, 'publisher');
+  return chosen;
+}
+
+function bySlugOrId(publishers: MemberOf[], wanted: string): MemberOf | undefined {
+  const key = wanted.trim().toLowerCase();
+  return publishers.find((p) => p.slug === key || (isUuid(key) && p.id === key));
+}

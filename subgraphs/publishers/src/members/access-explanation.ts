@@ -1,0 +1,24 @@
+import type { Actor } from '@platform/auth';
+import { isUuid, type Tx } from '@platform/db';
+import { InvalidInput, NotFound } from '@platform/errors';
+import type { AccessExplanationModel } from '../models';
+import { validPermissionKeys, withPermissions } from '../roles/grants';
+
+/** Whether a member holds a permission here, which roles grant it, and why not when not. */
+export async function explainAccess(tx: Tx, actor: Actor, userId: string, permission: string): Promise<AccessExplanationModel> {
+  const key = validPermissionKeys([permission], 'permission')[0]!;
+  if (!isUuid(userId)) throw new InvalidInput('userId is not a valid user id', 'userId');
+  const member = await tx.membership.findUnique({
+    where: { publisherId_userId: { publisherId: actor.publisherId, userId: userId.toLowerCase() } },
+    include: { publisher: { select: { status: true } }, roles: { include: { role: { include: withPermissions } } } },
+  });
+  if (!member) throw new NotFound('Member');
+  const roles = member.roles.map((r) => r.role);
+  const grantedBy = roles.filter((r) => r.permissions.some((p) => p.permissionKey === key));
+  const names = (list: typeof roles) => list.map((r) => r.name).join(', ') || 'none';
+  const refused = (reason: string) => ({ permission: key, granted: false, grantedBy: [], reason });
+  if (member.status !== 'ACTIVE') return refused(`The membership is suspended, so no role applies (roles: ${names(roles)})`);
+  if (member.publisher.status !== 'ACTIVE') return refused('The publisher is suspended, so no role applies');
+  if (grantedBy.length === 0) return refused(`None of the member's roles (${names(roles)}) grants ${key}`);
+  return { permission: key, granted: true, grantedBy, reason: `Granted by ${names(grantedBy)}` };
+}
