@@ -9,11 +9,10 @@ if (!apiUrl || !dataDir || !process.send)
   throw new Error('run by bench/runtime.ts only (needs BENCH_API_URL, BENCH_DATA_DIR and an IPC channel)');
 
 const platform = await startPlatform({ apiUrl, dataDir });
-process.on('message', async (message) => {
+process.on('message', (message) => {
   if (message === 'cpu') send({ cpu: process.cpuUsage() });
   if (message === 'stop') {
-    await platform.stop();
-    process.exit(0);
+    void platform.stop().then(() => process.exit(0));
   }
 });
 send({ ready: { gatewayUrl: platform.gatewayUrl, version: process.version } });

@@ -51,7 +51,9 @@ function violations(): string[] {
         const owner = TABLE_OWNERS[table as keyof typeof TABLE_OWNERS];
         return !owner || !OWNER_PATHS[owner].some((allowed) => file.startsWith(allowed));
       })
-      .map(({ table, line }) => `${file}:${line} writes ${table}, owned by ${TABLE_OWNERS[table as keyof typeof TABLE_OWNERS] ?? 'nobody'}`),
+      .map(
+        ({ table, line }) => `${file}:${line} writes ${table}, owned by ${TABLE_OWNERS[table as keyof typeof TABLE_OWNERS] ?? 'nobody'}`,
+      ),
   );
 }
 
@@ -61,7 +63,7 @@ describe('table ownership', () => {
   });
 
   it('finds writes in both spellings the code uses', () => {
-    const source = "await tx.userSession.updateMany({});\nawait tx.$executeRaw`UPDATE user_publishers SET x = 1`;\ntx.work.findMany();";
+    const source = 'await tx.userSession.updateMany({});\nawait tx.$executeRaw`UPDATE user_publishers SET x = 1`;\ntx.work.findMany();';
     expect(writesIn(source)).toEqual([
       { table: 'user_sessions', line: 1 },
       { table: 'user_publishers', line: 2 },
