@@ -5,7 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import { AccessTokenVerifier } from '@platform/auth';
+import { AccessTokenVerifier, DEFAULT_TOKEN_SETTINGS } from '@platform/auth';
 import { catalogSubgraph } from '@platform/catalog';
 import { startCatalog } from '@platform/catalog/start';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
@@ -26,7 +26,7 @@ export async function shieldCost(apiUrl: string, platform: RunningPlatform): Pro
   const query = `{ works(first: 100) { totalCount edges { node { id title iswc createdAt writers { share songwriter { id name ipi } } } } } }`;
   const session = await login(platform.gatewayUrl, 'owner@dmp.demo', DEMO_PASSWORD);
   const jwksUrl = platform.identityUrl.replace('/graphql', '/.well-known/jwks.json');
-  const tokens = { issuer: 'publishing-platform', audience: 'publishing-api' };
+  const tokens = DEFAULT_TOKEN_SETTINGS;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-shield-'));
   const log = createLogger('bench');
 

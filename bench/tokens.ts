@@ -1,12 +1,12 @@
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { AccessTokenVerifier, generatePrivateJwk, signAccessToken, signingKeyFromJwk } from '@platform/auth';
+import { AccessTokenVerifier, generatePrivateJwk, signAccessToken, signingKeyFromJwk, DEFAULT_TOKEN_SETTINGS } from '@platform/auth';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { DEMO_PASSWORD } from '@platform/demo-data';
 import { ACCESS_CACHE_MS, cachedAccessLoader, loadAccess } from '@platform/access';
 import { login, type RunningPlatform } from '@platform/testing';
 import { measure, report } from './measure';
 
-const settings = { issuer: 'publishing-platform', audience: 'publishing-api' };
+const settings = DEFAULT_TOKEN_SETTINGS;
 
 /**
  * What checking a caller costs every service on every request: the signature and claims, then

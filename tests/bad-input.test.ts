@@ -1,3 +1,4 @@
+import { DEFAULT_TOKEN_SETTINGS } from '@platform/auth';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { SignJWT, generateKeyPair } from 'jose';
@@ -331,8 +332,8 @@ describe('tokens the gateway refuses with UNAUTHENTICATED', () => {
     return new SignJWT(payload)
       .setProtectedHeader({ alg, kid: 'attacker' })
       .setSubject(demoId('user:owner@spirit.demo'))
-      .setIssuer('publishing-platform')
-      .setAudience('publishing-api')
+      .setIssuer(DEFAULT_TOKEN_SETTINGS.issuer)
+      .setAudience(DEFAULT_TOKEN_SETTINGS.audience)
       .setIssuedAt()
       .setNotBefore('0s')
       .setExpirationTime(expires)

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { SignJWT, decodeProtectedHeader, generateKeyPair, importJWK, type JWK } from 'jose';
-import { rotateFileKeyRing } from '@platform/auth';
+import { rotateFileKeyRing, DEFAULT_TOKEN_SETTINGS } from '@platform/auth';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { codesOf, graphql, LOGIN, login, startOwnPlatform, type OwnPlatform } from '@platform/testing';
 
@@ -80,8 +80,8 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
     return new SignJWT({ pub: changes.pub ?? valid.publisherId, sid: changes.sid ?? valid.sessionId })
       .setProtectedHeader({ alg: 'ES256', kid: changes.kid ?? kid })
       .setSubject(valid.userId)
-      .setIssuer(changes.iss ?? 'publishing-platform')
-      .setAudience(changes.aud ?? 'publishing-api')
+      .setIssuer(changes.iss ?? DEFAULT_TOKEN_SETTINGS.issuer)
+      .setAudience(changes.aud ?? DEFAULT_TOKEN_SETTINGS.audience)
       .setIssuedAt(now - 5)
       .setNotBefore(changes.nbf ?? now - 5)
       .setExpirationTime(changes.exp ?? now + 600)
@@ -116,7 +116,7 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const now = Math.floor(Date.now() / 1000);
     await expectRefused(
-      `${part({ alg: 'none' })}.${part({ sub: valid.userId, pub: valid.publisherId, sid: valid.sessionId, iss: 'publishing-platform', aud: 'publishing-api', iat: now, nbf: now, exp: now + 600 })}.`,
+      `${part({ alg: 'none' })}.${part({ sub: valid.userId, pub: valid.publisherId, sid: valid.sessionId, iss: DEFAULT_TOKEN_SETTINGS.issuer, aud: DEFAULT_TOKEN_SETTINGS.audience, iat: now, nbf: now, exp: now + 600 })}.`,
     );
   });
 
@@ -126,8 +126,8 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
     const token = await new SignJWT({ pub: valid.publisherId, sid: valid.sessionId })
       .setProtectedHeader({ alg: 'HS256', kid: jwks.keys[0]!.kid! })
       .setSubject(valid.userId)
-      .setIssuer('publishing-platform')
-      .setAudience('publishing-api')
+      .setIssuer(DEFAULT_TOKEN_SETTINGS.issuer)
+      .setAudience(DEFAULT_TOKEN_SETTINGS.audience)
       .setIssuedAt(now)
       .setNotBefore(now)
       .setExpirationTime(now + 600)
@@ -162,8 +162,8 @@ describe('token verification refuses, at the gateway and at a subgraph, with UNA
       await new SignJWT({ pub: valid.publisherId, sid: valid.sessionId })
         .setProtectedHeader({ alg: 'ES256', kid })
         .setSubject(valid.userId)
-        .setIssuer('publishing-platform')
-        .setAudience('publishing-api')
+        .setIssuer(DEFAULT_TOKEN_SETTINGS.issuer)
+        .setAudience(DEFAULT_TOKEN_SETTINGS.audience)
         .setIssuedAt(now)
         .setNotBefore(now)
         .setExpirationTime(now + 600)

@@ -34,6 +34,9 @@ export interface TokenSettings {
   audience: string;
 }
 
+/** The `iss` and `aud` every service expects unless AUTH_ISSUER / AUTH_AUDIENCE say otherwise. */
+export const DEFAULT_TOKEN_SETTINGS: TokenSettings = { issuer: 'publishing-platform', audience: 'publishing-api' };
+
 export class InvalidTokenError extends Error {}
 
 export async function signAccessToken(

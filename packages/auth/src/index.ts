@@ -15,6 +15,7 @@ export {
   AccessTokenVerifier,
   InvalidTokenError,
   bearerToken,
+  DEFAULT_TOKEN_SETTINGS,
   signAccessToken,
   unverifiedPrincipal,
   type Actor,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { TokenSettings } from '@platform/auth';
+import { DEFAULT_TOKEN_SETTINGS, type TokenSettings } from '@platform/auth';
 
 /** How much of one service a single publisher may hold at once (README "Fairness between publishers"). */
 export interface LaneSettings {
@@ -53,7 +53,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
     databaseUrl: env.DATABASE_URL,
     dbPoolSize,
     jwksUrl: required('AUTH_JWKS_URL', `http://127.0.0.1:${env.IDENTITY_PORT ?? 4001}/.well-known/jwks.json`),
-    tokens: { issuer: env.AUTH_ISSUER ?? 'publishing-platform', audience: env.AUTH_AUDIENCE ?? 'publishing-api' },
+    tokens: { issuer: env.AUTH_ISSUER ?? DEFAULT_TOKEN_SETTINGS.issuer, audience: env.AUTH_AUDIENCE ?? DEFAULT_TOKEN_SETTINGS.audience },
     dataDir: env.DATA_DIR ?? path.join(root, '.data'),
     trustedProxies: trustedProxiesFrom(env),
     rateLimits: {

@@ -10,3 +10,4 @@ export {
 } from './config';
 export { runServiceProcess } from './service-process';
 export { assertPinnedRuntime, majorOf, pinnedNodeVersion } from './runtime';
+export { CONFIGURATION_TABLE_END, CONFIGURATION_TABLE_START, renderConfigurationTable, SETTINGS, type Setting } from './settings';

@@ -1,0 +1,179 @@
+/**
+ * Every environment variable the platform reads, described once. The README's configuration
+ * table is rendered from this list (`pnpm docs:config`), and `tests/configuration.test.ts` fails
+ * when the code reads a variable that is not here, when one here is read nowhere, or when the
+ * README's table differs.
+ */
+export interface Setting {
+  /** One variable, or several read the same way. */
+  names: readonly string[];
+  /** As a person would write it; "none" when unset means off. */
+  default: string;
+  usedBy: string;
+  meaning: string;
+  /** Never logged, never in an error message: passwords, keys, connection strings with passwords. */
+  secret?: boolean;
+}
+
+export const SETTINGS: readonly Setting[] = [
+  {
+    names: ['NODE_ENV'],
+    default: '`development`',
+    usedBy: 'all',
+    meaning: '`production`: no demo data, no generated keys, no introspection or Sandbox; `DATABASE_URL` and `AUTH_SIGNING_KEY` required',
+  },
+  {
+    names: ['DATABASE_URL'],
+    default: 'embedded',
+    usedBy: 'all services, `start`',
+    meaning:
+      "the services' login role (`platform_api`). Unset: `pnpm start` runs an embedded PostgreSQL. The gateway keeps only its shared rate-limit counts there (required in production; in development without it each gateway instance counts alone)",
+    secret: true,
+  },
+  {
+    names: ['DATABASE_OWNER_URL'],
+    default: '`DATABASE_URL`',
+    usedBy: '`start`, `db:migrate`',
+    meaning: 'the table-owner role that runs migrations (`platform_owner`)',
+    secret: true,
+  },
+  {
+    names: ['DATABASE_ADMIN_URL'],
+    default: 'embedded superuser',
+    usedBy: '`db:bootstrap`, `db:seed`, `start`',
+    meaning: 'a superuser, for creating roles and loading demo data',
+    secret: true,
+  },
+  {
+    names: ['EMBEDDED_POSTGRES_PORT'],
+    default: '`5433`',
+    usedBy: '`start`, `db:*`',
+    meaning: 'port of the embedded PostgreSQL (127.0.0.1 only)',
+  },
+  {
+    names: ['DATA_DIR'],
+    default: '`.data/`',
+    usedBy: '`start`, identity',
+    meaning: 'embedded PostgreSQL data (`postgres/`) and the development signing key (`keys/`)',
+  },
+  { names: ['DB_POOL_SIZE'], default: '`10`', usedBy: 'subgraphs', meaning: 'connections per service instance' },
+  {
+    names: ['RATE_LIMIT_WINDOW_SECONDS'],
+    default: '`1`',
+    usedBy: 'gateway',
+    meaning: 'length of the window the three limits below count in',
+  },
+  {
+    names: ['RATE_LIMIT_PER_USER'],
+    default: '`20`',
+    usedBy: 'gateway',
+    meaning: 'requests one user may make per window, across all gateway instances',
+  },
+  {
+    names: ['RATE_LIMIT_PER_PUBLISHER'],
+    default: '`100`',
+    usedBy: 'gateway',
+    meaning: 'requests all members of one publisher may make per window',
+  },
+  {
+    names: ['RATE_LIMIT_PER_ANONYMOUS_ADDRESS'],
+    default: '`20`',
+    usedBy: 'gateway',
+    meaning: 'requests without a token (sign-in, reset, schema) from one address per window',
+  },
+  {
+    names: ['PUBLISHER_CONCURRENCY'],
+    default: 'half of `DB_POOL_SIZE`',
+    usedBy: 'subgraphs',
+    meaning: 'requests of one publisher a subgraph instance works on at once',
+  },
+  {
+    names: ['PUBLISHER_QUEUE'],
+    default: '`50`',
+    usedBy: 'subgraphs',
+    meaning: 'further requests of that publisher that may wait for a turn; beyond, 429',
+  },
+  {
+    names: ['PUBLISHER_QUEUE_WAIT_MS'],
+    default: '`5000`',
+    usedBy: 'subgraphs',
+    meaning: 'how long a request waits for its turn before it is answered 429',
+  },
+  { names: ['HOST'], default: '`127.0.0.1`', usedBy: 'all services', meaning: 'address to listen on (`0.0.0.0` in containers)' },
+  {
+    names: ['GATEWAY_PORT', 'IDENTITY_PORT', 'PUBLISHERS_PORT', 'CATALOG_PORT'],
+    default: '`4000`–`4003`',
+    usedBy: 'services, `start`',
+    meaning: 'ports',
+  },
+  {
+    names: ['IDENTITY_URL', 'PUBLISHERS_URL', 'CATALOG_URL'],
+    default: '`http://127.0.0.1:400N/graphql`',
+    usedBy: 'gateway',
+    meaning: 'where the subgraphs answer',
+  },
+  {
+    names: ['AUTH_JWKS_URL'],
+    default: "identity's `/.well-known/jwks.json`",
+    usedBy: 'gateway, publishers, catalog',
+    meaning: 'where verifiers fetch signing keys (cached; refetched for an unknown `kid`)',
+  },
+  {
+    names: ['AUTH_SIGNING_KEY'],
+    default: 'the ring in `DATA_DIR/keys/`',
+    usedBy: 'identity',
+    meaning: 'private ES256 JWK with a `kid` (`pnpm keys:generate`); required in production',
+    secret: true,
+  },
+  {
+    names: ['AUTH_PREVIOUS_KEYS'],
+    default: 'none',
+    usedBy: 'identity',
+    meaning: 'JSON array of the public JWKs replaced in the last 16 minutes (see "Signing keys")',
+  },
+  {
+    names: ['TRUSTED_PROXIES'],
+    default: '`127.0.0.1,::1,::ffff:127.0.0.1`',
+    usedBy: 'all services',
+    meaning:
+      "peers whose `X-Forwarded-For` names the client (comma-separated addresses, or `*` on a network only proxies reach); login throttling and the anonymous rate limit key on the client's address, so behind a load balancer set it, or every anonymous caller shares one budget",
+  },
+  {
+    names: ['PASSWORD_RESET_URL'],
+    default: '`http://localhost:3000/reset-password`',
+    usedBy: 'identity',
+    meaning: 'the web page reset mails link to, with `?token=`',
+  },
+  {
+    names: ['INVITATION_URL'],
+    default: '`http://localhost:3000/accept-invitation`',
+    usedBy: 'publishers',
+    meaning: 'the web page invitation mails link to, with `?token=`',
+  },
+  {
+    names: ['AUTH_ISSUER', 'AUTH_AUDIENCE'],
+    default: '`publishing-platform`, `publishing-api`',
+    usedBy: 'all',
+    meaning: 'expected `iss` / `aud` of access tokens',
+  },
+  { names: ['LOG_LEVEL'], default: '`info` (`silent` under test)', usedBy: 'all', meaning: 'pino log level' },
+  {
+    names: ['BENCH_BASELINE_NODE'],
+    default: "the machine's `node` outside `node_modules`",
+    usedBy: '`pnpm bench runtime`',
+    meaning: 'the older Node binary the pinned one is compared with (skipped when none of another major is found)',
+  },
+];
+
+/** The README's configuration table. */
+export function renderConfigurationTable(): string {
+  const rows = SETTINGS.map((s) => {
+    const names = s.names.map((n) => `\`${n}\``).join(', ');
+    return `| ${names} | ${s.default} | ${s.secret ? 'yes' : ''} | ${s.usedBy} | ${s.meaning} |`;
+  });
+  return ['| variable | default | secret | used by | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+export const CONFIGURATION_TABLE_START =
+  '<!-- configuration table: generated by `pnpm docs:config` from packages/service/src/settings.ts -->';
+export const CONFIGURATION_TABLE_END = '<!-- end of configuration table -->';
