@@ -7,3 +7,4 @@ export { syncPermissionCatalog, type PermissionRow } from './permission-sync';
 export { prepareSchema } from './prepare';
 export { inTransaction } from './pg-transaction';
 export { syncRoleTemplates, syncRoleTemplatesWith } from './role-template-sync';
+export { renderDatabaseDoc } from './database-doc';

@@ -27,6 +27,8 @@ export const TABLE_OWNERS = {
   outbox: 'events',
   permissions: 'database',
   rate_limits: 'database',
+  // postgrator's record of the migrations applied.
+  schema_migrations: 'database',
 } as const;
 
 export type TableOwner = (typeof TABLE_OWNERS)[keyof typeof TABLE_OWNERS];
