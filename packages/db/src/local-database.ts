@@ -6,7 +6,7 @@ export interface DatabaseUrls {
   apiUrl: string;
   /** The role that owns the tables and runs migrations. */
   ownerUrl: string;
-  /** A superuser, for bootstrapping roles and loading demo data; absent when not configured. */
+  /** A superuser on the platform's database, for loading demo data; absent when not configured. */
   adminUrl?: string | undefined;
 }
 
@@ -41,7 +41,7 @@ export async function openDatabase(options: {
       embedded: false,
       apiUrl: env.DATABASE_URL,
       ownerUrl: env.DATABASE_OWNER_URL ?? env.DATABASE_URL,
-      adminUrl: env.DATABASE_ADMIN_URL,
+      adminUrl: env.DATABASE_ADMIN_URL ? onDatabaseOf(env.DATABASE_ADMIN_URL, env.DATABASE_URL) : undefined,
       stop: async () => {},
     };
   }
@@ -63,4 +63,14 @@ export async function openDatabase(options: {
     adminUrl: url('postgres', 'postgres-dev-password'),
     stop: () => cluster.stop(),
   };
+}
+
+/**
+ * DATABASE_ADMIN_URL names any database of the server (bootstrap connects to `postgres` to
+ * create the platform's); loading demo data needs the same superuser on the platform's database.
+ */
+function onDatabaseOf(adminUrl: string, databaseUrl: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = new URL(databaseUrl).pathname;
+  return url.toString();
 }
