@@ -4,12 +4,8 @@ import type { Prisma, Tx, Work } from '@platform/db';
 import { InvalidInput, NotFound, NotPermitted } from '@platform/errors';
 import { recordChange } from '@platform/events';
 import { normalizeIswc, requiredText, requireId } from '../identifiers';
+import { validWriters, type WriterShare } from './shares';
 import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/paging';
-
-export interface WriterShare {
-  songwriterId: string;
-  share: number;
-}
 
 export interface WorkDraft {
   title?: string | null;
@@ -121,24 +117,6 @@ async function changeOwnShare(tx: Tx, publisherId: string, workId: string, own: 
     where: { publisherId_workId_songwriterId: { publisherId, workId, songwriterId: own } },
     data: { share: mine.share },
   });
-}
-
-function validWriters(writers: WriterShare[]): WriterShare[] {
-  const seen = new Set<string>();
-  let total = 0;
-  const valid = writers.map((w, i) => {
-    const songwriterId = requireId(w.songwriterId, `writers[${i}].songwriterId`, 'songwriter');
-    if (seen.has(songwriterId)) throw new InvalidInput('a songwriter can appear only once among the writers', `writers[${i}].songwriterId`);
-    seen.add(songwriterId);
-    const hundredths = w.share * 100;
-    if (!(w.share > 0 && w.share <= 100) || Math.abs(hundredths - Math.round(hundredths)) > 1e-6) {
-      throw new InvalidInput('share must be a percentage above 0 and at most 100, with at most two decimals', `writers[${i}].share`);
-    }
-    total += Math.round(w.share * 100);
-    return { songwriterId, share: w.share };
-  });
-  if (total > 100_00) throw new InvalidInput(`writer shares add up to ${total / 100}%, more than 100%`, 'writers');
-  return valid;
 }
 
 /** Another publisher's songwriter is as absent as one that never existed. */
