@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['tests/**/*.test.ts', 'packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts'],
     // One embedded PostgreSQL and one running platform serve every spec file.
     globalSetup: ['tests/global-setup.ts'],
+    setupFiles: ['tests/coverage-flush.ts'],
     env: { NODE_ENV: 'test' },
     testTimeout: 30_000,
     hookTimeout: 180_000,

@@ -104,11 +104,11 @@ describe('signing key commands', () => {
   it('keys:rotate makes a new key sign while the old one still verifies', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'keys-rotate-'));
     try {
-      const before = await (await fileKeyRing(dataDir)).current();
+      const before = await fileKeyRing(dataDir).current();
       const { code, stdout } = await run('keys-rotate', [], { DATA_DIR: dataDir });
       expect(code).toBe(0);
       const ring = JSON.parse(await readFile(path.join(dataDir, 'keys', 'keyring.json'), 'utf8')) as unknown;
-      const after = await (await fileKeyRing(dataDir)).current();
+      const after = await fileKeyRing(dataDir).current();
       expect(after.kid).not.toBe(before.kid);
       expect(stdout).toContain(`signing key ${after.kid} now signs; ${before.kid} keeps verifying`);
       expect(JSON.stringify(ring)).toContain(before.kid);
