@@ -1,3 +1,3 @@
 export { startGateway, type GatewayOptions } from './gateway';
 export { composeSupergraph, readSupergraph, SUBGRAPHS, SUPERGRAPH_FILE, type SubgraphName } from './supergraph';
-export { startGatewayService, subgraphUrlsFrom } from './start';
+export { startGatewayService } from './start';

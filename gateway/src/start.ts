@@ -8,7 +8,11 @@ import type { SubgraphName } from './supergraph';
  * The gateway's only use of the database is the rate limits' shared counts. In development it may
  * run without one (each instance then counts alone); in production the limits must be shared.
  */
-export async function startGatewayService(config: ServiceConfig, port: number, subgraphUrls: Partial<Record<SubgraphName, string>>) {
+export async function startGatewayService(
+  config: ServiceConfig,
+  port: number,
+  subgraphUrls: Partial<Record<SubgraphName, string>> = config.subgraphUrls,
+) {
   const log = createLogger('gateway');
   if (!config.databaseUrl) {
     if (config.production)
@@ -38,13 +42,4 @@ export async function startGatewayService(config: ServiceConfig, port: number, s
     await rates.close();
     throw error;
   }
-}
-
-/** IDENTITY_URL, PUBLISHERS_URL and CATALOG_URL override the supergraph's default URLs. */
-export function subgraphUrlsFrom(env: NodeJS.ProcessEnv): Partial<Record<SubgraphName, string>> {
-  const urls: Partial<Record<SubgraphName, string>> = {};
-  if (env.IDENTITY_URL) urls.identity = env.IDENTITY_URL;
-  if (env.PUBLISHERS_URL) urls.publishers = env.PUBLISHERS_URL;
-  if (env.CATALOG_URL) urls.catalog = env.CATALOG_URL;
-  return urls;
 }

@@ -34,6 +34,12 @@ export interface ServiceConfig {
   rateLimits: RateLimitSettings;
   /** What one publisher may hold of each subgraph at once. */
   lanes: LaneSettings;
+  /** Identity's signing key from configuration (secret); null: the development ring under dataDir. */
+  signingKey: { current: string; previous: string | undefined } | null;
+  /** The web pages mails link to, with `?token=`. */
+  links: { passwordReset: string; invitation: string };
+  /** Where the gateway finds each subgraph, when not at the URLs composed into the supergraph. */
+  subgraphUrls: Partial<Record<'identity' | 'publishers' | 'catalog', string>>;
 }
 
 export class ConfigurationError extends Error {}
@@ -68,6 +74,16 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
       concurrency: positiveInteger(env, 'PUBLISHER_CONCURRENCY', Math.max(1, Math.floor(dbPoolSize / 2))),
       queue: positiveInteger(env, 'PUBLISHER_QUEUE', 50),
       waitMs: positiveInteger(env, 'PUBLISHER_QUEUE_WAIT_MS', 5_000),
+    },
+    signingKey: env.AUTH_SIGNING_KEY ? { current: env.AUTH_SIGNING_KEY, previous: env.AUTH_PREVIOUS_KEYS } : null,
+    links: {
+      passwordReset: env.PASSWORD_RESET_URL ?? 'http://localhost:3000/reset-password',
+      invitation: env.INVITATION_URL ?? 'http://localhost:3000/accept-invitation',
+    },
+    subgraphUrls: {
+      ...(env.IDENTITY_URL ? { identity: env.IDENTITY_URL } : {}),
+      ...(env.PUBLISHERS_URL ? { publishers: env.PUBLISHERS_URL } : {}),
+      ...(env.CATALOG_URL ? { catalog: env.CATALOG_URL } : {}),
     },
   };
 }

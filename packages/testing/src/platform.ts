@@ -17,7 +17,6 @@ export interface RunningPlatform {
 export interface PlatformOptions {
   apiUrl: string;
   dataDir: string;
-  signingKey?: string;
   mailer?: Mailer;
   /** Settings that differ from serviceConfigForTests (a spec of the limits on load sets its own). */
   config?: Partial<ServiceConfig>;
@@ -29,8 +28,7 @@ export interface PlatformOptions {
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const config = serviceConfigForTests({ databaseUrl: options.apiUrl, dataDir: options.dataDir, ...options.config });
-  const env = options.signingKey ? { AUTH_SIGNING_KEY: options.signingKey } : {};
-  const identity = await startIdentity(config, 0, { env, ...(options.mailer ? { mailer: options.mailer } : {}) });
+  const identity = await startIdentity(config, 0, options.mailer ? { mailer: options.mailer } : {});
   const withJwks = { ...config, jwksUrl: `${identity.url}/.well-known/jwks.json` };
   const mail = options.mailer ? { mailer: options.mailer } : {};
   const [publishers, catalog] = await Promise.all([startPublishers(withJwks, 0, mail), startCatalog(withJwks, 0)]);
