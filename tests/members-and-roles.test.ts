@@ -919,9 +919,77 @@ describe('roles', () => {
     );
     expect(codesOf(beyond)).toEqual(['FORBIDDEN']);
   });
+
+  it("edits a custom role within the editor's rights, and deletes it only once nobody holds it", async () => {
+    const owner = await login(gateway, 'owner@dmp.demo', DEMO_PASSWORD);
+    const ops = await login(gateway, 'ops@dmp.demo', DEMO_PASSWORD, 'dmp');
+    const viewer = await login(gateway, 'viewer@dmp.demo', DEMO_PASSWORD);
+    const as = (session: Session, query: string, variables: Record<string, unknown> = {}) =>
+      graphql(gateway, query, variables, { token: session.token });
+    const UPDATE = `mutation($k: String!, $i: UpdateRoleInput!) { updateRole(key: $k, input: $i) { key name permissions } }`;
+    const DELETE = `mutation { deleteRole(key: "catalog-editor") }`;
+    const ROLES = `mutation($u: ID!, $r: [String!]!) { changeMemberRoles(userId: $u, roles: $r) { roles { key } } }`;
+    await as(owner, `mutation { createRole(input: { key: "catalog-editor", name: "Editor", permissions: ["work:read"] }) { key } }`);
+
+    const edited = await as(owner, UPDATE, {
+      k: 'catalog-editor',
+      i: { name: ' Catalog Editor ', permissions: ['work:write', 'work:read'] },
+    });
+    expect(edited.data.updateRole).toEqual({ key: 'catalog-editor', name: 'Catalog Editor', permissions: ['work:read', 'work:write'] });
+    const beyond = await as(ops, UPDATE, { k: 'catalog-editor', i: { permissions: ['work:read', 'billing:manage'] } });
+    expect(codesOf(beyond)).toEqual(['FORBIDDEN']);
+    expect(codesOf(await as(owner, UPDATE, { k: 'no-such-role', i: { name: 'X' } }))).toEqual(['NOT_FOUND']);
+
+    await as(owner, ROLES, { u: viewer.userId, r: ['viewer', 'catalog-editor'] });
+    const held = await as(owner, DELETE);
+    expect(held.errors![0]).toMatchObject({
+      message: '1 member(s) still hold "catalog-editor"; give them other roles first',
+      extensions: { field: 'key' },
+    });
+    await as(owner, ROLES, { u: viewer.userId, r: ['viewer'] });
+    expect((await as(owner, DELETE)).data.deleteRole).toBe('catalog-editor');
+
+    const audit = await as(owner, `{ auditLog(first: 10) { edges { node { action entityId } } } }`);
+    const actions = audit.data.auditLog.edges
+      .filter((e: { node: { entityId: string } }) => e.node.entityId === 'catalog-editor')
+      .map((e: { node: { action: string } }) => e.node.action);
+    expect(actions).toEqual(['role.deleted', 'role.updated', 'role.created']);
+  });
 });
 
 describe('billing and settings', () => {
+  it('lets the publisher admin rename the publisher and replace its settings', async () => {
+    const owner = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD, 'spirit');
+    const updated = await graphql(
+      gateway,
+      `
+        mutation ($s: JSON) {
+          updatePublisher(input: { name: " Spirit Music Group ", settings: $s }) {
+            name
+            settings
+          }
+        }
+      `,
+      { s: { royaltyStatements: 'quarterly' } },
+      { token: owner.token },
+    );
+    expect(updated.data.updatePublisher).toEqual({ name: 'Spirit Music Group', settings: { royaltyStatements: 'quarterly' } });
+    const read = await graphql(
+      gateway,
+      `
+        {
+          publisher(slug: "spirit") {
+            name
+            settings
+          }
+        }
+      `,
+      {},
+      { token: owner.token },
+    );
+    expect(read.data.publisher).toEqual(updated.data.updatePublisher);
+  });
+
   it("answer for the active publisher only, not for the member's other publishers", async () => {
     // Spirit's owner joined DMP as a Viewer above: publisher:manage and billing:read are Spirit's.
     const owner = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD, 'spirit');
