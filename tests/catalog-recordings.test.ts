@@ -1,6 +1,16 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { codesOf, graphql, login, type Session } from '@platform/testing';
+import { codesOf, graphql, login, operation, type Session } from '@platform/testing';
+import type {
+  CreateRecordingMutation,
+  CreateRecordingMutationVariables,
+  DeleteRecordingMutation,
+  DeleteRecordingMutationVariables,
+  FindRecordingQuery,
+  FindRecordingQueryVariables,
+  UpdateRecordingMutation,
+  UpdateRecordingMutationVariables,
+} from './generated/operations';
 
 /** A recording from registration to deletion, as a publisher's catalog staff sees it. */
 let gateway: string;
@@ -13,10 +23,39 @@ beforeAll(async () => {
   outsider = await login(gateway, 'owner@dmp.demo', DEMO_PASSWORD);
 });
 
-const CREATE = `mutation($i: RecordingInput!) { createRecording(input: $i) { id title isrc durationSeconds } }`;
-const UPDATE = `mutation($id: ID!, $i: UpdateRecordingInput!) { updateRecording(id: $id, input: $i) { id title isrc durationSeconds } }`;
-const DELETE = `mutation($id: ID!) { deleteRecording(id: $id) }`;
-const FIND = `query($id: ID!) { recording(id: $id) { id title } }`;
+const CREATE = operation<CreateRecordingMutation, CreateRecordingMutationVariables>(/* GraphQL */ `
+  mutation CreateRecording($i: RecordingInput!) {
+    createRecording(input: $i) {
+      id
+      title
+      isrc
+      durationSeconds
+    }
+  }
+`);
+const UPDATE = operation<UpdateRecordingMutation, UpdateRecordingMutationVariables>(/* GraphQL */ `
+  mutation UpdateRecording($id: ID!, $i: UpdateRecordingInput!) {
+    updateRecording(id: $id, input: $i) {
+      id
+      title
+      isrc
+      durationSeconds
+    }
+  }
+`);
+const DELETE = operation<DeleteRecordingMutation, DeleteRecordingMutationVariables>(/* GraphQL */ `
+  mutation DeleteRecording($id: ID!) {
+    deleteRecording(id: $id)
+  }
+`);
+const FIND = operation<FindRecordingQuery, FindRecordingQueryVariables>(/* GraphQL */ `
+  query FindRecording($id: ID!) {
+    recording(id: $id) {
+      id
+      title
+    }
+  }
+`);
 
 describe('recordings', () => {
   it('are registered, corrected, found by title and deleted; each change is audited', async () => {
@@ -26,8 +65,8 @@ describe('recordings', () => {
       { i: { title: 'Paper Echo (Live)', isrc: 'us-rc1-76-07839', durationSeconds: 201 } },
       { token: owner.token },
     );
-    expect(created.data.createRecording).toMatchObject({ title: 'Paper Echo (Live)', isrc: 'USRC17607839', durationSeconds: 201 });
-    const id = created.data.createRecording.id as string;
+    expect(created.data!.createRecording).toMatchObject({ title: 'Paper Echo (Live)', isrc: 'USRC17607839', durationSeconds: 201 });
+    const id = created.data!.createRecording.id as string;
 
     const updated = await graphql(
       gateway,
@@ -35,7 +74,7 @@ describe('recordings', () => {
       { id, i: { title: 'Paper Echo (Live at the Roundhouse)', isrc: null } },
       { token: owner.token },
     );
-    expect(updated.data.updateRecording).toEqual({ id, title: 'Paper Echo (Live at the Roundhouse)', isrc: null, durationSeconds: 201 });
+    expect(updated.data!.updateRecording).toEqual({ id, title: 'Paper Echo (Live at the Roundhouse)', isrc: null, durationSeconds: 201 });
 
     const found = await graphql(
       gateway,
@@ -56,8 +95,8 @@ describe('recordings', () => {
     );
     expect(found.data.recordings.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(id);
 
-    expect((await graphql(gateway, DELETE, { id }, { token: owner.token })).data.deleteRecording).toBe(id);
-    expect((await graphql(gateway, FIND, { id }, { token: owner.token })).data.recording).toBeNull();
+    expect((await graphql(gateway, DELETE, { id }, { token: owner.token })).data!.deleteRecording).toBe(id);
+    expect((await graphql(gateway, FIND, { id }, { token: owner.token })).data!.recording).toBeNull();
     expect(codesOf(await graphql(gateway, DELETE, { id }, { token: owner.token }))).toEqual(['NOT_FOUND']);
 
     const audit = await graphql(
@@ -84,16 +123,16 @@ describe('recordings', () => {
   });
 
   it('are invisible to another publisher, who can neither change nor delete them', async () => {
-    const id = (await graphql(gateway, CREATE, { i: { title: 'Hollow Sky' } }, { token: owner.token })).data.createRecording.id as string;
-    expect((await graphql(gateway, FIND, { id }, { token: outsider.token })).data.recording).toBeNull();
+    const id = (await graphql(gateway, CREATE, { i: { title: 'Hollow Sky' } }, { token: owner.token })).data!.createRecording.id;
+    expect((await graphql(gateway, FIND, { id }, { token: outsider.token })).data!.recording).toBeNull();
     expect(codesOf(await graphql(gateway, UPDATE, { id, i: { title: 'Taken' } }, { token: outsider.token }))).toEqual(['NOT_FOUND']);
     expect(codesOf(await graphql(gateway, DELETE, { id }, { token: outsider.token }))).toEqual(['NOT_FOUND']);
-    expect((await graphql(gateway, FIND, { id }, { token: owner.token })).data.recording).toEqual({ id, title: 'Hollow Sky' });
+    expect((await graphql(gateway, FIND, { id }, { token: owner.token })).data!.recording).toEqual({ id, title: 'Hollow Sky' });
   });
 
   it('refuses a duration that is not a whole number of seconds in a day, and keeps the recording as it was', async () => {
-    const id = (await graphql(gateway, CREATE, { i: { title: 'Neon Road', durationSeconds: 180 } }, { token: owner.token })).data
-      .createRecording.id as string;
+    const id = (await graphql(gateway, CREATE, { i: { title: 'Neon Road', durationSeconds: 180 } }, { token: owner.token })).data!
+      .createRecording.id;
     for (const durationSeconds of [0, 86_401]) {
       const refused = await graphql(gateway, UPDATE, { id, i: { title: 'Changed', durationSeconds } }, { token: owner.token });
       expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'durationSeconds' });

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { codesOf, graphql, login, LOGIN, type Session } from '@platform/testing';
+import { codesOf, graphql, login, LOGIN, operation, type Session } from '@platform/testing';
+import type { CreateMutation, CreateMutationVariables, WorksQuery, WorksQueryVariables } from './generated/operations';
 
 const gateway = inject('gatewayUrl');
 
-const WORKS = /* GraphQL */ `
+const WORKS = operation<WorksQuery, WorksQueryVariables>(/* GraphQL */ `
   query Works($first: Int, $after: String, $filter: WorkFilter) {
     works(first: $first, after: $after, filter: $filter) {
       totalCount
@@ -34,9 +35,9 @@ const WORKS = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-const CREATE_WORK = /* GraphQL */ `
+const CREATE_WORK = operation<CreateMutation, CreateMutationVariables>(/* GraphQL */ `
   mutation Create($input: CreateWorkInput!) {
     createWork(input: $input) {
       id
@@ -54,7 +55,7 @@ const CREATE_WORK = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
 async function countRows(sql: string, params: unknown[] = []): Promise<number> {
   const client = new pg.Client({ connectionString: inject('adminUrl') });
@@ -176,14 +177,14 @@ describe('works', () => {
   it("lists Spirit's works, and nothing else, as a Relay connection with writers", async () => {
     const result = await graphql(gateway, WORKS, { first: 100 }, { token: spirit.token });
     expect(result.errors).toBeUndefined();
-    const works = result.data.works;
+    const works = result.data!.works;
     expect(works.totalCount).toBe(await countRows(`SELECT count(*) AS n FROM works WHERE publisher_id = $1`, [spirit.publisherId]));
     expect(works.edges).toHaveLength(100);
     expect(works.pageInfo.hasNextPage).toBe(true);
-    expect(works.edges.every((e: any) => e.node.publisher.slug === 'spirit')).toBe(true);
-    expect(works.edges.every((e: any) => e.node.writers.length >= 1)).toBe(true);
-    const titles = works.edges.map((e: any) => e.node.title);
-    expect(titles).toEqual([...titles].sort((a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(works.edges.every((e) => e.node.publisher.slug === 'spirit')).toBe(true);
+    expect(works.edges.every((e) => e.node.writers.length >= 1)).toBe(true);
+    const titles = works.edges.map((e) => e.node.title);
+    expect(titles).toEqual([...titles].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
   it('pages through every work exactly once', async () => {
@@ -191,9 +192,9 @@ describe('works', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const result: any = await graphql(gateway, WORKS, { first: 100, after }, { token: spirit.token });
-      for (const edge of result.data.works.edges) seen.add(edge.node.id);
-      after = result.data.works.pageInfo.hasNextPage ? result.data.works.pageInfo.endCursor : null;
+      const { works }: WorksQuery = (await graphql(gateway, WORKS, { first: 100, after }, { token: spirit.token })).data!;
+      for (const edge of works.edges) seen.add(edge.node.id);
+      after = works.pageInfo.hasNextPage ? works.pageInfo.endCursor : null;
       pages += 1;
     } while (after && pages < 20);
     expect(seen.size).toBe(await countRows(`SELECT count(*) AS n FROM works WHERE publisher_id = $1`, [spirit.publisherId]));
@@ -224,7 +225,7 @@ describe('works', () => {
       { token: spirit.token },
     );
     expect(created.errors).toBeUndefined();
-    const work = created.data.createWork;
+    const work = created.data!.createWork;
     expect(work).toMatchObject({
       title: 'Harbour Lights',
       iswc: 'T-034.524.680-1',
@@ -338,7 +339,7 @@ describe('works', () => {
           deleteWork(id: $id)
         }
       `,
-      { id: work.data.createWork.id },
+      { id: work.data!.createWork.id },
       { token: spirit.token },
     );
     expect(
@@ -392,6 +393,6 @@ describe('works', () => {
     expect(result.errors![0]!.message).toContain('work:write');
     expect(await countRows(`SELECT count(*) AS n FROM works`)).toBe(before);
     const reading = await graphql(gateway, WORKS, { first: 1 }, { token: viewer.token });
-    expect(reading.data.works.edges).toHaveLength(1);
+    expect(reading.data!.works.edges).toHaveLength(1);
   });
 });

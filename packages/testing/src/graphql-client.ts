@@ -10,11 +10,20 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * A document whose answer and variables have generated types (`tests/generated/operations.ts`,
+ * from operations marked `/* GraphQL *\/`): `graphql()` then types both.
+ */
+export type Operation<TData, TVariables> = string & { readonly __types?: [TData, TVariables] };
+
+/** Gives a document its generated types: `operation<WorksQuery, WorksQueryVariables>(/* GraphQL *\/ `…`)`. */
+export const operation = <TData, TVariables>(document: string): Operation<TData, TVariables> => document;
+
 /** Posts one operation the way a browser client does and returns status, data and errors. */
-export async function graphql<T = any>(
+export async function graphql<T = any, V extends object = Record<string, unknown>>(
   url: string,
-  query: string,
-  variables: Record<string, unknown> = {},
+  query: Operation<T, V> | string,
+  variables: V | Record<string, never> = {},
   options: RequestOptions = {},
 ): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
