@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_PASSWORD } from '@platform/demo-data';
-import { codesOf, graphql, login, operation, type Session } from '@platform/testing';
+import { auditTrailOf, codesOf, graphql, login, operation, type Session } from '@platform/testing';
 import type {
   CreateRecordingMutation,
   CreateRecordingMutationVariables,
@@ -99,26 +99,7 @@ describe('recordings', () => {
     expect((await graphql(gateway, FIND, { id }, { token: owner.token })).data!.recording).toBeNull();
     expect(codesOf(await graphql(gateway, DELETE, { id }, { token: owner.token }))).toEqual(['NOT_FOUND']);
 
-    const audit = await graphql(
-      gateway,
-      `
-        {
-          auditLog(first: 20) {
-            edges {
-              node {
-                action
-                entityId
-              }
-            }
-          }
-        }
-      `,
-      {},
-      { token: owner.token },
-    );
-    const actions = audit.data.auditLog.edges
-      .filter((e: { node: { entityId: string } }) => e.node.entityId === id)
-      .map((e: { node: { action: string } }) => e.node.action);
+    const actions = await auditTrailOf(gateway, owner.token, id);
     expect(actions).toEqual(['recording.deleted', 'recording.updated', 'recording.created']);
   });
 

@@ -6,7 +6,16 @@ import pg from 'pg';
 import { startCatalog } from '@platform/catalog/start';
 import { CLIENT_WORK_COUNT, DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import type { RunningHttpServer } from '@platform/http';
-import { codesOf, graphql, login, serviceConfigForTests, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
+import {
+  auditTrailOf,
+  codesOf,
+  graphql,
+  login,
+  serviceConfigForTests,
+  startOwnPlatform,
+  type OwnPlatform,
+  type Session,
+} from '@platform/testing';
 
 /** The client songwriter pattern at both layers; members, invitations and roles. */
 
@@ -949,10 +958,7 @@ describe('roles', () => {
     await as(owner, ROLES, { u: viewer.userId, r: ['viewer'] });
     expect((await as(owner, DELETE)).data.deleteRole).toBe('catalog-editor');
 
-    const audit = await as(owner, `{ auditLog(first: 10) { edges { node { action entityId } } } }`);
-    const actions = audit.data.auditLog.edges
-      .filter((e: { node: { entityId: string } }) => e.node.entityId === 'catalog-editor')
-      .map((e: { node: { action: string } }) => e.node.action);
+    const actions = await auditTrailOf(gateway, owner.token, 'catalog-editor');
     expect(actions).toEqual(['role.deleted', 'role.updated', 'role.created']);
   });
 });

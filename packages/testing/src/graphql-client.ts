@@ -78,3 +78,26 @@ export async function login(url: string, email: string, password: string, publis
 export function codesOf(response: GraphQLResponse): unknown[] {
   return (response.errors ?? []).map((e) => e.extensions?.code);
 }
+
+/** The audit log's actions on one entity, newest first, as the signed-in member reads them. */
+export async function auditTrailOf(url: string, token: string, entityId: string): Promise<string[]> {
+  const response = await graphql<{ auditLog: { edges: { node: { action: string; entityId: string } }[] } }>(
+    url,
+    `
+      {
+        auditLog(first: 50) {
+          edges {
+            node {
+              action
+              entityId
+            }
+          }
+        }
+      }
+    `,
+    {},
+    { token },
+  );
+  if (!response.data) throw new Error(`auditLog failed: ${JSON.stringify(response.errors)}`);
+  return response.data.auditLog.edges.filter((e) => e.node.entityId === entityId).map((e) => e.node.action);
+}

@@ -2,6 +2,16 @@ export { freePort } from './free-port';
 export { createDemoDatabase, createPlatformDatabase, startTestCluster, type TestCluster } from './test-database';
 export { startPlatform, type PlatformOptions, type RunningPlatform } from './platform';
 export { serviceConfigForTests } from './service-config';
-export { codesOf, graphql, login, LOGIN, type GraphQLResponse, operation, type Operation, type Session } from './graphql-client';
+export {
+  auditTrailOf,
+  codesOf,
+  graphql,
+  login,
+  LOGIN,
+  type GraphQLResponse,
+  operation,
+  type Operation,
+  type Session,
+} from './graphql-client';
 export { startOwnPlatform, type OwnPlatform } from './own-platform';
 export { MemoryMailer } from './memory-mailer';
