@@ -62,7 +62,8 @@ async function mergedCoverage(): Promise<CoverageMap> {
   for (const file of files) merged.merge(await coverageOf([file]));
   // Files no process loaded count too, with nothing covered.
   const everything = await coverageOf([], true);
-  for (const file of everything.files()) if (!merged.files().includes(file)) merged.addFileCoverage(everything.fileCoverageFor(file));
+  const loaded = new Set(merged.files());
+  for (const file of everything.files()) if (!loaded.has(file)) merged.addFileCoverage(everything.fileCoverageFor(file));
   return merged;
 }
 

@@ -1,23 +1,15 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIGURATION_TABLE_END, CONFIGURATION_TABLE_START, renderConfigurationTable, SETTINGS } from '@platform/service';
+import { root, sourceFiles } from './source-files';
 
 /** Every variable the platform reads is described once (packages/service/src/settings.ts), and the README says the same. */
-const root = path.resolve(import.meta.dirname, '..');
 const SCANNED = ['gateway/src', 'subgraphs', 'packages', 'scripts', 'bench'];
 // Set by a launcher for its own child processes (the benches, the coverage run), or the system's.
 const INTERNAL = new Set(['BENCH_API_URL', 'BENCH_DATA_DIR', 'FLOOD', 'NODE_V8_COVERAGE', 'NODE_OPTIONS', 'PATH']);
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
-    const relative = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return ['node_modules', 'generated'].includes(entry.name) ? [] : sourceFiles(relative);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [relative] : [];
-  });
-}
-
-/** `env.NAME`, `env['NAME']` and `env[name]` lookups with a literal name, as the code reads them. */
+/** `env.NAME`, `env['NAME']` and `(env, 'NAME'` (positiveInteger, portOf): every way the code reads a variable. */
 export function variablesReadIn(source: string): string[] {
   const names = [...source.matchAll(/\benv(?:\.|\[\s*['"])([A-Z][A-Z0-9_]+)/g), ...source.matchAll(/\(env, '([A-Z][A-Z0-9_]+)'/g)];
   return names.map((m) => m[1]!);

@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { get_dmmf } from '@prisma/prisma-schema-wasm';
 import { OWNER_PATHS, TABLE_OWNERS } from '@platform/db';
+import { root, sourceFiles } from './source-files';
 
 /**
  * Every table has one owner and only the owner's code writes it (packages/db's TABLE_OWNERS).
@@ -10,7 +11,6 @@ import { OWNER_PATHS, TABLE_OWNERS } from '@platform/db';
  * the services and packages. Seeding and test set-up (demo-data, testing) arrange data as the
  * database owner and are not services.
  */
-const root = path.resolve(import.meta.dirname, '..');
 const SCANNED = ['gateway/src', 'subgraphs', 'packages'];
 const NOT_SERVICES = ['packages/demo-data/', 'packages/testing/'];
 
@@ -20,14 +20,6 @@ const models = (
   }
 ).datamodel.models;
 const tableOfDelegate = new Map(models.map((m) => [m.name[0]!.toLowerCase() + m.name.slice(1), m.dbName ?? m.name]));
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
-    const relative = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return ['node_modules', 'generated'].includes(entry.name) ? [] : sourceFiles(relative);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [relative] : [];
-  });
-}
 
 /** The tables a file writes, each with the line that does it. */
 export function writesIn(source: string): { table: string; line: number }[] {

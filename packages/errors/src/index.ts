@@ -73,10 +73,13 @@ export class TooManyRequests extends DomainError {
 
   constructor(message: string, retryAfterSeconds: number) {
     super(message);
-    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    this.retryAfterSeconds = wholeSeconds(retryAfterSeconds);
   }
 
   override details(): Record<string, string | number> {
     return { retryAfterSeconds: this.retryAfterSeconds };
   }
 }
+
+/** A wait as clients are told it (`retryAfterSeconds`, `Retry-After`): whole seconds, at least one. */
+export const wholeSeconds = (seconds: number): number => Math.max(1, Math.ceil(seconds));

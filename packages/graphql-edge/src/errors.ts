@@ -1,7 +1,7 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { Logger } from 'pino';
-import { DomainError } from '@platform/errors';
+import { DomainError, wholeSeconds } from '@platform/errors';
 
 /** The error codes of API contract v1; clients branch on `extensions.code`. */
 export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
@@ -41,8 +41,6 @@ export function rateLimitedResponse(message: string, retryAfterSeconds: number) 
     body: { errors: [{ message, extensions: { code: 'RATE_LIMITED', retryAfterSeconds: seconds } }] },
   };
 }
-
-const wholeSeconds = (seconds: number) => Math.max(1, Math.ceil(seconds));
 
 /**
  * Lets our own errors and GraphQL validation errors through and replaces everything else

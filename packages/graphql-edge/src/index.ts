@@ -6,7 +6,6 @@ export {
   unauthenticated,
   unauthenticatedRequest,
   forbiddenRequest,
-  type ErrorCode,
 } from './errors';
 export { DateTimeScalar, JSONScalar } from './scalars';
-export { inputGuardPlugin, inputProblem, MAX_INPUT_DEPTH } from './input-guard';
+export { inputGuardPlugin } from './input-guard';

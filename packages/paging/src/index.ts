@@ -1,11 +1,1 @@
-export {
-  connectionOf,
-  decodeCursor,
-  encodeCursor,
-  type CursorPart,
-  MAX_PAGE_SIZE,
-  pageSize,
-  seekAfter,
-  type Connection,
-  type Edge,
-} from './pagination';
+export { connectionOf, decodeCursor, pageSize, seekAfter, type Connection, type Edge } from './pagination';

@@ -9,7 +9,7 @@ import { readServiceConfig, type ServiceConfig } from '@platform/service';
 export function serviceConfigForTests(
   settings: { databaseUrl: string; dataDir: string; jwksUrl?: string } & Partial<ServiceConfig>,
 ): ServiceConfig {
-  const defaults = readServiceConfig({ NODE_ENV: 'test', DB_POOL_SIZE: '5' }, settings.dataDir);
+  const defaults = readServiceConfig({ NODE_ENV: 'test', DB_POOL_SIZE: '5', DATA_DIR: settings.dataDir }, settings.dataDir);
   const dbPoolSize = settings.dbPoolSize ?? defaults.dbPoolSize;
   return {
     ...defaults,
