@@ -7,5 +7,7 @@ export default subgraphCodegen({
     Publisher: '../models#PublisherModel',
     AuthPayload: '../models#AuthPayloadModel',
     Session: '../models#SessionModel',
+    Directory: '../directory/directory-settings#DirectoryModel',
+    DirectorySyncResult: '../directory/directory-sync#SyncResult',
   },
 });

@@ -21,3 +21,4 @@ export {
   type IRules,
 } from './shield';
 export { PublisherLanes } from './publisher-lanes';
+export { assertMayGrant } from './grants';

@@ -8,6 +8,7 @@ export { Prisma } from '../generated/prisma/client';
 export type {
   Account,
   AuditLogEntry,
+  Directory,
   Invitation,
   Membership,
   MembershipRole,

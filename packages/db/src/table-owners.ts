@@ -1,7 +1,8 @@
 /**
  * Which part of the platform owns each table: only its owner writes it, and everyone else goes
  * through the owner's functions (`@platform/sessions` for identity's sessions,
- * `@platform/publishers/invitations` for accepting an invitation, `recordChange` for the audit
+ * `@platform/publishers/invitations` for accepting an invitation, `@platform/publishers/directory-members`
+ * for the members a directory provisions, `recordChange` for the audit
  * log and outbox). Reads may cross owners where row-level security allows. `tests/table-ownership`
  * checks the code against this map; `docs/database.md` prints it beside each table's policies.
  */
@@ -11,6 +12,11 @@ export const TABLE_OWNERS = {
   refresh_token_rotations: 'identity',
   password_resets: 'identity',
   security_events: 'identity',
+  directories: 'identity',
+  directory_email_domains: 'identity',
+  directory_group_mappings: 'identity',
+  directory_break_glass_users: 'identity',
+  directory_identities: 'identity',
   accounts: 'publishers',
   publishers: 'publishers',
   user_publishers: 'publishers',

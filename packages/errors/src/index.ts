@@ -4,7 +4,7 @@
  * code of API contract v1 with the message unchanged, and anything else into a masked internal
  * error. A rule can therefore be tested with a transaction and nothing else.
  */
-export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'RATE_LIMITED';
+export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'RATE_LIMITED' | 'DIRECTORY_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -78,6 +78,26 @@ export class TooManyRequests extends DomainError {
 
   override details(): Record<string, string | number> {
     return { retryAfterSeconds: this.retryAfterSeconds };
+  }
+}
+
+/**
+ * A publisher's Active Directory did not answer (unreachable, too slow, or its circuit is open
+ * after repeated failures); `retryAfterSeconds` when the platform knows when it will try again.
+ */
+export class DirectoryUnavailable extends DomainError {
+  readonly code = 'DIRECTORY_UNAVAILABLE';
+  override readonly name = 'DirectoryUnavailable';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+
+  override details(): Record<string, string | number> {
+    return this.retryAfterSeconds ? { retryAfterSeconds: wholeSeconds(this.retryAfterSeconds) } : {};
   }
 }
 

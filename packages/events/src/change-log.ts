@@ -1,5 +1,4 @@
 import type { Prisma, Tx } from '@platform/db';
-import type { Principal } from '@platform/auth';
 
 export interface Change {
   entityType: string;
@@ -13,7 +12,13 @@ export interface Change {
  * Records a change in the audit log and as a domain event in the outbox, inside the caller's
  * transaction: the change, its audit entry and its event commit or roll back together.
  */
-export async function recordChange(tx: Tx, actor: Pick<Principal, 'userId' | 'publisherId'>, change: Change): Promise<void> {
+/** Who made a change: a user, or nobody for the platform's own work (a directory sync). */
+export interface ChangeActor {
+  userId: string | null;
+  publisherId: string;
+}
+
+export async function recordChange(tx: Tx, actor: ChangeActor, change: Change): Promise<void> {
   const common = { publisherId: actor.publisherId };
   await tx.auditLogEntry.create({
     data: {

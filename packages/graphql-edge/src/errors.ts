@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { DomainError, wholeSeconds } from '@platform/errors';
 
 /** The error codes of API contract v1; clients branch on `extensions.code`. */
-export type ErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode =
+  'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'RATE_LIMITED' | 'DIRECTORY_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
 
 function apiError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra } });

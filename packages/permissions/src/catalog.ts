@@ -90,6 +90,20 @@ export const PERMISSIONS = [
     dependsOn: [],
   },
   {
+    key: 'directory:read',
+    title: 'See the directory connection',
+    description: 'See the Active Directory connection of the publisher (never its bind password), its group mappings and the last sync.',
+    dependsOn: [],
+  },
+  {
+    key: 'directory:manage',
+    title: 'Manage the directory connection',
+    description: 'Connect, test and sync the Active Directory of the publisher; choose its email domains, sign-in mode and group mappings.',
+    dependsOn: ['directory:read'],
+    escalationWarning:
+      'Group mappings grant roles to everyone in an AD group, and the sign-in mode decides who may use a password: a holder controls who gets in (never with roles beyond their own permissions).',
+  },
+  {
     key: 'billing:read',
     title: 'See billing',
     description: 'See the account that owns the publisher: plan, seat limit and subscription status.',

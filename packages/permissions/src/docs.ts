@@ -27,9 +27,12 @@ export function renderPermissionsDoc(): string {
     '',
     '## Publisher types',
     '',
-    '| type | custom roles |',
-    '|---|---|',
-    ...PUBLISHER_TYPES.map((type) => `| ${type} | ${PUBLISHER_TYPE_POLICIES[type].customRoles ? 'yes' : 'templates only'} |`),
+    '| type | custom roles | Active Directory sign-in |',
+    '|---|---|---|',
+    ...PUBLISHER_TYPES.map((type) => {
+      const policy = PUBLISHER_TYPE_POLICIES[type];
+      return `| ${type} | ${policy.customRoles ? 'yes' : 'templates only'} | ${policy.directorySignIn ? 'yes' : 'no'} |`;
+    }),
     '',
     '## The catalog',
     '',

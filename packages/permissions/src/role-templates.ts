@@ -7,12 +7,14 @@ export const PUBLISHER_TYPES: readonly PublisherType[] = ['ENTERPRISE', 'PLATFOR
 export interface PublisherTypePolicy {
   /** Custom roles beside the templates (create, edit, delete). */
   customRoles: boolean;
+  /** Sign-in through the publisher's own Active Directory (an ENTERPRISE need; BOUTIQUE may opt in). */
+  directorySignIn: boolean;
 }
 
 export const PUBLISHER_TYPE_POLICIES: Readonly<Record<PublisherType, PublisherTypePolicy>> = {
-  ENTERPRISE: { customRoles: true },
-  PLATFORM: { customRoles: false },
-  BOUTIQUE: { customRoles: false },
+  ENTERPRISE: { customRoles: true, directorySignIn: true },
+  PLATFORM: { customRoles: false, directorySignIn: false },
+  BOUTIQUE: { customRoles: false, directorySignIn: true },
 };
 
 /** A role every publisher of the listed types is created with; templates cannot be edited. */

@@ -40,6 +40,20 @@ export interface ServiceConfig {
   links: { passwordReset: string; invitation: string };
   /** Where the gateway finds each subgraph, when not at the URLs composed into the supergraph. */
   subgraphUrls: Partial<Record<'identity' | 'publishers' | 'catalog', string>>;
+  directory: DirectorySettings;
+}
+
+/** Identity's connections to publishers' Active Directories. */
+export interface DirectorySettings {
+  /** Seals bind passwords (base64, 32 bytes); null: the development key under dataDir. */
+  secretKey: { current: string; previous: string[] } | null;
+  /** Connect and per-operation timeout. */
+  timeoutMs: number;
+  /** Connection failures in a row that open a directory's circuit, and how long it stays open. */
+  breakerFailures: number;
+  breakerOpenSeconds: number;
+  /** How often the scheduler looks for directories due a sync; 0 turns it off. */
+  syncPollSeconds: number;
 }
 
 export class ConfigurationError extends Error {}
@@ -80,6 +94,21 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
       passwordReset: env.PASSWORD_RESET_URL ?? 'http://localhost:3000/reset-password',
       invitation: env.INVITATION_URL ?? 'http://localhost:3000/accept-invitation',
     },
+    directory: {
+      secretKey: env.DIRECTORY_SECRET_KEY
+        ? {
+            current: env.DIRECTORY_SECRET_KEY,
+            previous: (env.DIRECTORY_PREVIOUS_SECRET_KEYS ?? '')
+              .split(',')
+              .map((k) => k.trim())
+              .filter(Boolean),
+          }
+        : null,
+      timeoutMs: positiveInteger(env, 'DIRECTORY_TIMEOUT_MS', 3_000),
+      breakerFailures: positiveInteger(env, 'DIRECTORY_BREAKER_FAILURES', 3),
+      breakerOpenSeconds: positiveInteger(env, 'DIRECTORY_BREAKER_OPEN_SECONDS', 30),
+      syncPollSeconds: nonNegativeInteger(env, 'DIRECTORY_SYNC_POLL_SECONDS', 60),
+    },
     subgraphUrls: {
       ...(env.IDENTITY_URL ? { identity: env.IDENTITY_URL } : {}),
       ...(env.PUBLISHERS_URL ? { publishers: env.PUBLISHERS_URL } : {}),
@@ -93,6 +122,14 @@ function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number)
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a whole number of at least 1 (got "${raw}")`);
+  return value;
+}
+
+function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new ConfigurationError(`${name} must be a whole number of at least 0 (got "${raw}")`);
   return value;
 }
 

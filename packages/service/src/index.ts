@@ -1,5 +1,13 @@
 export { createLogger, type Logger } from './logger';
-export { ConfigurationError, portOf, readServiceConfig, type LaneSettings, type RateLimitSettings, type ServiceConfig } from './config';
+export {
+  ConfigurationError,
+  portOf,
+  readServiceConfig,
+  type DirectorySettings,
+  type LaneSettings,
+  type RateLimitSettings,
+  type ServiceConfig,
+} from './config';
 export { runServiceProcess } from './service-process';
 export { assertPinnedRuntime, majorOf, pinnedNodeVersion } from './runtime';
 export { CONFIGURATION_TABLE_END, CONFIGURATION_TABLE_START, renderConfigurationTable, SETTINGS } from './settings';

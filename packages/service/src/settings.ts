@@ -132,6 +132,41 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'JSON array of the public JWKs replaced in the last 16 minutes (see "Signing keys")',
   },
   {
+    names: ['DIRECTORY_SECRET_KEY'],
+    default: 'a key made in `DATA_DIR/keys/`',
+    usedBy: 'identity, `directory:sync`, `directory:rekey`',
+    meaning:
+      'seals the directories\' bind passwords (AES-256-GCM): 32 random bytes in base64 (`openssl rand -base64 32`); required in production (see "Directory secret key")',
+    secret: true,
+  },
+  {
+    names: ['DIRECTORY_PREVIOUS_SECRET_KEYS'],
+    default: 'none',
+    usedBy: 'identity, `directory:sync`, `directory:rekey`',
+    meaning: 'comma-separated keys that still open passwords sealed before a rotation, until `pnpm directory:rekey` has re-sealed them',
+    secret: true,
+  },
+  {
+    names: ['DIRECTORY_TIMEOUT_MS'],
+    default: '`3000`',
+    usedBy: 'identity',
+    meaning: 'connect and per-operation timeout towards a directory; a sign-in waits at most about twice this',
+  },
+  {
+    names: ['DIRECTORY_BREAKER_FAILURES', 'DIRECTORY_BREAKER_OPEN_SECONDS'],
+    default: '`3`, `30`',
+    usedBy: 'identity',
+    meaning:
+      "connection failures in a row that open a directory's circuit, and how long sign-ins through it then fail at once (`DIRECTORY_UNAVAILABLE`) before one is let through to try",
+  },
+  {
+    names: ['DIRECTORY_SYNC_POLL_SECONDS'],
+    default: '`60`',
+    usedBy: 'identity',
+    meaning:
+      "how often identity looks for directories due their scheduled sync (each directory's own interval, default 15 min); `0` turns the scheduler off in this instance",
+  },
+  {
     names: ['TRUSTED_PROXIES'],
     default: '`127.0.0.1,::1,::ffff:127.0.0.1`',
     usedBy: 'all services',

@@ -15,3 +15,16 @@ export {
 } from './graphql-client';
 export { startOwnPlatform, type OwnPlatform } from './own-platform';
 export { MemoryMailer } from './memory-mailer';
+export { SAMBA_PACKAGES, startSambaDc, type SambaDc, type SambaDcOptions } from './samba-dc';
+export {
+  addDirectoryGroup,
+  addDirectoryUser,
+  addGroupMember,
+  ensureOrganizationalUnit,
+  failBinds,
+  removeGroupMember,
+  replace as replaceDirectoryAttribute,
+  setDomainPolicy,
+  setUserDisabled,
+  type DirectoryUserSpec,
+} from './directory-fixtures';

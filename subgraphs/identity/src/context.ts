@@ -4,6 +4,7 @@ import type { KeyRing, TokenSettings } from '@platform/auth';
 import type { RequestContext } from '@platform/access';
 import type { ScopedDatabase } from '@platform/db';
 import type { Mailer } from '@platform/mail';
+import type { DirectoryRuntime } from './directory/runtime';
 import type { UserModel } from './models';
 import type { LoginGuard } from './sign-in/login-guard';
 import { createUserLoader } from './loaders';
@@ -18,6 +19,8 @@ export interface IdentityDependencies {
   mailer: Mailer;
   /** The page of the web app that takes `?token=` and asks for a new password. */
   passwordResetUrl: string;
+  /** Publishers' Active Directories: connections, the key of their bind passwords, sync locks. */
+  directories: DirectoryRuntime;
 }
 
 /** The services' dependencies with the request's logger. */

@@ -11,6 +11,7 @@ export const identityRules: IRules = {
   Query: {
     me: isMember,
     mySessions: isMember,
+    directory: can('directory:read'),
     _entities: entitiesRule({ User: 'member' }),
   },
   Mutation: {
@@ -24,7 +25,17 @@ export const identityRules: IRules = {
     logout: isMember,
     logoutEverywhere: isMember,
     changePassword: isMember,
+    configureDirectory: can('directory:manage'),
+    removeDirectory: can('directory:manage'),
+    testDirectoryConnection: can('directory:manage'),
+    syncDirectory: can('directory:manage'),
   },
+  // Reachable only through the directory fields above, which carry the permission.
+  Directory: isMember,
+  DirectoryGroupMapping: isMember,
+  DirectorySyncResult: isMember,
+  DirectoryConnectionTest: isMember,
+  DirectoryTestStep: isMember,
   AuthPayload: isPublic,
   Publisher: isPublic,
   Session: isMember,

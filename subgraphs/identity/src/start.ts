@@ -2,6 +2,9 @@ import { AccessTokenVerifier, fileKeyRing, keyRingFromConfiguration, type KeyRin
 import { LogMailer, type Mailer } from '@platform/mail';
 import { ConfigurationError, createLogger, type ServiceConfig } from '@platform/service';
 import { startSubgraphService } from '@platform/subgraph';
+import { DirectoryRuntime } from './directory/runtime';
+import { SecretBox } from './directory/secret-box';
+import { DirectorySyncScheduler } from './directory/sync-scheduler';
 import { identitySubgraph } from './index';
 import { LoginGuard } from './sign-in/login-guard';
 
@@ -15,6 +18,9 @@ export function startIdentity(config: ServiceConfig, port: number, options: Iden
   return startSubgraphService(config, port, log, async (db) => {
     const keys = await keyRing(config);
     const loginGuard = LoginGuard.open(config.databaseUrl!);
+    const directories = await directoryRuntime(config);
+    const scheduler = new DirectorySyncScheduler(db, directories, log);
+    if (config.directory.syncPollSeconds > 0) scheduler.start(config.directory.syncPollSeconds * 1000);
     const definition = identitySubgraph({
       db,
       keys,
@@ -22,10 +28,34 @@ export function startIdentity(config: ServiceConfig, port: number, options: Iden
       loginGuard,
       mailer: options.mailer ?? new LogMailer(log),
       passwordResetUrl: config.links.passwordReset,
+      directories,
     });
     // Identity holds the keys, so it verifies with them instead of fetching its own JWKS.
-    return { definition, verifier: AccessTokenVerifier.fromKeyRing(keys, config.tokens), close: () => loginGuard.close() };
+    return {
+      definition,
+      verifier: AccessTokenVerifier.fromKeyRing(keys, config.tokens),
+      close: async () => {
+        await scheduler.stop();
+        await Promise.all([loginGuard.close(), directories.close()]);
+      },
+    };
   });
+}
+
+export async function directoryRuntime(config: ServiceConfig): Promise<DirectoryRuntime> {
+  const { directory } = config;
+  return DirectoryRuntime.open(config.databaseUrl!, await directorySecrets(config), config.production, {
+    timeoutMs: directory.timeoutMs,
+    breakerFailures: directory.breakerFailures,
+    breakerOpenMs: directory.breakerOpenSeconds * 1000,
+  });
+}
+
+export async function directorySecrets(config: ServiceConfig): Promise<SecretBox> {
+  const key = config.directory.secretKey;
+  if (key) return SecretBox.fromConfiguration(key.current, key.previous);
+  if (config.production) throw new ConfigurationError('DIRECTORY_SECRET_KEY must be set when NODE_ENV=production');
+  return SecretBox.development(config.dataDir);
 }
 
 async function keyRing(config: ServiceConfig): Promise<KeyRing> {

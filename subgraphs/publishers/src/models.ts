@@ -26,6 +26,7 @@ export interface AccessExplanationModel {
   permission: string;
   granted: boolean;
   grantedBy: RoleModel[];
+  directoryGroups: string[];
   reason: string;
 }
 export type AuditEntryModel = AuditLogEntry;

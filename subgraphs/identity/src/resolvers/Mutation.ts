@@ -1,6 +1,8 @@
 import { requirePrincipal } from '@platform/access';
 import type { MutationResolvers } from '../generated/resolvers-types';
 import type { IdentityContext } from '../context';
+import { configureDirectory, removeDirectory } from '../directory/directory-settings';
+import { syncDirectoryNow, testDirectory } from '../directory/directory-admin';
 import { acceptInvitation } from '../invitations/accept-invitation';
 import type { AuthPayloadModel } from '../models';
 import { changePassword, requestPasswordReset, resetPassword } from '../passwords/passwords';
@@ -31,4 +33,15 @@ export const Mutation: MutationResolvers = {
   changePassword: (_, { input }, ctx) => changePassword(ctx.services, ctx.client, requirePrincipal(ctx), input),
   requestPasswordReset: (_, { email }, ctx) => requestPasswordReset(ctx.services, ctx.client, email),
   resetPassword: (_, { input }, ctx) => resetPassword(ctx.services, ctx.client, input),
+  configureDirectory: async (_, { input }, ctx) => {
+    const { directories } = ctx.services;
+    const saved = await ctx.act((tx, actor) =>
+      configureDirectory(tx, actor, directories.secrets, { production: directories.production }, input),
+    );
+    directories.clients.forget(requirePrincipal(ctx).publisherId);
+    return saved;
+  },
+  removeDirectory: (_, __, ctx) => ctx.act((tx, actor) => removeDirectory(tx, actor)),
+  testDirectoryConnection: (_, { input }, ctx) => testDirectory(ctx.services, ctx.act, input ?? null),
+  syncDirectory: (_, { mode }, ctx) => syncDirectoryNow(ctx.services, requirePrincipal(ctx).publisherId, mode),
 };

@@ -5,6 +5,7 @@ import type { Client, IdentityServices } from '../context';
 import type { AuthPayloadModel, PublisherModel } from '../models';
 import { MAX_PASSWORD_LENGTH } from '../passwords/password-policy';
 import { recordSecurityEvent } from '../security-events';
+import { homeRealmOf, signInThroughDirectory } from '../directory/directory-sign-in';
 import { openSession } from '../sessions/sessions';
 import { refusal } from './login-guard';
 
@@ -18,10 +19,12 @@ export interface Credentials {
 const WRONG_CREDENTIALS = 'Email or password is incorrect';
 
 /**
- * Signs a user in with an internal password and opens a session in one publisher. Unknown
+ * Signs a user in and opens a session in one publisher. An email whose domain a DIRECTORY or
+ * HYBRID publisher claims is checked against that directory (home-realm discovery), except a
+ * HYBRID publisher's break-glass admins; every other email against its internal password. Unknown
  * emails, users without a password and disabled users get the same answer as a wrong password,
  * after the same amount of hashing work; repeated failures lock the email and throttle the
- * address.
+ * address, whichever way the password is checked.
  */
 export async function login(services: IdentityServices, client: Client, credentials: Credentials): Promise<AuthPayloadModel> {
   const email = credentials.email.trim().toLowerCase();
@@ -29,15 +32,29 @@ export async function login(services: IdentityServices, client: Client, credenti
   if (!credentials.password) throw new InvalidInput('password must not be empty', 'password');
   if (credentials.password.length > MAX_PASSWORD_LENGTH) throw new NotSignedIn(WRONG_CREDENTIALS);
 
+  const realm = await homeRealmOf(services, email);
+  const throughDirectory = realm !== null && !realm.breakGlass;
+  const user = throughDirectory
+    ? await signInThroughDirectory(services, client, realm, email, credentials.password)
+    : await signInWithPassword(services, client, email, credentials.password);
+
+  // Signed in through a directory, the user works in that directory's publisher unless they choose.
+  const wanted = credentials.publisher?.trim() || (throughDirectory ? realm.publisherId : null);
+  const publisher = choosePublisher(await activePublishersOf(services, user.id), wanted);
+  const payload = await openSession(services, client, { id: user.id, email: user.email, displayName: user.displayName }, publisher);
+  services.log.info({ event: 'login.succeeded', userId: user.id, publisherId: publisher.id }, 'login succeeded');
+  return payload;
+}
+
+/** The internal password check, under the lockout and the throttle. */
+async function signInWithPassword(services: IdentityServices, client: Client, email: string, password: string) {
   let knownUserId: string | undefined;
   const checked = await services.loginGuard.check(email, client.ip, async () => {
     const user = await services.db.withScope({ loginEmail: email }, (tx) =>
       tx.user.findUnique({ where: { email }, select: { id: true, email: true, displayName: true, passwordHash: true, status: true } }),
     );
     knownUserId = user?.id;
-    const matches = user?.passwordHash
-      ? await verifyPassword(user.passwordHash, credentials.password)
-      : await verifyAgainstDecoy(credentials.password);
+    const matches = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDecoy(password);
     return user && matches && user.status === 'ACTIVE' ? { id: user.id, email: user.email, displayName: user.displayName } : null;
   });
   if (checked.outcome === 'refused') {
@@ -54,12 +71,7 @@ export async function login(services: IdentityServices, client: Client, credenti
     );
     throw new NotSignedIn(WRONG_CREDENTIALS);
   }
-  const user = checked.value;
-
-  const publisher = choosePublisher(await activePublishersOf(services, user.id), credentials.publisher ?? null);
-  const payload = await openSession(services, client, { id: user.id, email: user.email, displayName: user.displayName }, publisher);
-  services.log.info({ event: 'login.succeeded', userId: user.id, publisherId: publisher.id }, 'login succeeded');
-  return payload;
+  return checked.value;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { assertMayGrant } from '@platform/access';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Actor } from '@platform/auth';
@@ -6,7 +7,7 @@ import { InvalidInput, NotFound } from '@platform/errors';
 import { recordChange } from '@platform/events';
 import type { Mailer } from '@platform/mail';
 import type { InvitationModel } from '../models';
-import { assertMayGrant, permissionsOf, rolesByKeys } from '../roles/grants';
+import { permissionsOf, rolesByKeys } from '../roles/grants';
 import { invitationTokenHash } from './redemption';
 
 export const INVITATION_TTL_DAYS = 7;

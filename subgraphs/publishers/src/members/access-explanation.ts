@@ -14,11 +14,16 @@ export async function explainAccess(tx: Tx, actor: Actor, userId: string, permis
   });
   if (!member) throw new NotFound('Member');
   const roles = member.roles.map((r) => r.role);
-  const grantedBy = roles.filter((r) => r.permissions.some((p) => p.permissionKey === key));
+  const granting = member.roles.filter((r) => r.role.permissions.some((p) => p.permissionKey === key));
+  const grantedBy = granting.map((r) => r.role);
+  const directoryGroups = [...new Set(granting.flatMap((r) => (r.directoryGroupDn ? [r.directoryGroupDn] : [])))].sort();
   const names = (list: typeof roles) => list.map((r) => r.name).join(', ') || 'none';
-  const refused = (reason: string) => ({ permission: key, granted: false, grantedBy: [], reason });
+  const refused = (reason: string) => ({ permission: key, granted: false, grantedBy: [], directoryGroups: [], reason });
   if (member.status !== 'ACTIVE') return refused(`The membership is suspended, so no role applies (roles: ${names(roles)})`);
   if (member.publisher.status !== 'ACTIVE') return refused('The publisher is suspended, so no role applies');
   if (grantedBy.length === 0) return refused(`None of the member's roles (${names(roles)}) grants ${key}`);
-  return { permission: key, granted: true, grantedBy, reason: `Granted by ${names(grantedBy)}` };
+  const through = directoryGroups.length
+    ? ` (through the directory group${directoryGroups.length > 1 ? 's' : ''} ${directoryGroups.join('; ')})`
+    : '';
+  return { permission: key, granted: true, grantedBy, directoryGroups, reason: `Granted by ${names(grantedBy)}${through}` };
 }

@@ -1,10 +1,11 @@
+import { assertMayGrant } from '@platform/access';
 import type { Actor } from '@platform/auth';
 import { isUuid, type Tx } from '@platform/db';
 import { NotFound, NotPermitted } from '@platform/errors';
 import { recordChange } from '@platform/events';
 import { endSessions } from '@platform/sessions';
 import type { MemberModel } from '../models';
-import { assertMayGrant, permissionsOf, rolesByKeys, withPermissions } from '../roles/grants';
+import { permissionsOf, rolesByKeys, withPermissions } from '../roles/grants';
 
 const memberInclude = {
   user: { select: { id: true, email: true, displayName: true } },

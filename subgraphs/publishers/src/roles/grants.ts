@@ -1,6 +1,5 @@
-import type { Actor } from '@platform/auth';
 import type { Role, Tx } from '@platform/db';
-import { InvalidInput, NotPermitted } from '@platform/errors';
+import { InvalidInput } from '@platform/errors';
 import { isPermissionKey } from '@platform/permissions';
 
 export type RoleWithPermissions = Role & { permissions: { permissionKey: string }[] };
@@ -19,15 +18,6 @@ export async function rolesByKeys(tx: Tx, publisherId: string, keys: string[], f
   const missing = unique.filter((key) => !roles.some((r) => r.key === key));
   if (missing.length) throw new InvalidInput(`No role "${missing.join('", "')}" in this publisher`, field);
   return roles;
-}
-
-/** Nobody grants, through a role or an invitation, a permission they do not hold themselves. */
-export function assertMayGrant(actor: Actor, permissions: Iterable<string>): void {
-  const beyond = [...permissions].filter((p) => !actor.permissions.has(p)).sort();
-  if (beyond.length) {
-    const list = beyond.map((p) => `"${p}"`).join(', ');
-    throw new NotPermitted(`You cannot grant ${list}: you do not hold ${beyond.length > 1 ? 'them' : 'it'} yourself`);
-  }
 }
 
 export function validPermissionKeys(keys: string[], field: string): string[] {

@@ -1,9 +1,10 @@
+import { assertMayGrant } from '@platform/access';
 import type { Actor } from '@platform/auth';
 import { recordChange } from '@platform/events';
 import type { Tx } from '@platform/db';
 import { PUBLISHER_TYPE_POLICIES } from '@platform/permissions';
 import { InvalidInput, NotFound, NotPermitted } from '@platform/errors';
-import { assertMayGrant, validPermissionKeys, withPermissions, type RoleWithPermissions } from './grants';
+import { validPermissionKeys, withPermissions, type RoleWithPermissions } from './grants';
 
 export interface RoleDraft {
   key?: string | null;

@@ -1,0 +1,12 @@
+DROP POLICY directory_checks ON users;
+DROP POLICY directory_checks ON user_publishers;
+DROP FUNCTION app_domain_has_outside_accounts(text);
+DROP FUNCTION app_directories_to_sync();
+DROP POLICY user_updated_by_directory ON users;
+DROP POLICY user_linked_to_directory ON users;
+DROP POLICY user_of_directory_domain ON users;
+DROP POLICY user_created_by_directory ON users;
+ALTER TABLE membership_roles DROP COLUMN directory_group_dn;
+DROP TABLE directory_identities, directory_break_glass_users, directory_group_mappings, directory_email_domains, directories;
+DROP FUNCTION app_login_domain();
+DROP TYPE directory_sign_in_mode, directory_login_attribute, directory_security;

@@ -1,0 +1,304 @@
+import {
+  BrokenCircuitError,
+  ConsecutiveBreaker,
+  TaskCancelledError,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleWhen,
+  timeout,
+  wrap,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import { Client, Filter, FilterParser, InvalidCredentialsError, ResultCodeError, type Entry } from 'ldapts';
+import { DirectoryUnavailable } from '@platform/errors';
+import { refusalOf, type DirectoryRefusal } from './ad-errors';
+
+export type DirectorySecurity = 'LDAPS' | 'STARTTLS' | 'NONE';
+export type LoginAttribute = 'USER_PRINCIPAL_NAME' | 'SAM_ACCOUNT_NAME';
+
+/** Where and how to reach one publisher's directory, with the bind password in the clear (in memory only). */
+export interface DirectoryConnection {
+  publisherId: string;
+  urls: string[];
+  security: DirectorySecurity;
+  caCertificate: string | null;
+  bindDn: string;
+  bindPassword: string;
+  userBaseDn: string;
+  userFilter: string;
+}
+
+/** A user as the platform reads it from AD. */
+export interface DirectoryUser {
+  objectGuid: string;
+  dn: string;
+  userPrincipalName: string | null;
+  samAccountName: string | null;
+  mail: string | null;
+  displayName: string;
+  disabled: boolean;
+  usnChanged: bigint | null;
+}
+
+export const USER_ATTRIBUTES = [
+  'objectGUID',
+  'userPrincipalName',
+  'sAMAccountName',
+  'mail',
+  'displayName',
+  'givenName',
+  'sn',
+  'userAccountControl',
+  'uSNChanged',
+];
+/** The OID of LDAP_MATCHING_RULE_IN_CHAIN: membership through nested groups, resolved by AD. */
+export const IN_CHAIN = '1.2.840.113556.1.4.1941';
+const ACCOUNT_DISABLE = 0x2;
+
+/** The directory did not answer (network, TLS, timeout): what the circuit breaker counts. */
+export class DirectoryUnreachable extends Error {}
+
+export interface DirectoryClientOptions {
+  /** Connect and per-operation timeout. */
+  timeoutMs: number;
+  /** Failures in a row that open a directory's circuit, and how long it stays open. */
+  breakerFailures: number;
+  breakerOpenMs: number;
+}
+
+/**
+ * Connections to publishers' directories. Each directory has its own circuit breaker: after a
+ * few connection failures in a row, sign-ins through it fail at once with DIRECTORY_UNAVAILABLE
+ * instead of each waiting for the timeout, until one trial connection succeeds again. Every
+ * guarded call also has an overall deadline: a directory that accepts the connection and then
+ * says nothing (a hung TLS handshake, a stuck server) counts as unreachable too.
+ */
+export class DirectoryClients {
+  private readonly breakers = new Map<string, CircuitBreakerPolicy>();
+
+  constructor(readonly options: DirectoryClientOptions) {}
+
+  /**
+   * A connection bound as the service account: the urls tried in order. Callers run it inside
+   * `guarded` (never nest `guarded`: a half-open circuit lets one trial through, and a nested
+   * call would wait for the trial it is part of).
+   */
+  async open(connection: DirectoryConnection): Promise<DirectorySession> {
+    const { client, url } = await this.reach(connection);
+    try {
+      await client.bind(connection.bindDn, connection.bindPassword);
+    } catch (error) {
+      await client.unbind().catch(() => {});
+      if (isUnreachable(error)) throw new DirectoryUnreachable(describe(error));
+      throw new ServiceBindFailed(describe(error));
+    }
+    return new DirectorySession(this, connection, client, url);
+  }
+
+  /** Connects (and secures) the first url that answers; answers the client and that url. */
+  async reach(connection: DirectoryConnection): Promise<{ client: Client; url: string }> {
+    const failures: string[] = [];
+    for (const url of connection.urls) {
+      const client = this.clientFor(connection, url);
+      try {
+        if (connection.security === 'STARTTLS') await client.startTLS(tlsOptions(connection, url));
+        else await client.search('', { scope: 'base', attributes: ['1.1'] });
+        return { client, url };
+      } catch (error) {
+        await client.unbind().catch(() => {});
+        failures.push(`${url}: ${describe(error)}`);
+      }
+    }
+    throw new DirectoryUnreachable(failures.join('; '));
+  }
+
+  clientFor(connection: DirectoryConnection, url: string): Client {
+    return new Client({
+      url,
+      connectTimeout: this.options.timeoutMs,
+      timeout: this.options.timeoutMs,
+      // Only for ldaps://: given for ldap://, ldapts starts TLS on connect, and StartTLS then fails.
+      ...(url.startsWith('ldaps:') ? { tlsOptions: tlsOptions(connection, url) } : {}),
+    });
+  }
+
+  /**
+   * Runs work that connects to a publisher's directory under that directory's circuit breaker,
+   * and within `deadlineMs` when given (sign-in; a sync's long reads have only the per-operation
+   * timeout).
+   */
+  async guarded<T>(publisherId: string, work: () => Promise<T>, deadlineMs?: number): Promise<T> {
+    const breaker = this.breakerOf(publisherId);
+    const policy = deadlineMs ? wrap(breaker, timeout(deadlineMs, TimeoutStrategy.Aggressive)) : breaker;
+    try {
+      return await policy.execute(work);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        throw new DirectoryUnavailable(
+          'Your organisation’s directory is not answering; the platform is waiting before it tries again',
+          this.options.breakerOpenMs / 1000,
+        );
+      }
+      if (error instanceof DirectoryUnreachable || error instanceof TaskCancelledError) {
+        throw new DirectoryUnavailable('Your organisation’s directory is not answering; try again in a moment');
+      }
+      throw error;
+    }
+  }
+
+  private breakerOf(publisherId: string): CircuitBreakerPolicy {
+    let breaker = this.breakers.get(publisherId);
+    if (!breaker) {
+      breaker = circuitBreaker(
+        handleWhen((error) => error instanceof DirectoryUnreachable || error instanceof TaskCancelledError),
+        { halfOpenAfter: this.options.breakerOpenMs, breaker: new ConsecutiveBreaker(this.options.breakerFailures) },
+      );
+      this.breakers.set(publisherId, breaker);
+    }
+    return breaker;
+  }
+
+  /** A directory's settings changed: its breaker starts closed again. */
+  forget(publisherId: string): void {
+    this.breakers.delete(publisherId);
+  }
+}
+
+/** The service account's bind was refused (wrong bind DN or password, or a locked account). */
+export class ServiceBindFailed extends Error {}
+
+/** One bound connection to a directory; close it when done. */
+export class DirectorySession {
+  constructor(
+    private readonly clients: DirectoryClients,
+    readonly connection: DirectoryConnection,
+    readonly client: Client,
+    readonly url: string,
+  ) {}
+
+  /** Users within the configured base DN and filter that also match `extra` (an escaped filter). */
+  async findUsers(extra: string | null, pageSize = 1000): Promise<DirectoryUser[]> {
+    const filter = extra ? `(&${this.connection.userFilter}${extra})` : this.connection.userFilter;
+    const { searchEntries } = await this.client.search(this.connection.userBaseDn, {
+      scope: 'sub',
+      filter,
+      attributes: USER_ATTRIBUTES,
+      explicitBufferAttributes: ['objectGUID'],
+      paged: { pageSize },
+    });
+    return searchEntries.map(toDirectoryUser);
+  }
+
+  /** The objectGUIDs of the users in scope that are members of `groupDn`, nested groups included. */
+  async memberGuidsOf(groupDn: string): Promise<Set<string>> {
+    const { searchEntries } = await this.client.search(this.connection.userBaseDn, {
+      scope: 'sub',
+      filter: `(&${this.connection.userFilter}(memberOf:${IN_CHAIN}:=${Filter.escape(groupDn)}))`,
+      attributes: ['objectGUID'],
+      explicitBufferAttributes: ['objectGUID'],
+      paged: { pageSize: 1000 },
+    });
+    return new Set(searchEntries.map((e) => guidToUuid(e.objectGUID as Buffer)));
+  }
+
+  /** Every group `userDn` belongs to, through nested groups too (lower-cased DNs). */
+  async groupsOf(userDn: string, searchBase: string): Promise<Set<string>> {
+    const { searchEntries } = await this.client.search(searchBase, {
+      scope: 'sub',
+      filter: `(&(objectClass=group)(member:${IN_CHAIN}:=${Filter.escape(userDn)}))`,
+      attributes: ['1.1'],
+      paged: { pageSize: 1000 },
+    });
+    return new Set(searchEntries.map((e) => e.dn.toLowerCase()));
+  }
+
+  /** The root entry: the naming context, and the highest USN committed so far. */
+  async rootDse(): Promise<{ namingContext: string; highestUsn: bigint }> {
+    const { searchEntries } = await this.client.search('', { scope: 'base', attributes: ['defaultNamingContext', 'highestCommittedUSN'] });
+    const root = searchEntries[0];
+    return { namingContext: String(root?.defaultNamingContext ?? ''), highestUsn: BigInt(String(root?.highestCommittedUSN ?? '0')) };
+  }
+
+  /**
+   * Checks a user's password with a bind of its own, on a new connection to the url that
+   * answered: the service connection stays bound as the service account.
+   */
+  async checkPassword(userDn: string, password: string): Promise<DirectoryRefusal | null> {
+    const client = this.clients.clientFor(this.connection, this.url);
+    try {
+      if (this.connection.security === 'STARTTLS') await client.startTLS(tlsOptions(this.connection, this.url));
+      await client.bind(userDn, password);
+      return null;
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError) return refusalOf(error.message);
+      if (isUnreachable(error)) throw new DirectoryUnreachable(describe(error));
+      throw error;
+    } finally {
+      await client.unbind().catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.unbind().catch(() => {});
+  }
+}
+
+export function toDirectoryUser(entry: Entry): DirectoryUser {
+  const text = (name: string): string | null => {
+    const value = entry[name];
+    const first = Array.isArray(value) ? value[0] : value;
+    return first === undefined || first === '' ? null : String(first);
+  };
+  const given = text('givenName');
+  const surname = text('sn');
+  const control = Number(text('userAccountControl') ?? 0);
+  const usn = text('uSNChanged');
+  return {
+    objectGuid: guidToUuid(entry.objectGUID as Buffer),
+    dn: entry.dn,
+    userPrincipalName: text('userPrincipalName')?.toLowerCase() ?? null,
+    samAccountName: text('sAMAccountName'),
+    mail: text('mail')?.toLowerCase() ?? null,
+    displayName: text('displayName') ?? ([given, surname].filter(Boolean).join(' ') || text('sAMAccountName') || entry.dn),
+    disabled: (control & ACCOUNT_DISABLE) !== 0,
+    usnChanged: usn ? BigInt(usn) : null,
+  };
+}
+
+/** AD's objectGUID bytes as the GUID string AD tools show (its first three fields are little-endian). */
+export function guidToUuid(bytes: Buffer): string {
+  const hex = (from: number, to: number, reverse: boolean) => {
+    const part = [...bytes.subarray(from, to)];
+    return (reverse ? part.reverse() : part).map((b) => b.toString(16).padStart(2, '0')).join('');
+  };
+  return `${hex(0, 4, true)}-${hex(4, 6, true)}-${hex(6, 8, true)}-${hex(8, 10, false)}-${hex(10, 16, false)}`;
+}
+
+/** A filter an admin typed, checked before it is stored: it must parse and be one parenthesised filter. */
+export function parseUserFilter(filter: string): string {
+  const trimmed = filter.trim();
+  if (!trimmed.startsWith('(') || !trimmed.endsWith(')')) throw new Error('it must be one filter in parentheses, like (objectClass=user)');
+  FilterParser.parseString(trimmed);
+  return trimmed;
+}
+
+function tlsOptions(connection: DirectoryConnection, url: string) {
+  const host = new URL(url).hostname;
+  return { ca: connection.caCertificate ?? undefined, servername: isIp(host) ? undefined : host, minVersion: 'TLSv1.2' as const };
+}
+
+function isIp(host: string): boolean {
+  return /^[\d.]+$/.test(host) || host.includes(':');
+}
+
+/** Anything but an LDAP result (a refused bind, a bad search): the network, TLS or a timeout. */
+function isUnreachable(error: unknown): boolean {
+  return !(error instanceof ResultCodeError);
+}
+
+/** An error's message as an admin can read it, without stack or internals. */
+export function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '@platform/db';
+import {
+  applyDirectoryMembership,
+  withdrawDirectoryMember,
+  type DirectoryGrant,
+  type DirectoryMembershipChange,
+} from '@platform/publishers/directory-members';
+import type { DirectoryUser } from './directory-client';
+
+/** A group mapping as sync and sign-in use it: the DN as configured, and lower-cased to compare (AD's DNs are case-insensitive). */
+export interface Mapping {
+  groupDn: string;
+  key: string;
+  roleId: string;
+}
+
+export async function mappingsOf(tx: Tx, publisherId: string): Promise<Mapping[]> {
+  const rows = await tx.directoryGroupMapping.findMany({ where: { publisherId }, orderBy: { groupDn: 'asc' } });
+  return rows.map((m) => ({ groupDn: m.groupDn, key: m.groupDn.toLowerCase(), roleId: m.roleId }));
+}
+
+/** The roles that a user's groups (lower-cased DNs, nested ones included) grant. */
+export function grantsFor(groups: ReadonlySet<string>, mappings: Mapping[]): DirectoryGrant[] {
+  return mappings.filter((m) => groups.has(m.key)).map((m) => ({ roleId: m.roleId, groupDn: m.groupDn }));
+}
+
+/**
+ * The email a directory user's account gets: `mail`, else the UPN, and only in a domain this
+ * directory claims (the row policy on users refuses any other).
+ */
+export function accountEmailOf(user: DirectoryUser, domains: readonly string[]): string | null {
+  return [user.mail, user.userPrincipalName].find((email) => email && domains.includes(email.split('@')[1] ?? '')) ?? null;
+}
+
+export type ProvisionOutcome =
+  | { kind: 'member'; userId: string; change: DirectoryMembershipChange; accountCreated: boolean }
+  | { kind: 'no-group'; userId: string; withdrawn: boolean };
+
+/**
+ * Links a directory user to the platform's account, by objectGUID (a renamed or moved user stays
+ * the same account) or else by email, creating the account on first sight; keeps its name and
+ * email as AD has them; then makes its membership match its groups. In the caller's transaction,
+ * scoped to the directory's publisher.
+ */
+export async function provision(
+  tx: Tx,
+  publisherId: string,
+  user: DirectoryUser,
+  email: string,
+  grants: DirectoryGrant[],
+): Promise<ProvisionOutcome> {
+  const linked = await tx.directoryIdentity.findUnique({ where: { publisherId_objectGuid: { publisherId, objectGuid: user.objectGuid } } });
+  let userId: string;
+  let accountCreated = false;
+  if (linked) {
+    userId = linked.userId;
+    const account = await tx.user.findUnique({ where: { id: userId }, select: { email: true, displayName: true } });
+    if (account && (account.displayName !== user.displayName || account.email !== email)) {
+      // A rename in AD: the same account, its new name; its new email only if no other account has it.
+      const taken = account.email !== email && (await tx.user.findUnique({ where: { email }, select: { id: true } }));
+      await tx.user.update({
+        where: { id: userId },
+        data: { displayName: user.displayName, ...(taken ? {} : { email }), updatedAt: new Date() },
+      });
+    }
+    await tx.directoryIdentity.update({
+      where: { publisherId_objectGuid: { publisherId, objectGuid: user.objectGuid } },
+      data: { dn: user.dn, usnChanged: user.usnChanged, disabled: false, syncedAt: new Date() },
+    });
+  } else {
+    const existing = await tx.user.findUnique({ where: { email }, select: { id: true } });
+    if (existing) userId = existing.id;
+    else {
+      userId = randomUUID();
+      accountCreated = true;
+      await tx.user.createMany({ data: [{ id: userId, email, displayName: user.displayName }] });
+    }
+    await tx.directoryIdentity.create({
+      data: { publisherId, objectGuid: user.objectGuid, userId, dn: user.dn, usnChanged: user.usnChanged },
+    });
+  }
+  if (grants.length === 0) {
+    return { kind: 'no-group', userId, withdrawn: await withdrawDirectoryMember(tx, publisherId, userId, 'remove', 'in no mapped group') };
+  }
+  return { kind: 'member', userId, change: await applyDirectoryMembership(tx, publisherId, userId, grants), accountCreated };
+}

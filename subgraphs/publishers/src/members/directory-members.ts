@@ -1,0 +1,108 @@
+// Publishers' side of Active Directory, called by identity's sign-in and sync: identity owns the
+// directory and the account, publishers owns the membership and its roles. Each function runs in
+// the caller's transaction (scoped to the directory's publisher), so a directory change and its
+// membership change commit or roll back together.
+import type { Tx } from '@platform/db';
+import { recordChange } from '@platform/events';
+import { endSessions } from '@platform/sessions';
+
+/** A role that an AD group grants, through one of the directory's mappings. */
+export interface DirectoryGrant {
+  roleId: string;
+  groupDn: string;
+}
+
+export type DirectoryMembershipChange = 'created' | 'updated' | 'reinstated' | 'unchanged';
+
+/**
+ * Makes `userId` an active member whose directory-granted roles are exactly `grants`; roles a
+ * person granted by hand stay as they are. The seat limit is checked by the database at commit,
+ * for a new member and for a reinstated one alike.
+ */
+export async function applyDirectoryMembership(
+  tx: Tx,
+  publisherId: string,
+  userId: string,
+  grants: DirectoryGrant[],
+): Promise<DirectoryMembershipChange> {
+  const existing = await tx.membership.findUnique({
+    where: { publisherId_userId: { publisherId, userId } },
+    select: { status: true, roles: { select: { roleId: true, directoryGroupDn: true } } },
+  });
+  const wanted = new Map<string, string>();
+  for (const grant of grants) if (!wanted.has(grant.roleId)) wanted.set(grant.roleId, grant.groupDn);
+
+  if (!existing) {
+    await tx.membership.create({ data: { publisherId, userId } });
+    await tx.membershipRole.createMany({
+      data: [...wanted].map(([roleId, groupDn]) => ({ publisherId, userId, roleId, directoryGroupDn: groupDn })),
+    });
+    await audit(tx, publisherId, userId, 'member.provisioned_by_directory', { roles: [...wanted.keys()] });
+    return 'created';
+  }
+
+  const fromDirectory = existing.roles.filter((r) => r.directoryGroupDn !== null);
+  const byHand = new Set(existing.roles.filter((r) => r.directoryGroupDn === null).map((r) => r.roleId));
+  const stale = fromDirectory.filter((r) => wanted.get(r.roleId) !== r.directoryGroupDn).map((r) => r.roleId);
+  const missing = [...wanted].filter(
+    ([roleId, groupDn]) => !byHand.has(roleId) && !fromDirectory.some((r) => r.roleId === roleId && r.directoryGroupDn === groupDn),
+  );
+  // Added before the stale ones go: the last-Owner rule is checked at commit either way, but a
+  // role moving from one group to another is then never missing in between.
+  if (stale.length)
+    await tx.membershipRole.deleteMany({ where: { publisherId, userId, roleId: { in: stale }, directoryGroupDn: { not: null } } });
+  if (missing.length) {
+    await tx.membershipRole.createMany({
+      data: missing.map(([roleId, groupDn]) => ({ publisherId, userId, roleId, directoryGroupDn: groupDn })),
+    });
+  }
+  const reinstated = existing.status !== 'ACTIVE';
+  if (reinstated)
+    await tx.membership.update({
+      where: { publisherId_userId: { publisherId, userId } },
+      data: { status: 'ACTIVE', updatedAt: new Date() },
+    });
+  if (!reinstated && stale.length === 0 && missing.length === 0) return 'unchanged';
+  await audit(tx, publisherId, userId, reinstated ? 'member.reinstated_by_directory' : 'member.roles_changed_by_directory', {
+    roles: [...wanted.keys()],
+  });
+  return reinstated ? 'reinstated' : 'updated';
+}
+
+/**
+ * The directory says this user may no longer be here (disabled in AD, deleted, moved out of
+ * scope, or in no mapped group): `suspend` keeps the membership to reinstate when AD enables the
+ * account again, otherwise it is removed. Either way every session in this publisher ends now.
+ * Answers false when there was nothing to take away.
+ */
+export async function withdrawDirectoryMember(
+  tx: Tx,
+  publisherId: string,
+  userId: string,
+  how: 'suspend' | 'remove',
+  reason: string,
+): Promise<boolean> {
+  const member = await tx.membership.findUnique({ where: { publisherId_userId: { publisherId, userId } }, select: { status: true } });
+  if (!member || (how === 'suspend' && member.status !== 'ACTIVE')) return false;
+  await endSessions(tx, { userId, publisherId }, `directory: ${reason}`);
+  if (how === 'suspend') {
+    await tx.membership.update({
+      where: { publisherId_userId: { publisherId, userId } },
+      data: { status: 'SUSPENDED', updatedAt: new Date() },
+    });
+  } else {
+    await tx.membershipRole.deleteMany({ where: { publisherId, userId } });
+    await tx.membership.delete({ where: { publisherId_userId: { publisherId, userId } } });
+  }
+  await audit(tx, publisherId, userId, how === 'suspend' ? 'member.suspended_by_directory' : 'member.removed_by_directory', { reason });
+  return true;
+}
+
+/** The actor of a directory's change is the directory itself: no user id, `via: directory`. */
+function audit(tx: Tx, publisherId: string, userId: string, action: string, data: Record<string, string | string[]>) {
+  return recordChange(
+    tx,
+    { userId: null, publisherId },
+    { entityType: 'Member', entityId: userId, action, data: { ...data, via: 'directory' } },
+  );
+}
