@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, type RunningDatabase } from '@platform/db/admin';
+import { readServiceConfig, type ServiceConfig } from '@platform/service';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -21,4 +22,9 @@ export async function withDatabase(work: (db: RunningDatabase) => Promise<void>)
 export function fail(error: unknown): never {
   console.error(`failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
+}
+
+/** The services' configuration from the environment, for a command that does a service's work. */
+export function serviceConfig(databaseUrl: string): ServiceConfig {
+  return { ...readServiceConfig(process.env, root), databaseUrl };
 }

@@ -62,6 +62,7 @@ const OPERATIONS: Record<string, Operation> = {
     foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' },
   },
   'Query.auditLog': { document: `{ auditLog(first: 1) { totalCount } }` },
+  'Query.directory': { document: `{ directory { bindDn } }` },
   'Query.works': { document: `{ works(first: 1) { totalCount } }` },
   'Query.work': {
     document: `query($id: ID!) { work(id: $id) { id } }`,
@@ -101,6 +102,14 @@ const OPERATIONS: Record<string, Operation> = {
   'Mutation.acceptInvitation': {
     document: `mutation { acceptInvitation(input: { token: "made-up", password: "whatever long enough" }) { accessToken } }`,
   },
+  // No directory is connected in this spec's database, and the input below is refused before
+  // anything is saved: allowed callers get NOT_FOUND, false or BAD_USER_INPUT, never a change.
+  'Mutation.configureDirectory': {
+    document: `mutation { configureDirectory(input: { urls: ["http://not-ldap"], security: LDAPS, bindDn: "CN=x", bindPassword: "x", userBaseDn: "DC=x", loginAttribute: USER_PRINCIPAL_NAME, emailDomains: ["matrix.example"], signInMode: DIRECTORY, groupMappings: [] }) { bindDn } }`,
+  },
+  'Mutation.removeDirectory': { document: `mutation { removeDirectory }` },
+  'Mutation.testDirectoryConnection': { document: `mutation { testDirectoryConnection { ok } }` },
+  'Mutation.syncDirectory': { document: `mutation { syncDirectory(mode: FULL) { created } }` },
   'Mutation.inviteMember': {
     document: `mutation($e: String!) { inviteMember(input: { email: $e, roles: ["viewer"] }) { id } }`,
     variables: (me) => ({ e: `invited-by-${me.userId.slice(0, 8)}-${Date.now()}@matrix.demo` }),

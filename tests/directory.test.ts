@@ -4,6 +4,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashPassword } from '@platform/auth';
+import { createPrismaClient, ScopedDatabase } from '@platform/db';
+import { DirectorySyncScheduler, directoryRuntime } from '@platform/identity/directory';
+import { createLogger } from '@platform/service';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import {
   addDirectoryGroup,
@@ -17,6 +20,7 @@ import {
   LOGIN,
   login,
   removeGroupMember,
+  serviceConfigForTests,
   replaceDirectoryAttribute,
   setDomainPolicy,
   setUserDisabled,
@@ -496,6 +500,39 @@ describe('syncing the directory', () => {
       for (const r of both) if (r.errors) expect(r.errors[0]!.message).toContain('running');
     } finally {
       await lock.end();
+    }
+  });
+});
+
+describe('the scheduled sync', () => {
+  it('syncs a directory when its interval has passed, on one instance of several', async () => {
+    const instances = await Promise.all(
+      [1, 2].map(async () => {
+        const prisma = createPrismaClient(platform.urls.apiUrl, { poolSize: 2 });
+        const runtime = await directoryRuntime(serviceConfigForTests({ databaseUrl: platform.urls.apiUrl, dataDir: platform.dataDir }));
+        return {
+          prisma,
+          runtime,
+          scheduler: new DirectorySyncScheduler(new ScopedDatabase(prisma), runtime, createLogger('scheduler-spec')),
+        };
+      }),
+    );
+    try {
+      // Synced a moment ago by the specs above: not due.
+      expect(await instances[0]!.scheduler.runDue()).toEqual([]);
+      await platform.admin.query(`UPDATE directories SET last_sync_started_at = now() - interval '16 minutes' WHERE publisher_id = $1`, [
+        DMP,
+      ]);
+      const runs = await Promise.all(instances.map((i) => i.scheduler.runDue()));
+      expect(runs.flat()).toHaveLength(1);
+      expect(runs.flat()[0]).toMatchObject({ failed: 0 });
+      // And then it is not due again.
+      expect(await instances[1]!.scheduler.runDue()).toEqual([]);
+    } finally {
+      for (const i of instances) {
+        await i.runtime.close();
+        await i.prisma.$disconnect();
+      }
     }
   });
 });

@@ -109,14 +109,14 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON directories, directory_email_domains, di
   directory_break_glass_users, directory_identities TO platform_app;
 
 DO $$ BEGIN RAISE NOTICE '008 step 4/4: what the scheduler and a domain claim may know across publishers'; END $$;
--- The scheduler and `pnpm directory:sync` find the directories to sync: ids and slugs only; each
--- sync then runs in its publisher's scope.
+-- The scheduler and the directory commands find the directories: ids and slugs only (a suspended
+-- publisher's directory is never due); each sync then runs in its publisher's scope.
 CREATE FUNCTION app_directories_to_sync() RETURNS TABLE (publisher_id uuid, slug text, due boolean)
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   SELECT d.publisher_id, p.slug,
-         d.last_sync_started_at IS NULL OR d.last_sync_started_at < now() - make_interval(mins => d.sync_interval_minutes)
+         p.status = 'ACTIVE'
+         AND (d.last_sync_started_at IS NULL OR d.last_sync_started_at < now() - make_interval(mins => d.sync_interval_minutes))
     FROM directories d JOIN publishers p ON p.id = d.publisher_id
-   WHERE p.status = 'ACTIVE'
    ORDER BY p.slug
 $$;
 -- Claiming a domain in which accounts already belong to other publishers would route their

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { bootstrapDatabase, type DatabaseRoles } from './bootstrap';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
@@ -46,6 +47,18 @@ export async function openDatabase(options: {
     };
   }
   const port = Number(env.EMBEDDED_POSTGRES_PORT ?? 5433);
+  const url = (role: string, password: string) => `postgres://${role}:${password}@127.0.0.1:${port}/${EMBEDDED_ROLES.database}`;
+  const urls = {
+    apiUrl: url(EMBEDDED_ROLES.apiRole, EMBEDDED_ROLES.apiPassword),
+    ownerUrl: url(EMBEDDED_ROLES.ownerRole, EMBEDDED_ROLES.ownerPassword),
+    adminUrl: url('postgres', 'postgres-dev-password'),
+  };
+  // A command run beside `pnpm start` (directory:sync, db:seed) uses the embedded PostgreSQL that
+  // is already running, instead of failing to start a second one on the same data.
+  if (await answers(port)) {
+    options.log(`using the embedded PostgreSQL already running on 127.0.0.1:${port}`);
+    return { embedded: true, ...urls, stop: async () => {} };
+  }
   options.log(`starting embedded PostgreSQL on 127.0.0.1:${port} (data in ${options.dataDir})`);
   const cluster = await startEmbeddedPostgres({
     dataDir: options.dataDir,
@@ -55,14 +68,16 @@ export async function openDatabase(options: {
     log: options.log,
   });
   await bootstrapDatabase(cluster.adminUrl, EMBEDDED_ROLES);
-  const url = (role: string, password: string) => `postgres://${role}:${password}@127.0.0.1:${port}/${EMBEDDED_ROLES.database}`;
-  return {
-    embedded: true,
-    apiUrl: url(EMBEDDED_ROLES.apiRole, EMBEDDED_ROLES.apiPassword),
-    ownerUrl: url(EMBEDDED_ROLES.ownerRole, EMBEDDED_ROLES.ownerPassword),
-    adminUrl: url('postgres', 'postgres-dev-password'),
-    stop: () => cluster.stop(),
-  };
+  return { embedded: true, ...urls, stop: () => cluster.stop() };
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port, timeout: 500 });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /**

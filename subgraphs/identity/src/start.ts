@@ -2,8 +2,7 @@ import { AccessTokenVerifier, fileKeyRing, keyRingFromConfiguration, type KeyRin
 import { LogMailer, type Mailer } from '@platform/mail';
 import { ConfigurationError, createLogger, type ServiceConfig } from '@platform/service';
 import { startSubgraphService } from '@platform/subgraph';
-import { DirectoryRuntime } from './directory/runtime';
-import { SecretBox } from './directory/secret-box';
+import { directoryRuntime } from './directory/runtime';
 import { DirectorySyncScheduler } from './directory/sync-scheduler';
 import { identitySubgraph } from './index';
 import { LoginGuard } from './sign-in/login-guard';
@@ -40,22 +39,6 @@ export function startIdentity(config: ServiceConfig, port: number, options: Iden
       },
     };
   });
-}
-
-export async function directoryRuntime(config: ServiceConfig): Promise<DirectoryRuntime> {
-  const { directory } = config;
-  return DirectoryRuntime.open(config.databaseUrl!, await directorySecrets(config), config.production, {
-    timeoutMs: directory.timeoutMs,
-    breakerFailures: directory.breakerFailures,
-    breakerOpenMs: directory.breakerOpenSeconds * 1000,
-  });
-}
-
-export async function directorySecrets(config: ServiceConfig): Promise<SecretBox> {
-  const key = config.directory.secretKey;
-  if (key) return SecretBox.fromConfiguration(key.current, key.previous);
-  if (config.production) throw new ConfigurationError('DIRECTORY_SECRET_KEY must be set when NODE_ENV=production');
-  return SecretBox.development(config.dataDir);
 }
 
 async function keyRing(config: ServiceConfig): Promise<KeyRing> {

@@ -4,6 +4,7 @@ import type { Actor } from '@platform/auth';
 import type { Directory, Tx } from '@platform/db';
 import { InvalidInput, NotPermitted } from '@platform/errors';
 import { recordChange } from '@platform/events';
+import { keepDirectoryRolesByHand } from '@platform/publishers/directory-members';
 import { PUBLISHER_TYPE_POLICIES, type PublisherType } from '@platform/permissions';
 import { parseUserFilter, type DirectoryConnection, type DirectorySecurity, type LoginAttribute } from './directory-client';
 import type { SecretBox } from './secret-box';
@@ -192,7 +193,7 @@ export async function removeDirectory(tx: Tx, actor: Actor): Promise<boolean> {
   const { publisherId } = actor;
   const { count } = await tx.directory.deleteMany({ where: { publisherId } });
   if (count === 0) return false;
-  await tx.membershipRole.updateMany({ where: { publisherId, directoryGroupDn: { not: null } }, data: { directoryGroupDn: null } });
+  await keepDirectoryRolesByHand(tx, publisherId);
   await recordChange(tx, actor, { entityType: 'Directory', entityId: publisherId, action: 'directory.disconnected', data: {} });
   return true;
 }

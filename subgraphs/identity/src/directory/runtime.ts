@@ -1,6 +1,7 @@
 import pg from 'pg';
+import { ConfigurationError, type ServiceConfig } from '@platform/service';
 import { DirectoryClients, type DirectoryClientOptions } from './directory-client';
-import type { SecretBox } from './secret-box';
+import { SecretBox } from './secret-box';
 
 /** What identity's directory code shares across requests: connections, the secret key, the sync locks. */
 export class DirectoryRuntime {
@@ -44,4 +45,22 @@ export class DirectoryRuntime {
   close(): Promise<void> {
     return this.pool.end();
   }
+}
+
+/** The runtime a service or a command builds from its configuration. */
+export async function directoryRuntime(config: ServiceConfig): Promise<DirectoryRuntime> {
+  const { directory } = config;
+  return DirectoryRuntime.open(config.databaseUrl!, await directorySecrets(config), config.production, {
+    timeoutMs: directory.timeoutMs,
+    breakerFailures: directory.breakerFailures,
+    breakerOpenMs: directory.breakerOpenSeconds * 1000,
+  });
+}
+
+/** DIRECTORY_SECRET_KEY (and the previous keys), or in development a key kept under DATA_DIR. */
+export async function directorySecrets(config: ServiceConfig): Promise<SecretBox> {
+  const key = config.directory.secretKey;
+  if (key) return SecretBox.fromConfiguration(key.current, key.previous);
+  if (config.production) throw new ConfigurationError('DIRECTORY_SECRET_KEY must be set when NODE_ENV=production');
+  return SecretBox.development(config.dataDir);
 }

@@ -98,6 +98,11 @@ export async function withdrawDirectoryMember(
   return true;
 }
 
+/** The directory is disconnected: the roles its groups granted stay, as if a person had granted them. */
+export async function keepDirectoryRolesByHand(tx: Tx, publisherId: string): Promise<void> {
+  await tx.membershipRole.updateMany({ where: { publisherId, directoryGroupDn: { not: null } }, data: { directoryGroupDn: null } });
+}
+
 /** The actor of a directory's change is the directory itself: no user id, `via: directory`. */
 function audit(tx: Tx, publisherId: string, userId: string, action: string, data: Record<string, string | string[]>) {
   return recordChange(
