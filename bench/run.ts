@@ -1,10 +1,12 @@
 // pnpm bench [name …]: each measurement as a ratio against a baseline run in the same process
 // (or, for runtimes, the same interleaved rounds) on the same data. Bounded in iterations; talks
-// only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime, fairness (default: all).
+// only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime, fairness, directory
+// (default: all).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDemoDatabase, startPlatform, startTestCluster, type RunningPlatform } from '@platform/testing';
+import { directorySyncCost } from './directory-sync';
 import { noisyNeighbour } from './fairness';
 import { gatewayCost } from './gateway';
 import { loginLatency } from './login';
@@ -15,6 +17,7 @@ import { tokenVerificationCost } from './tokens';
 
 interface BenchSetting {
   apiUrl: string;
+  adminUrl: string;
   dataDir: string;
   platform: () => Promise<RunningPlatform>;
 }
@@ -27,6 +30,7 @@ const BENCHES: Record<string, (setting: BenchSetting) => Promise<void>> = {
   login: async ({ platform }) => loginLatency(await platform()),
   runtime: ({ apiUrl, dataDir }) => runtimeComparison(apiUrl, path.join(dataDir, 'runtimes')),
   fairness: ({ apiUrl, dataDir }) => noisyNeighbour(apiUrl, path.join(dataDir, 'fairness')),
+  directory: async ({ apiUrl, adminUrl, dataDir, platform }) => directorySyncCost({ apiUrl, adminUrl }, await platform(), dataDir),
 };
 
 const chosen = process.argv.slice(2);
@@ -47,6 +51,7 @@ try {
   console.log(`node ${process.version}, ${os.cpus().length} cores, PostgreSQL (embedded) on 127.0.0.1:${cluster.port}`);
   const setting: BenchSetting = {
     apiUrl: urls.apiUrl,
+    adminUrl: urls.adminUrl,
     dataDir,
     platform: async () => (running ??= await startPlatform({ apiUrl: urls.apiUrl, dataDir })),
   };

@@ -64,11 +64,9 @@ async function main(): Promise<void> {
 }
 
 function requireProductionSettings(): void {
-  const missing = ['DATABASE_URL', 'AUTH_SIGNING_KEY'].filter((name) => !env[name]);
+  const missing = ['DATABASE_URL', 'AUTH_SIGNING_KEY', 'DIRECTORY_SECRET_KEY'].filter((name) => !env[name]);
   if (missing.length) {
-    throw new ConfigurationError(
-      `NODE_ENV=production needs ${missing.join(' and ')}; no embedded database or generated keys in production`,
-    );
+    throw new ConfigurationError(`NODE_ENV=production needs ${missing.join(', ')}; no embedded database or generated keys in production`);
   }
 }
 

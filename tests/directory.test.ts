@@ -480,6 +480,12 @@ describe('syncing the directory', () => {
     const back = await asOwner(SYNC, { mode: 'INCREMENTAL' });
     expect(back.data.syncDirectory).toMatchObject({ updated: 1, failed: 0 });
     expect((await asOwner(MEMBER, { id: judy.userId })).data.member.status).toBe('ACTIVE');
+
+    // Moved out of scope while no group changed: the incremental sync sees it too.
+    await ad.modifyDN(dn.nina!, `CN=Nina Directory,OU=Elsewhere,${dc.baseDn}`);
+    const moved = await asOwner(SYNC, { mode: 'INCREMENTAL' });
+    expect(moved.data.syncDirectory).toMatchObject({ removed: 1, failed: 0 });
+    expect((await asOwner(MEMBER, { id: await userIdOf(`nina@${DOMAIN}`) })).data.member).toBeNull();
   });
 
   it('runs one sync of a directory at a time, across instances', async () => {

@@ -1,1 +1,1 @@
-export { recordChange, type Change } from './change-log';
+export { recordChange, recordChanges, type Change, type ChangeActor } from './change-log';

@@ -20,7 +20,8 @@ export const SETTINGS: readonly Setting[] = [
     names: ['NODE_ENV'],
     default: '`development`',
     usedBy: 'all',
-    meaning: '`production`: no demo data, no generated keys, no introspection or Sandbox; `DATABASE_URL` and `AUTH_SIGNING_KEY` required',
+    meaning:
+      '`production`: no demo data, no generated keys, no introspection or Sandbox; `DATABASE_URL`, `AUTH_SIGNING_KEY` and `DIRECTORY_SECRET_KEY` required',
   },
   {
     names: ['DATABASE_URL'],

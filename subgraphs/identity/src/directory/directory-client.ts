@@ -38,6 +38,8 @@ export interface DirectoryUser {
   displayName: string;
   disabled: boolean;
   usnChanged: bigint | null;
+  /** The groups the user is a direct member of (lower-cased DNs); nesting is resolved from the group tree. */
+  memberOf: string[];
 }
 
 export const USER_ATTRIBUTES = [
@@ -50,6 +52,7 @@ export const USER_ATTRIBUTES = [
   'sn',
   'userAccountControl',
   'uSNChanged',
+  'memberOf',
 ];
 /** The OID of LDAP_MATCHING_RULE_IN_CHAIN: membership through nested groups, resolved by AD. */
 export const IN_CHAIN = '1.2.840.113556.1.4.1941';
@@ -189,11 +192,37 @@ export class DirectorySession {
     return searchEntries.map(toDirectoryUser);
   }
 
-  /** The objectGUIDs of the users in scope that are members of `groupDn`, nested groups included. */
-  async memberGuidsOf(groupDn: string): Promise<Set<string>> {
-    const { searchEntries } = await this.client.search(this.connection.userBaseDn, {
+  /**
+   * Every group of the directory with the groups it is itself a member of (lower-cased DNs): one
+   * paged search, from which sync resolves nested membership in memory. (AD's in-chain matching
+   * rule answers the same per group, at a cost per group that grows with the directory.)
+   */
+  async groupTree(searchBase: string): Promise<GroupTree> {
+    const { searchEntries } = await this.client.search(searchBase, {
       scope: 'sub',
-      filter: `(&${this.connection.userFilter}(memberOf:${IN_CHAIN}:=${Filter.escape(groupDn)}))`,
+      filter: '(objectClass=group)',
+      attributes: ['memberOf'],
+      paged: { pageSize: 1000 },
+    });
+    return new GroupTree(new Map(searchEntries.map((e) => [e.dn.toLowerCase(), values(e.memberOf).map((dn) => dn.toLowerCase())])));
+  }
+
+  /** How many groups changed since `sinceUsn` (a membership change changes the group). */
+  async changedGroups(searchBase: string, sinceUsn: bigint): Promise<number> {
+    const { searchEntries } = await this.client.search(searchBase, {
+      scope: 'sub',
+      filter: `(&(objectClass=group)(uSNChanged>=${sinceUsn + 1n}))`,
+      attributes: ['1.1'],
+      paged: { pageSize: 1000 },
+    });
+    return searchEntries.length;
+  }
+
+  /** The objectGUIDs of users changed since `sinceUsn` anywhere under `searchBase`, in scope or not. */
+  async changedUsersAnywhere(searchBase: string, sinceUsn: bigint): Promise<Set<string>> {
+    const { searchEntries } = await this.client.search(searchBase, {
+      scope: 'sub',
+      filter: `(&(objectCategory=person)(objectClass=user)(uSNChanged>=${sinceUsn + 1n}))`,
       attributes: ['objectGUID'],
       explicitBufferAttributes: ['objectGUID'],
       paged: { pageSize: 1000 },
@@ -262,7 +291,48 @@ export function toDirectoryUser(entry: Entry): DirectoryUser {
     displayName: text('displayName') ?? ([given, surname].filter(Boolean).join(' ') || text('sAMAccountName') || entry.dn),
     disabled: (control & ACCOUNT_DISABLE) !== 0,
     usnChanged: usn ? BigInt(usn) : null,
+    memberOf: values(entry.memberOf).map((dn) => dn.toLowerCase()),
   };
+}
+
+function values(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+/** Which groups each group is a member of; answers a user's groups, nested ones included. */
+export class GroupTree {
+  private readonly memo = new Map<string, ReadonlySet<string>>();
+
+  constructor(private readonly parents: ReadonlyMap<string, string[]>) {}
+
+  get size(): number {
+    return this.parents.size;
+  }
+
+  /** `direct` and every group above them (cycles, which AD allows, end where they close). */
+  closure(direct: readonly string[]): Set<string> {
+    const all = new Set<string>();
+    for (const dn of direct) for (const above of this.above(dn)) all.add(above);
+    return all;
+  }
+
+  private above(dn: string): ReadonlySet<string> {
+    const known = this.memo.get(dn);
+    if (known) return known;
+    const found = new Set<string>([dn]);
+    const stack = [dn];
+    while (stack.length) {
+      for (const parent of this.parents.get(stack.pop()!) ?? []) {
+        if (!found.has(parent)) {
+          found.add(parent);
+          stack.push(parent);
+        }
+      }
+    }
+    this.memo.set(dn, found);
+    return found;
+  }
 }
 
 /** AD's objectGUID bytes as the GUID string AD tools show (its first three fields are little-endian). */
@@ -278,6 +348,13 @@ export function guidToUuid(bytes: Buffer): string {
 export function parseUserFilter(filter: string): string {
   const trimmed = filter.trim();
   if (!trimmed.startsWith('(') || !trimmed.endsWith(')')) throw new Error('it must be one filter in parentheses, like (objectClass=user)');
+  // The parser takes a filter that leaves a parenthesis open; AD would not.
+  let depth = 0;
+  for (const [i, c] of [...trimmed].entries()) {
+    depth += c === '(' ? 1 : c === ')' ? -1 : 0;
+    if (depth < 0 || (depth === 0 && i < trimmed.length - 1)) throw new Error('its parentheses do not match');
+  }
+  if (depth !== 0) throw new Error('its parentheses do not match');
   FilterParser.parseString(trimmed);
   return trimmed;
 }

@@ -244,7 +244,7 @@ function validUrls(urls: string[], security: DirectorySecurity): string[] {
     if (url.protocol !== scheme || !url.hostname || url.pathname.replace('/', '') || url.search || url.username) {
       throw new InvalidInput(`"${raw}" must be ${scheme}//host[:port] for security ${security}`, 'urls');
     }
-    return `${url.protocol}//${url.host}`;
+    return `${url.protocol}//${url.host.toLowerCase()}`;
   });
 }
 

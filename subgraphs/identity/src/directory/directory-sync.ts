@@ -5,7 +5,7 @@ import type { ScopedDatabase, Tx } from '@platform/db';
 import type { DirectoryRuntime } from './runtime';
 import type { DirectorySession, DirectoryUser } from './directory-client';
 import { toConnection } from './directory-settings';
-import { accountEmailOf, grantsFor, mappingsOf, provision, type Mapping } from './provisioning';
+import { accountEmailOf, grantsFor, mappingsOf, provision, provisionNewcomers, type Mapping, type Newcomer } from './provisioning';
 
 export type SyncMode = 'FULL' | 'INCREMENTAL';
 
@@ -92,7 +92,7 @@ export async function syncDirectory(
     const heldGrants = new Map<string, Set<string>>();
     for (const g of state.grants)
       heldGrants.set(g.userId, (heldGrants.get(g.userId) ?? new Set()).add(`${g.roleId}|${g.directoryGroupDn}`));
-    const grantsOf = (guid: string) => grantsFor(read.groupsOf(guid), read.mappings);
+    const grantsOf = (guid: string) => grantsFor(read.groupsOf(guid) ?? new Set(), read.mappings);
     const sameGrants = (userId: string, guid: string) => {
       const wanted = new Set(grantsOf(guid).map((g) => `${g.roleId}|${g.groupDn}`));
       const held = heldGrants.get(userId) ?? new Set();
@@ -100,7 +100,9 @@ export async function syncDirectory(
     };
 
     // What to do for each user read: nothing when AD and the platform already agree.
-    const work: { user: DirectoryUser; apply: (tx: Tx) => Promise<keyof SyncResult | null> }[] = [];
+    // A newcomer (never linked, in a mapped group) is provisioned in bulk with the others of its
+    // batch; `apply` provisions any one alone.
+    const work: { user: DirectoryUser; newcomer?: Newcomer; apply: (tx: Tx) => Promise<keyof SyncResult | null> }[] = [];
     for (const user of read.users) {
       const linked = identityByGuid.get(user.objectGuid);
       if (user.disabled) {
@@ -147,6 +149,7 @@ export async function syncDirectory(
       }
       work.push({
         user,
+        ...(linked ? {} : { newcomer: { user, email, grants: grantsOf(user.objectGuid) } }),
         apply: async (tx) => {
           const outcome = await provision(tx, publisherId, user, email, grantsOf(user.objectGuid));
           if (outcome.kind === 'no-group') return outcome.withdrawn ? 'removed' : null;
@@ -155,13 +158,15 @@ export async function syncDirectory(
       });
     }
 
-    // Linked users this sync did not read. FULL: AD no longer has them in scope. INCREMENTAL:
-    // unchanged in AD, but their groups may have changed.
+    // Linked users this sync did not read. FULL: AD no longer has them in scope (deleted, moved
+    // out of the base DN, or no longer matching the filter). INCREMENTAL: they left the scope if
+    // they changed anywhere in the directory; their groups may have changed if any group did.
     const seen = new Set(read.users.map((u) => u.objectGuid));
     for (const identity of state.identities) {
       if (seen.has(identity.objectGuid)) continue;
       const placeholder = { objectGuid: identity.objectGuid, dn: identity.dn } as DirectoryUser;
-      if (mode === 'FULL') {
+      const known = read.groupsOf(identity.objectGuid);
+      if (mode === 'FULL' || read.leftScope.has(identity.objectGuid) || (read.membershipsOfAll && known === null)) {
         work.push({
           user: placeholder,
           apply: async (tx) => {
@@ -171,7 +176,7 @@ export async function syncDirectory(
               : null;
           },
         });
-      } else if (!identity.disabled && !sameGrants(identity.userId, identity.objectGuid)) {
+      } else if (known !== null && !identity.disabled && !sameGrants(identity.userId, identity.objectGuid)) {
         const grants = grantsOf(identity.objectGuid);
         work.push({
           user: placeholder,
@@ -192,7 +197,14 @@ export async function syncDirectory(
       const outcomes = await db
         .withScope({ publisherId }, async (tx) => {
           const done: (keyof SyncResult | null)[] = [];
-          for (const item of batch) done.push(await item.apply(tx));
+          const bulk = new Set(
+            await provisionNewcomers(
+              tx,
+              publisherId,
+              batch.flatMap((item) => (item.newcomer ? [item.newcomer] : [])),
+            ),
+          );
+          for (const item of batch) done.push(item.newcomer && bulk.has(item.newcomer) ? 'created' : await item.apply(tx));
           return done;
         })
         .catch(async () => {
@@ -250,10 +262,16 @@ export async function syncDirectory(
 }
 
 interface DirectoryRead {
+  /** The users to look at: every user in scope (FULL), or those changed since the last sync. */
   users: DirectoryUser[];
   mappings: Mapping[];
   highestUsn: bigint;
-  groupsOf(guid: string): Set<string>;
+  /** A user's groups, nested ones included (lower-cased DNs); null when this sync did not read them. */
+  groupsOf(guid: string): Set<string> | null;
+  /** True when the groups of every user in scope were read (FULL, or INCREMENTAL after a group changed). */
+  membershipsOfAll: boolean;
+  /** INCREMENTAL: users changed somewhere in the directory that are no longer in scope. */
+  leftScope: Set<string>;
 }
 
 async function readDirectory(
@@ -264,21 +282,35 @@ async function readDirectory(
   highWater: bigint | null,
   progress: (line: string) => void,
 ): Promise<DirectoryRead> {
-  // Read before the users: a change made while this sync reads is picked up by the next one.
-  const { highestUsn } = await session.rootDse();
-  const users = await session.findUsers(mode === 'INCREMENTAL' ? `(uSNChanged>=${(highWater ?? 0n) + 1n})` : null);
-  progress(`read ${users.length} ${mode === 'INCREMENTAL' ? 'changed ' : ''}user(s) from ${session.url}`);
+  // Read before anything else: a change made while this sync reads is picked up by the next one.
+  const { highestUsn, namingContext } = await session.rootDse();
   const mappings = await db.withScope({ publisherId }, (tx) => mappingsOf(tx, publisherId));
-  const groupDns = [...new Set(mappings.map((m) => m.key))];
-  const membersByGroup = new Map<string, Set<string>>();
-  for (const [index, groupDn] of groupDns.entries()) {
-    membersByGroup.set(groupDn, await session.memberGuidsOf(groupDn));
-    progress(`read members of group ${index + 1}/${groupDns.length}`);
+  const tree = await session.groupTree(namingContext);
+  progress(`read ${tree.size} group(s)`);
+  const since = highWater ?? 0n;
+  const users = await session.findUsers(mode === 'INCREMENTAL' ? `(uSNChanged>=${since + 1n})` : null);
+  progress(`read ${users.length} ${mode === 'INCREMENTAL' ? 'changed ' : ''}user(s) from ${session.url}`);
+  let everyone = mode === 'FULL' ? users : null;
+  let leftScope = new Set<string>();
+  if (mode === 'INCREMENTAL') {
+    const inScope = new Set(users.map((u) => u.objectGuid));
+    leftScope = new Set([...(await session.changedUsersAnywhere(namingContext, since))].filter((guid) => !inScope.has(guid)));
+    // A membership change changes the group, not its members: after one, every user's groups are read again.
+    if ((await session.changedGroups(namingContext, since)) > 0) {
+      everyone = await session.findUsers(null);
+      progress(`groups changed: read the groups of all ${everyone.length} user(s)`);
+    }
   }
+  const direct = new Map((everyone ?? users).map((u) => [u.objectGuid, u.memberOf]));
   return {
     users,
     mappings,
     highestUsn,
-    groupsOf: (guid) => new Set(groupDns.filter((dn) => membersByGroup.get(dn)!.has(guid))),
+    membershipsOfAll: everyone !== null,
+    leftScope,
+    groupsOf: (guid) => {
+      const groups = direct.get(guid);
+      return groups ? tree.closure(groups) : null;
+    },
   };
 }

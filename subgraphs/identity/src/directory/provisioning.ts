@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx } from '@platform/db';
 import {
+  admitDirectoryMembers,
   applyDirectoryMembership,
   withdrawDirectoryMember,
   type DirectoryGrant,
@@ -53,10 +54,12 @@ export async function provision(
   const linked = await tx.directoryIdentity.findUnique({ where: { publisherId_objectGuid: { publisherId, objectGuid: user.objectGuid } } });
   let userId: string;
   let accountCreated = false;
+  let renamed = false;
   if (linked) {
     userId = linked.userId;
     const account = await tx.user.findUnique({ where: { id: userId }, select: { email: true, displayName: true } });
     if (account && (account.displayName !== user.displayName || account.email !== email)) {
+      renamed = true;
       // A rename in AD: the same account, its new name; its new email only if no other account has it.
       const taken = account.email !== email && (await tx.user.findUnique({ where: { email }, select: { id: true } }));
       await tx.user.update({
@@ -83,5 +86,44 @@ export async function provision(
   if (grants.length === 0) {
     return { kind: 'no-group', userId, withdrawn: await withdrawDirectoryMember(tx, publisherId, userId, 'remove', 'in no mapped group') };
   }
-  return { kind: 'member', userId, change: await applyDirectoryMembership(tx, publisherId, userId, grants), accountCreated };
+  const change = await applyDirectoryMembership(tx, publisherId, userId, grants);
+  return { kind: 'member', userId, change: change === 'unchanged' && renamed ? 'updated' : change, accountCreated };
+}
+
+export interface Newcomer {
+  user: DirectoryUser;
+  email: string;
+  grants: DirectoryGrant[];
+}
+
+/**
+ * Provisions many directory users seen for the first time, each in a mapped group: accounts,
+ * links and memberships in a few statements for the lot. A newcomer whose email already has an
+ * account is linked to it one at a time, as sign-in would. Answers the newcomers provisioned
+ * here in bulk; the caller provisions the rest one by one.
+ */
+export async function provisionNewcomers(tx: Tx, publisherId: string, newcomers: Newcomer[]): Promise<Newcomer[]> {
+  if (newcomers.length === 0) return [];
+  const taken = new Set(
+    (await tx.user.findMany({ where: { email: { in: newcomers.map((n) => n.email) } }, select: { email: true } })).map((u) => u.email),
+  );
+  const emails = new Set<string>();
+  const fresh = newcomers.filter((n) => !taken.has(n.email) && !emails.has(n.email) && emails.add(n.email));
+  const ids = fresh.map(() => randomUUID());
+  await tx.user.createMany({ data: fresh.map((n, i) => ({ id: ids[i]!, email: n.email, displayName: n.user.displayName })) });
+  await tx.directoryIdentity.createMany({
+    data: fresh.map((n, i) => ({
+      publisherId,
+      objectGuid: n.user.objectGuid,
+      userId: ids[i]!,
+      dn: n.user.dn,
+      usnChanged: n.user.usnChanged,
+    })),
+  });
+  await admitDirectoryMembers(
+    tx,
+    publisherId,
+    fresh.map((n, i) => ({ userId: ids[i]!, grants: n.grants })),
+  );
+  return fresh;
 }
