@@ -8,37 +8,18 @@ export interface Change {
   data: Prisma.InputJsonObject;
 }
 
-/**
- * Records a change in the audit log and as a domain event in the outbox, inside the caller's
- * transaction: the change, its audit entry and its event commit or roll back together.
- */
 /** Who made a change: a user, or nobody for the platform's own work (a directory sync). */
 export interface ChangeActor {
   userId: string | null;
   publisherId: string;
 }
 
-export async function recordChange(tx: Tx, actor: ChangeActor, change: Change): Promise<void> {
-  const common = { publisherId: actor.publisherId };
-  await tx.auditLogEntry.create({
-    data: {
-      ...common,
-      actorUserId: actor.userId,
-      action: change.action,
-      entityType: change.entityType,
-      entityId: change.entityId,
-      data: change.data,
-    },
-  });
-  await tx.outboxEvent.create({
-    data: {
-      ...common,
-      aggregateType: change.entityType,
-      aggregateId: change.entityId,
-      eventType: change.action,
-      payload: { ...change.data, actorUserId: actor.userId, occurredAt: new Date().toISOString() },
-    },
-  });
+/**
+ * Records a change in the audit log and as a domain event in the outbox, inside the caller's
+ * transaction: the change, its audit entry and its event commit or roll back together.
+ */
+export function recordChange(tx: Tx, actor: ChangeActor, change: Change): Promise<void> {
+  return recordChanges(tx, actor, [change]);
 }
 
 /** Many changes by one actor at once, as recordChange records each: two statements in all. */

@@ -117,21 +117,18 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
   };
 }
 
-function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, least: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new ConfigurationError(`${name} must be a whole number of at least 1 (got "${raw}")`);
+  if (!Number.isInteger(value) || value < least) {
+    throw new ConfigurationError(`${name} must be a whole number of at least ${least} (got "${raw}")`);
+  }
   return value;
 }
 
-function nonNegativeInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new ConfigurationError(`${name} must be a whole number of at least 0 (got "${raw}")`);
-  return value;
-}
+const positiveInteger = (env: NodeJS.ProcessEnv, name: string, fallback: number) => wholeNumber(env, name, fallback, 1);
+const nonNegativeInteger = (env: NodeJS.ProcessEnv, name: string, fallback: number) => wholeNumber(env, name, fallback, 0);
 
 export function portOf(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const port = Number(env[name] ?? fallback);

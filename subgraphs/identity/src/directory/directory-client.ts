@@ -61,8 +61,14 @@ const ACCOUNT_DISABLE = 0x2;
 /** The directory did not answer (network, TLS, timeout): what the circuit breaker counts. */
 export class DirectoryUnreachable extends Error {}
 
+/**
+ * How long one operation of a sync may take: a page of 1,000 users from a large directory is
+ * not a sign-in's quick lookup.
+ */
+export const SYNC_OPERATION_TIMEOUT_MS = 120_000;
+
 export interface DirectoryClientOptions {
-  /** Connect and per-operation timeout. */
+  /** Connect timeout, and the timeout of each operation of a sign-in or a connection test. */
   timeoutMs: number;
   /** Failures in a row that open a directory's circuit, and how long it stays open. */
   breakerFailures: number;
@@ -86,8 +92,8 @@ export class DirectoryClients {
    * `guarded` (never nest `guarded`: a half-open circuit lets one trial through, and a nested
    * call would wait for the trial it is part of).
    */
-  async open(connection: DirectoryConnection): Promise<DirectorySession> {
-    const { client, url } = await this.reach(connection);
+  async open(connection: DirectoryConnection, operationTimeoutMs = this.options.timeoutMs): Promise<DirectorySession> {
+    const { client, url } = await this.reach(connection, operationTimeoutMs);
     try {
       await client.bind(connection.bindDn, connection.bindPassword);
     } catch (error) {
@@ -99,10 +105,10 @@ export class DirectoryClients {
   }
 
   /** Connects (and secures) the first url that answers; answers the client and that url. */
-  async reach(connection: DirectoryConnection): Promise<{ client: Client; url: string }> {
+  async reach(connection: DirectoryConnection, operationTimeoutMs = this.options.timeoutMs): Promise<{ client: Client; url: string }> {
     const failures: string[] = [];
     for (const url of connection.urls) {
-      const client = this.clientFor(connection, url);
+      const client = this.clientFor(connection, url, operationTimeoutMs);
       try {
         if (connection.security === 'STARTTLS') await client.startTLS(tlsOptions(connection, url));
         else await client.search('', { scope: 'base', attributes: ['1.1'] });
@@ -115,11 +121,11 @@ export class DirectoryClients {
     throw new DirectoryUnreachable(failures.join('; '));
   }
 
-  clientFor(connection: DirectoryConnection, url: string): Client {
+  clientFor(connection: DirectoryConnection, url: string, operationTimeoutMs = this.options.timeoutMs): Client {
     return new Client({
       url,
       connectTimeout: this.options.timeoutMs,
-      timeout: this.options.timeoutMs,
+      timeout: operationTimeoutMs,
       // Only for ldaps://: given for ldap://, ldapts starts TLS on connect, and StartTLS then fails.
       ...(url.startsWith('ldaps:') ? { tlsOptions: tlsOptions(connection, url) } : {}),
     });

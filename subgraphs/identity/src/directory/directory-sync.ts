@@ -3,7 +3,7 @@ import { recordChange } from '@platform/events';
 import { withdrawDirectoryMember, applyDirectoryMembership } from '@platform/publishers/directory-members';
 import type { ScopedDatabase, Tx } from '@platform/db';
 import type { DirectoryRuntime } from './runtime';
-import type { DirectorySession, DirectoryUser } from './directory-client';
+import { SYNC_OPERATION_TIMEOUT_MS, type DirectorySession, type DirectoryUser } from './directory-client';
 import { toConnection } from './directory-settings';
 import { accountEmailOf, grantsFor, mappingsOf, provision, provisionNewcomers, type Mapping, type Newcomer } from './provisioning';
 
@@ -69,7 +69,7 @@ export async function syncDirectory(
     };
 
     const read = await runtime.clients.guarded(publisherId, async () => {
-      const session = await runtime.clients.open(connection);
+      const session = await runtime.clients.open(connection, SYNC_OPERATION_TIMEOUT_MS);
       try {
         return await readDirectory(session, db, publisherId, mode, row.usnHighWater, progress);
       } finally {

@@ -4,3 +4,4 @@ export { directoryRuntime, directorySecrets, DirectoryRuntime } from './runtime'
 export { syncDirectory, type SyncMode, type SyncResult } from './directory-sync';
 export { directoriesToSync, type DirectoryDue } from './sync-scheduler';
 export { DirectorySyncScheduler } from './sync-scheduler';
+export { SYNC_OPERATION_TIMEOUT_MS } from './directory-client';
