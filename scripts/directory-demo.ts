@@ -10,7 +10,7 @@ import { addDirectoryGroup, addDirectoryUser, addGroupMember, ensureOrganization
 import { fail } from './database';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const gateway = process.env.GATEWAY_URL ?? `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 4000}/graphql`;
+const gateway = `http://127.0.0.1:${process.env.GATEWAY_PORT ?? 4000}/graphql`;
 /** AD's default policy wants upper and lower case, digits and symbols. */
 const AD_PASSWORD = 'Demo-Password-2026';
 const DOMAIN = 'dmp.example';

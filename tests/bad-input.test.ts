@@ -1,17 +1,29 @@
 import { DEFAULT_TOKEN_SETTINGS } from '@platform/auth';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { SignJWT, generateKeyPair } from 'jose';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import { codesOf, graphql, login, type GraphQLResponse, type Session } from '@platform/testing';
+import { codesOf, graphql, login, startOwnPlatform, type GraphQLResponse, type OwnPlatform, type Session } from '@platform/testing';
 
-const gateway = inject('gatewayUrl');
+// A database of this file's own: the fingerprints below count every row, so no other spec may
+// write beside them.
+let platform: OwnPlatform;
+let gateway: string;
+
+beforeAll(async () => {
+  platform = await startOwnPlatform(inject('clusterAdminUrl'), 'bad_input_spec');
+  gateway = platform.a.gatewayUrl;
+});
+
+afterAll(async () => {
+  await platform?.stop();
+});
 const SPIRIT_WORK = demoId('work:spirit:0');
 const SPIRIT_SONGWRITER = demoId('songwriter:spirit:0');
 
 /** A fingerprint of everything a failed mutation could have touched. */
 async function catalogFingerprint(): Promise<string> {
-  const client = new pg.Client({ connectionString: inject('adminUrl') });
+  const client = new pg.Client({ connectionString: platform.urls.adminUrl });
   await client.connect();
   try {
     const { rows } = await client.query(`
@@ -368,7 +380,7 @@ describe('tokens the gateway refuses with UNAUTHENTICATED', () => {
   });
 
   it('an HMAC token that uses our public key as its secret', async () => {
-    const jwks = (await (await fetch(inject('identityUrl').replace('/graphql', '/.well-known/jwks.json'))).json()) as { keys: object[] };
+    const jwks = (await (await fetch(platform.a.identityUrl.replace('/graphql', '/.well-known/jwks.json'))).json()) as { keys: object[] };
     await refused(`Bearer ${await signedBy('HS256', new TextEncoder().encode(JSON.stringify(jwks.keys[0])))}`);
   });
 
