@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,24 +5,9 @@ import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { importJWK, jwtVerify } from 'jose';
 import { DEFAULT_TOKEN_SETTINGS, fileKeyRing, signAccessToken, signingKeyFromJwk } from '@platform/auth';
+import { runCommand as run } from '@platform/testing';
 
 /** The operator's commands, run as an operator runs them: a process each, configured by the environment. */
-const root = path.resolve(import.meta.dirname, '..');
-
-function run(script: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', `scripts/${script}.ts`, ...args], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, stdout, stderr })),
-  );
-}
-
 /**
  * URLs of a database that does not exist yet on the test cluster, as an operator would write them,
  * with role names of the operator's own (other specs share the cluster's platform_* roles).

@@ -28,3 +28,4 @@ export {
   setUserDisabled,
   type DirectoryUserSpec,
 } from './directory-fixtures';
+export { runCommand } from './commands';
