@@ -259,6 +259,8 @@ export class DirectorySession {
    * answered: the service connection stays bound as the service account.
    */
   async checkPassword(userDn: string, password: string): Promise<DirectoryRefusal | null> {
+    // A DN with an empty password is an anonymous bind, which AD answers as a success.
+    if (!password) return 'WRONG_CREDENTIALS';
     const client = this.clients.clientFor(this.connection, this.url);
     try {
       if (this.connection.security === 'STARTTLS') await client.startTLS(tlsOptions(this.connection, this.url));
