@@ -590,6 +590,26 @@ describe('the directory commands', () => {
 });
 
 describe('another publisher', () => {
+  it('gets a domain two publishers claim at once to one of them only', async () => {
+    const claimants = await Promise.all(['owner@sheer.demo', 'owner@spirit.demo'].map((email) => login(gateway, email, DEMO_PASSWORD)));
+    const input = directoryInput({ emailDomains: ['contested.example'], signInMode: 'DIRECTORY', breakGlassEmails: [] });
+    for (let round = 0; round < 3; round++) {
+      await platform.admin.query(`DELETE FROM directories WHERE publisher_id <> $1`, [DMP]);
+      const answers = await Promise.all(claimants.map((c) => graphql(gateway, CONFIGURE, { input }, { token: c.token })));
+      expect(
+        answers.filter((a) => !a.errors),
+        JSON.stringify(answers.map((a) => a.errors)),
+      ).toHaveLength(1);
+      for (const lost of answers.filter((a) => a.errors))
+        expect(lost.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'emailDomains' });
+      const { rows } = await platform.admin.query(
+        `SELECT count(*)::int AS n FROM directory_email_domains WHERE domain = 'contested.example'`,
+      );
+      expect(rows[0]).toEqual({ n: 1 });
+    }
+    await platform.admin.query(`DELETE FROM directories WHERE publisher_id <> $1`, [DMP]);
+  });
+
   it('cannot read or change this directory, nor claim its domain', async () => {
     const sheer = await login(gateway, 'owner@sheer.demo', DEMO_PASSWORD);
     expect(

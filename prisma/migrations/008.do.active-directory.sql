@@ -119,18 +119,22 @@ CREATE FUNCTION app_directories_to_sync() RETURNS TABLE (publisher_id uuid, slug
     FROM directories d JOIN publishers p ON p.id = d.publisher_id
    ORDER BY p.slug
 $$;
--- Claiming a domain in which accounts already belong to other publishers would route their
--- sign-in to this directory: refused. Answers only yes or no.
-CREATE FUNCTION app_domain_has_outside_accounts(p_domain text) RETURNS boolean
+-- A domain another publisher's directory claims, or in which accounts already belong to other
+-- publishers (claiming it would route their sign-in to this directory), cannot be claimed.
+-- Answers only yes or no.
+CREATE FUNCTION app_domain_claimed_elsewhere(p_domain text) RETURNS boolean
   LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-  SELECT EXISTS (SELECT 1 FROM users u JOIN user_publishers m ON m.user_id = u.id
+  SELECT EXISTS (SELECT 1 FROM directory_email_domains d
+                  WHERE d.domain = lower(p_domain) AND d.publisher_id <> app_current_publisher())
+      OR EXISTS (SELECT 1 FROM users u JOIN user_publishers m ON m.user_id = u.id
                   WHERE split_part(u.email, '@', 2) = lower(p_domain) AND m.publisher_id <> app_current_publisher())
 $$;
 DO $$
 BEGIN
   EXECUTE format('CREATE POLICY directory_checks ON directories FOR SELECT TO %I USING (true)', current_user);
+  EXECUTE format('CREATE POLICY directory_checks ON directory_email_domains FOR SELECT TO %I USING (true)', current_user);
   EXECUTE format('CREATE POLICY directory_checks ON user_publishers FOR SELECT TO %I USING (true)', current_user);
   EXECUTE format('CREATE POLICY directory_checks ON users FOR SELECT TO %I USING (true)', current_user);
 END $$;
-REVOKE ALL ON FUNCTION app_directories_to_sync(), app_domain_has_outside_accounts(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION app_directories_to_sync(), app_domain_has_outside_accounts(text) TO platform_app;
+REVOKE ALL ON FUNCTION app_directories_to_sync(), app_domain_claimed_elsewhere(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app_directories_to_sync(), app_domain_claimed_elsewhere(text) TO platform_app;

@@ -1,6 +1,6 @@
 DROP POLICY directory_checks ON users;
 DROP POLICY directory_checks ON user_publishers;
-DROP FUNCTION app_domain_has_outside_accounts(text);
+DROP FUNCTION app_domain_claimed_elsewhere(text);
 DROP FUNCTION app_directories_to_sync();
 DROP POLICY user_updated_by_directory ON users;
 DROP POLICY user_linked_to_directory ON users;

@@ -133,7 +133,12 @@ export async function configureDirectory(
   else await tx.directory.create({ data: { publisherId, ...data, bindPasswordEncrypted: secrets.seal(password) } });
 
   await tx.directoryEmailDomain.deleteMany({ where: { publisherId } });
-  await tx.directoryEmailDomain.createMany({ data: domains.map((domain) => ({ domain, publisherId })) });
+  // Two publishers claiming one domain at once both pass the check above; the primary key lets
+  // one of them have it.
+  await tx.directoryEmailDomain.createMany({ data: domains.map((domain) => ({ domain, publisherId })) }).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code === 'P2002') throw domainTaken(domains.join(', '));
+    throw error;
+  });
   await tx.directoryGroupMapping.deleteMany({ where: { publisherId } });
   await tx.directoryGroupMapping.createMany({ data: mappings.map((m) => ({ publisherId, groupDn: m.groupDn, roleId: m.roleId })) });
   await tx.directoryBreakGlassUser.deleteMany({ where: { publisherId } });
@@ -267,17 +272,13 @@ async function validDomains(tx: Tx, domains: string[], mode: SignInMode): Promis
   }
   for (const domain of unique) {
     if (!DOMAIN.test(domain)) throw new InvalidInput(`"${domain}" is not an email domain like example.com`, 'emailDomains');
-    const [claimed] = await tx.$queryRaw<{ elsewhere: boolean }[]>`
-      SELECT EXISTS (SELECT 1 FROM directory_email_domains WHERE domain = ${domain} AND publisher_id <> app_current_publisher())
-          OR app_domain_has_outside_accounts(${domain}) AS elsewhere`;
-    // The first half sees only this publisher's rows: a domain claimed elsewhere trips the
-    // primary key at insert instead, which the check below reports the same way.
+    const [claimed] = await tx.$queryRaw<{ elsewhere: boolean }[]>`SELECT app_domain_claimed_elsewhere(${domain}) AS elsewhere`;
     if (claimed?.elsewhere) throw domainTaken(domain);
   }
   return unique;
 }
 
-export function domainTaken(domain: string): InvalidInput {
+function domainTaken(domain: string): InvalidInput {
   return new InvalidInput(
     `The domain ${domain} is claimed by another publisher or has accounts in other publishers; ask platform support to verify it`,
     'emailDomains',
