@@ -110,8 +110,8 @@ export class DirectoryClients {
     for (const url of connection.urls) {
       const client = this.clientFor(connection, url, operationTimeoutMs);
       try {
-        if (connection.security === 'STARTTLS') await client.startTLS(tlsOptions(connection, url));
-        else await client.search('', { scope: 'base', attributes: ['1.1'] });
+        // StartTLS opens the connection; otherwise a read of the root entry does.
+        if (!(await secure(client, connection, url))) await client.search('', { scope: 'base', attributes: ['1.1'] });
         return { client, url };
       } catch (error) {
         await client.unbind().catch(() => {});
@@ -263,7 +263,7 @@ export class DirectorySession {
     if (!password) return 'WRONG_CREDENTIALS';
     const client = this.clients.clientFor(this.connection, this.url);
     try {
-      if (this.connection.security === 'STARTTLS') await client.startTLS(tlsOptions(this.connection, this.url));
+      await secure(client, this.connection, this.url);
       await client.bind(userDn, password);
       return null;
     } catch (error) {
@@ -365,6 +365,13 @@ export function parseUserFilter(filter: string): string {
   if (depth !== 0) throw new Error('its parentheses do not match');
   FilterParser.parseString(trimmed);
   return trimmed;
+}
+
+/** Upgrades a new plain connection with StartTLS when the directory wants it; answers whether it did. */
+async function secure(client: Client, connection: DirectoryConnection, url: string): Promise<boolean> {
+  if (connection.security !== 'STARTTLS') return false;
+  await client.startTLS(tlsOptions(connection, url));
+  return true;
 }
 
 function tlsOptions(connection: DirectoryConnection, url: string) {
