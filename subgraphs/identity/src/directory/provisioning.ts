@@ -35,8 +35,7 @@ export function accountEmailOf(user: DirectoryUser, domains: readonly string[]):
 }
 
 export type ProvisionOutcome =
-  | { kind: 'member'; userId: string; change: DirectoryMembershipChange; accountCreated: boolean }
-  | { kind: 'no-group'; userId: string; withdrawn: boolean };
+  { kind: 'member'; userId: string; change: DirectoryMembershipChange } | { kind: 'no-group'; userId: string; withdrawn: boolean };
 
 /**
  * Links a directory user to the platform's account, by objectGUID (a renamed or moved user stays
@@ -53,7 +52,6 @@ export async function provision(
 ): Promise<ProvisionOutcome> {
   const linked = await tx.directoryIdentity.findUnique({ where: { publisherId_objectGuid: { publisherId, objectGuid: user.objectGuid } } });
   let userId: string;
-  let accountCreated = false;
   let renamed = false;
   if (linked) {
     userId = linked.userId;
@@ -76,7 +74,6 @@ export async function provision(
     if (existing) userId = existing.id;
     else {
       userId = randomUUID();
-      accountCreated = true;
       await tx.user.createMany({ data: [{ id: userId, email, displayName: user.displayName }] });
     }
     await tx.directoryIdentity.create({
@@ -87,7 +84,7 @@ export async function provision(
     return { kind: 'no-group', userId, withdrawn: await withdrawDirectoryMember(tx, publisherId, userId, 'remove', 'in no mapped group') };
   }
   const change = await applyDirectoryMembership(tx, publisherId, userId, grants);
-  return { kind: 'member', userId, change: change === 'unchanged' && renamed ? 'updated' : change, accountCreated };
+  return { kind: 'member', userId, change: change === 'unchanged' && renamed ? 'updated' : change };
 }
 
 export interface Newcomer {

@@ -29,17 +29,11 @@ export async function applyDirectoryMembership(
     where: { publisherId_userId: { publisherId, userId } },
     select: { status: true, roles: { select: { roleId: true, directoryGroupDn: true } } },
   });
-  const wanted = new Map<string, string>();
-  for (const grant of grants) if (!wanted.has(grant.roleId)) wanted.set(grant.roleId, grant.groupDn);
-
   if (!existing) {
-    await tx.membership.create({ data: { publisherId, userId } });
-    await tx.membershipRole.createMany({
-      data: [...wanted].map(([roleId, groupDn]) => ({ publisherId, userId, roleId, directoryGroupDn: groupDn })),
-    });
-    await audit(tx, publisherId, userId, 'member.provisioned_by_directory', { roles: [...wanted.keys()] });
+    await admitDirectoryMembers(tx, publisherId, [{ userId, grants }]);
     return 'created';
   }
+  const wanted = new Map(uniqueByRole(grants).map((g) => [g.roleId, g.groupDn]));
 
   const fromDirectory = existing.roles.filter((r) => r.directoryGroupDn !== null);
   const byHand = new Set(existing.roles.filter((r) => r.directoryGroupDn === null).map((r) => r.roleId));
