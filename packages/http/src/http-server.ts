@@ -105,6 +105,7 @@ async function handle<TContext extends BaseContext>(
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
+      if (isRequestErrorUnderPlainJson(res.statusCode, response.headers, response.body.string)) res.statusCode = 200;
       res.end(response.body.string);
       return;
     }
@@ -112,6 +113,27 @@ async function handle<TContext extends BaseContext>(
     res.end();
   } finally {
     for (const release of releases) release();
+  }
+}
+
+/** Errors of a well-formed request that the GraphQL-over-HTTP spec answers with 200 under application/json. */
+const ANSWERED_WITH_200 = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT']);
+
+/**
+ * Apollo Server answers a document that fails to parse or validate, and variables that fail to
+ * coerce, with HTTP 400 whatever the client accepts. The GraphQL-over-HTTP spec keeps 400 for
+ * `application/graphql-response+json` only: a legacy `application/json` client gets 200 and reads
+ * the errors, as it would for any other GraphQL error. Refusals of the request itself (a body that
+ * is not JSON, a missing query, a refused token) keep their status.
+ */
+function isRequestErrorUnderPlainJson(status: number, headers: HeaderMap, body: string): boolean {
+  if (status !== 400 || !(headers.get('content-type') ?? '').startsWith('application/json')) return false;
+  try {
+    const parsed = JSON.parse(body) as { data?: unknown; errors?: { extensions?: { code?: unknown } }[] };
+    const errors = parsed.errors ?? [];
+    return parsed.data === undefined && errors.length > 0 && errors.every((e) => ANSWERED_WITH_200.has(String(e.extensions?.code)));
+  } catch {
+    return false;
   }
 }
 
