@@ -1,6 +1,5 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AccessTokenVerifier } from '@platform/auth';
@@ -9,6 +8,7 @@ import { assertLegacyTenantHeader, authenticate, LEGACY_TENANT_HEADER } from '@p
 import { createErrorFormatter, inputGuardPlugin, rateLimitedResponse } from '@platform/graphql-edge';
 import { clientAddress, requestHeader, serveGraphQL, type RunningHttpServer } from '@platform/http';
 import { type Logger } from '@platform/service';
+import { corsPolicy, graphiqlPage, sandboxLandingPage } from './developer-pages';
 import type { RequestRates } from './request-rates';
 import { readSupergraph, type SubgraphName } from './supergraph';
 
@@ -29,6 +29,8 @@ export interface GatewayOptions {
   verifier: AccessTokenVerifier;
   log: Logger;
   production: boolean;
+  /** Browser origins allowed to call (CORS_ORIGINS); in development Apollo Sandbox's too. */
+  corsOrigins: readonly string[];
   /** Peers whose X-Forwarded-For names the client (a load balancer in front). */
   trustedProxies: ReadonlySet<string> | 'all';
   rates: RequestRates;
@@ -115,11 +117,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     plugins: [
       ...protection.plugins,
       inputGuardPlugin(),
-      options.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      options.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
     ],
   });
+  // Built once: the page carries GraphiQL's whole bundle (about 9 MB) so that it needs no CDN.
+  const graphiql = options.production ? null : graphiqlPage();
   return serveGraphQL({
     apollo,
+    cors: corsPolicy(options.corsOrigins, !options.production),
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
     log: options.log,
@@ -154,6 +159,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       }
       return { authorization, requestId, legacyTenant, clientIp };
     },
-    routes: { '/health': () => ({ status: 200, body: { status: 'ok', service: 'gateway' } }) },
+    routes: {
+      '/health': () => ({ status: 200, body: { status: 'ok', service: 'gateway' } }),
+      ...(graphiql ? { '/graphiql': () => ({ status: 200, body: graphiql, contentType: 'text/html; charset=utf-8' }) } : {}),
+    },
   });
 }

@@ -28,6 +28,7 @@ export async function startGatewayService(
       verifier: AccessTokenVerifier.fromJwksUrl(config.jwksUrl, config.tokens),
       log,
       production: config.production,
+      corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       rates,
     });

@@ -1,5 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import cors, { type CorsOptions } from 'cors';
+
+export type { CorsOptions };
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
 import type { Logger } from 'pino';
 
@@ -8,7 +11,9 @@ const MAX_BODY_BYTES = 1_000_000;
 
 export interface RouteResponse {
   status: number;
+  /** Sent as JSON, unless `contentType` says what the string it then is holds (a page). */
   body: unknown;
+  contentType?: string;
   headers?: Record<string, string>;
 }
 export type Route = () => Promise<RouteResponse> | RouteResponse;
@@ -26,6 +31,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   refuseEarly?: (request: http.IncomingMessage) => Promise<RouteResponse | null>;
   /** GET routes beside /graphql, e.g. /health or /.well-known/jwks.json. */
   routes?: Record<string, Route>;
+  /** Which browser origins may call, for a service that browsers reach (the gateway); none when unset. */
+  cors?: CorsOptions;
   log: Logger;
 }
 
@@ -69,10 +76,16 @@ async function handle<TContext extends BaseContext>(
   res: http.ServerResponse,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (options.cors && !(await passCors(options.cors, req, res))) return;
   const route = options.routes?.[url.pathname];
   if (route && req.method === 'GET') {
     const answer = await route();
-    sendJson(res, answer.status, answer.body, answer.headers);
+    if (answer.contentType) {
+      res.writeHead(answer.status, { 'content-type': answer.contentType, ...answer.headers });
+      res.end(answer.body as string);
+    } else {
+      sendJson(res, answer.status, answer.body, answer.headers);
+    }
     return;
   }
   if (url.pathname !== '/graphql' && url.pathname !== '/') {
@@ -135,6 +148,19 @@ function isRequestErrorUnderPlainJson(status: number, headers: HeaderMap, body: 
   } catch {
     return false;
   }
+}
+
+/**
+ * Sets the CORS headers of an allowed origin; answers a preflight itself (false: the response is
+ * sent). An origin off the list gets no Access-Control-Allow-Origin, so its browser refuses to
+ * hand the response to the page.
+ */
+function passCors(options: CorsOptions, req: http.IncomingMessage, res: http.ServerResponse): Promise<boolean> {
+  const middleware = cors({ ...options, optionsSuccessStatus: 204, preflightContinue: false });
+  return new Promise((resolve, reject) => {
+    res.once('finish', () => resolve(false));
+    middleware(req, res, (error?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(true)));
+  });
 }
 
 const TOO_LARGE = Symbol('too large');

@@ -31,6 +31,8 @@ export interface ServiceConfig {
   tokens: TokenSettings;
   dataDir: string;
   trustedProxies: ReadonlySet<string> | 'all';
+  /** Browser origins (scheme, host, port) the gateway answers cross-origin requests of. */
+  corsOrigins: readonly string[];
   rateLimits: RateLimitSettings;
   /** What one publisher may hold of each subgraph at once. */
   lanes: LaneSettings;
@@ -76,6 +78,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
     tokens: { issuer: env.AUTH_ISSUER ?? DEFAULT_TOKEN_SETTINGS.issuer, audience: env.AUTH_AUDIENCE ?? DEFAULT_TOKEN_SETTINGS.audience },
     dataDir: env.DATA_DIR ?? path.join(root, '.data'),
     trustedProxies: trustedProxiesFrom(env),
+    corsOrigins: originsFrom(env, 'CORS_ORIGINS'),
     rateLimits: {
       windowSeconds: positiveInteger(env, 'RATE_LIMIT_WINDOW_SECONDS', 1),
       perUser: positiveInteger(env, 'RATE_LIMIT_PER_USER', 20),
@@ -134,6 +137,28 @@ export function portOf(env: NodeJS.ProcessEnv, name: string, fallback: number): 
   const port = Number(env[name] ?? fallback);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigurationError(`${name} must be a port number`);
   return port;
+}
+
+/** A comma-separated list of origins, each as a browser sends it: `https://app.example.com`. */
+function originsFrom(env: NodeJS.ProcessEnv, name: string): string[] {
+  const origins = (env[name] ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      // reported below
+    }
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigurationError(
+        `${name} must list origins such as https://app.example.com, without a path or trailing slash (got "${origin}")`,
+      );
+    }
+  }
+  return origins;
 }
 
 const LOOPBACK = ['127.0.0.1', '::1', '::ffff:127.0.0.1'];

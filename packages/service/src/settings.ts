@@ -175,6 +175,13 @@ export const SETTINGS: readonly Setting[] = [
       "peers whose `X-Forwarded-For` names the client (comma-separated addresses, or `*` on a network only proxies reach); login throttling and the anonymous rate limit key on the client's address, so behind a load balancer set it, or every anonymous caller shares one budget",
   },
   {
+    names: ['CORS_ORIGINS'],
+    default: 'none',
+    usedBy: 'gateway',
+    meaning:
+      "comma-separated browser origins (`https://app.example.com`) whose pages may call the gateway; in development Apollo Sandbox's origins are allowed as well. Credentials (cookies) are never allowed",
+  },
+  {
     names: ['PASSWORD_RESET_URL'],
     default: '`http://localhost:3000/reset-password`',
     usedBy: 'identity',
