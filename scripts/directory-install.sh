@@ -3,19 +3,13 @@
 # the directory specs, the directory benchmark and `pnpm directory:demo` start on loopback.
 # Idempotent: does nothing when Samba is there already.
 set -euo pipefail
+source "$(dirname "$0")/lib/apt-install.sh"
 packages=(samba samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind ldap-utils openssl)
 if command -v samba >/dev/null && command -v samba-tool >/dev/null && command -v openssl >/dev/null; then
   echo "Samba $(samba --version | awk '{print $2}') is installed"
   exit 0
 fi
-sudo=""
-if [ "$(id -u)" != 0 ]; then
-  command -v sudo >/dev/null || { echo "Installing Samba needs root: run as root, or install: ${packages[*]}" >&2; exit 1; }
-  sudo="sudo"
-fi
-echo "installing ${packages[*]} (apt-get)"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+apt_install "${packages[@]}"
 # The Debian package starts its own services; the platform runs its DC from a folder of its own.
-$sudo systemctl disable --now samba-ad-dc smbd nmbd winbind >/dev/null 2>&1 || true
+as_root systemctl disable --now samba-ad-dc smbd nmbd winbind >/dev/null 2>&1 || true
 echo "Samba $(samba --version | awk '{print $2}') installed"
