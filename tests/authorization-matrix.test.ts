@@ -110,6 +110,28 @@ const OPERATIONS: Record<string, Operation> = {
   'Mutation.removeDirectory': { document: `mutation { removeDirectory }` },
   'Mutation.testDirectoryConnection': { document: `mutation { testDirectoryConnection { ok } }` },
   'Mutation.syncDirectory': { document: `mutation { syncDirectory(mode: FULL) { created } }` },
+  'Query.partnerClients': { document: `{ partnerClients { id } }` },
+  'Query.persistedQueries': { document: `{ persistedQueries { version } }` },
+  'Mutation.createPartnerClient': {
+    document: `mutation($n: String!) { createPartnerClient(input: { name: $n, permissions: ["work:read"] }) { client { id } } }`,
+    variables: (me) => ({ n: `matrix-${me.userId.slice(0, 8)}-${Date.now()}` }),
+  },
+  'Mutation.rotatePartnerKey': {
+    document: `mutation($id: ID!) { rotatePartnerKey(id: $id) { apiKey } }`,
+    variables: () => ({ id: NOWHERE }),
+  },
+  'Mutation.revokePartnerClient': {
+    document: `mutation($id: ID!) { revokePartnerClient(id: $id) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+  },
+  'Mutation.setPartnerClientMode': {
+    document: `mutation($id: ID!) { setPartnerClientMode(id: $id, mode: AUDIT) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+  },
+  // Refused as BAD_USER_INPUT by anyone allowed: nothing is registered.
+  'Mutation.registerPersistedQueries': {
+    document: `mutation { registerPersistedQueries(manifest: { format: "not-a-manifest", version: 1, operations: [] }) { version } }`,
+  },
   'Mutation.inviteMember': {
     document: `mutation($e: String!) { inviteMember(input: { email: $e, roles: ["viewer"] }) { id } }`,
     variables: (me) => ({ e: `invited-by-${me.userId.slice(0, 8)}-${Date.now()}@matrix.demo` }),

@@ -19,6 +19,8 @@ afterAll(async () => {
   await platform?.stop();
 });
 const SPIRIT_WORK = demoId('work:spirit:0');
+/** The GraphQL-over-HTTP media type under which a refused request keeps its HTTP 400. */
+const GRAPHQL_RESPONSE = { accept: 'application/graphql-response+json' };
 const SPIRIT_SONGWRITER = demoId('songwriter:spirit:0');
 
 /** A fingerprint of everything a failed mutation could have touched. */
@@ -242,7 +244,7 @@ describe('input the database could not take', () => {
     ],
   ])('answers %s with BAD_USER_INPUT naming the field, and changes nothing', async (_what, query, variables, field) => {
     const before = await catalogFingerprint();
-    const response = await graphql(gateway, query, variables, { token: spirit.token });
+    const response = await graphql(gateway, query, variables, { token: spirit.token, headers: GRAPHQL_RESPONSE });
     expect(response.status).toBe(400);
     expect(codesOf(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors![0]!.extensions!.field).toBe(field);
@@ -266,15 +268,18 @@ describe('input the database could not take', () => {
     }
   });
 
-  it('answers a syntax error with HTTP 400 and GRAPHQL_PARSE_FAILED', async () => {
-    const response = await graphql(gateway, `{ works(first: 1) { totalCount }`, {}, { token: spirit.token });
+  it('answers a syntax error with GRAPHQL_PARSE_FAILED: HTTP 400 under application/graphql-response+json, 200 under application/json', async () => {
+    const response = await graphql(gateway, `{ works(first: 1) { totalCount }`, {}, { token: spirit.token, headers: GRAPHQL_RESPONSE });
     expect(response.status).toBe(400);
     expect(codesOf(response)).toEqual(['GRAPHQL_PARSE_FAILED']);
+    const legacy = await graphql(gateway, `{ works(first: 1) { totalCount }`, {}, { token: spirit.token });
+    expect(legacy.status).toBe(200);
+    expect(codesOf(legacy)).toEqual(['GRAPHQL_PARSE_FAILED']);
   });
 
   it('answers an over-limit operation with HTTP 400', async () => {
     const tooMany = `{ ${Array.from({ length: 20 }, (_, i) => `x${i}: me { id }`).join(' ')} }`;
-    const response = await graphql(gateway, tooMany, {}, { token: spirit.token });
+    const response = await graphql(gateway, tooMany, {}, { token: spirit.token, headers: GRAPHQL_RESPONSE });
     expect(response.status).toBe(400);
   });
 

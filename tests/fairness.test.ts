@@ -26,7 +26,7 @@ import {
  * dmp and spirit (a publisher's limit), sheer (the X-Tenant-ID header).
  */
 
-const LIMITS = { windowSeconds: 10, perUser: 5, perPublisher: 7, perAnonymousAddress: 4 };
+const LIMITS = { windowSeconds: 10, perUser: 5, perPublisher: 7, perAnonymousAddress: 4, perPartnerKey: 5 };
 const ME = '{ me { id } }';
 
 let platform: OwnPlatform;

@@ -73,6 +73,7 @@ function expectedType(field: DmmfField): string {
                   DateTime: 'timestamp(3) without time zone',
                   Json: 'jsonb',
                   Float: 'double precision',
+                  Bytes: 'bytea',
                 } as Record<string, string>
               )[field.type];
   if (!base) throw new Error(`No PostgreSQL type known for ${field.name}: ${field.type}`);

@@ -1,14 +1,18 @@
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { AccessTokenVerifier } from '@platform/auth';
 import { GraphQLError } from 'graphql';
-import { assertLegacyTenantHeader, authenticate, LEGACY_TENANT_HEADER } from '@platform/access';
+import { assertLegacyTenantHeader, authenticate, LEGACY_TENANT_HEADER, partnerWithTenantHeader } from '@platform/access';
 import { createErrorFormatter, inputGuardPlugin, rateLimitedResponse } from '@platform/graphql-edge';
 import { clientAddress, requestHeader, serveGraphQL, type RunningHttpServer } from '@platform/http';
 import { type Logger } from '@platform/service';
 import { corsPolicy, graphiqlPage, sandboxLandingPage } from './developer-pages';
+import type { PartnerCalls, PartnerRequest } from './partner-calls';
+import { standInVariables } from './plan-warm-up';
 import type { RequestRates } from './request-rates';
 import { readSupergraph, type SubgraphName } from './supergraph';
 
@@ -19,6 +23,10 @@ interface GatewayContext {
   legacyTenant: string | null;
   /** The caller's address, passed on so that identity throttles the caller, not the gateway. */
   clientIp: string | null;
+  /** Set for a partner key's call: its client, its operation, when it began. */
+  partner?: PartnerRequest;
+  /** A plan warm-up: plan the operation, call no subgraph. */
+  planOnly?: boolean;
 }
 
 export interface GatewayOptions {
@@ -34,6 +42,11 @@ export interface GatewayOptions {
   /** Peers whose X-Forwarded-For names the client (a load balancer in front). */
   trustedProxies: ReadonlySet<string> | 'all';
   rates: RequestRates;
+  partners: PartnerCalls;
+  /** The automatic persisted queries' store shared by every instance; null: this instance's memory. */
+  apq: KeyValueCache<string> | null;
+  /** The registered partner operations, whose query plans are made before the first call. */
+  warmUp: (() => Promise<{ name: string; body: string }[]>) | null;
 }
 
 /** Tokens are forwarded as they came: every subgraph verifies them again itself. */
@@ -43,6 +56,12 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
     if (context.legacyTenant) request.http?.headers.set(LEGACY_TENANT_HEADER, context.legacyTenant);
     if (context.clientIp) request.http?.headers.set('x-forwarded-for', context.clientIp);
+  }
+
+  /** A warm-up plans only: nothing is sent, and an empty answer is as good as any. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    if ('context' in options && options.context.planOnly) return {};
+    return super.process(options);
   }
 
   /**
@@ -111,23 +130,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     gateway,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
+    ...(options.apq ? { persistedQueries: { cache: options.apq } } : {}),
     // Too many tokens is a parse error like any other: HTTP 400, GRAPHQL_PARSE_FAILED.
     parseOptions: { maxTokens: MAX_TOKENS },
     formatError: createErrorFormatter(options.log),
     plugins: [
       ...protection.plugins,
       inputGuardPlugin(),
+      partnerUsagePlugin(options.partners),
       options.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
     ],
   });
   // Built once: the page carries GraphiQL's whole bundle (about 9 MB) so that it needs no CDN.
   const graphiql = options.production ? null : graphiqlPage();
-  return serveGraphQL({
+  const server = await serveGraphQL({
     apollo,
     cors: corsPolicy(options.corsOrigins, !options.production),
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
     log: options.log,
+    admit: (req, body) => options.partners.admit(req, body),
     refuseEarly: async (req) => {
       const refusal = await options.rates.refusalBeforeReading(
         requestHeader(req, 'authorization'),
@@ -136,12 +158,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       return refusal && rateLimitedResponse(refusal.message, refusal.retryAfterSeconds);
     },
     context: async (req) => {
+      const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
+      const clientIp = clientAddress(req, options.trustedProxies);
+      const partner = options.partners.of(req);
+      if (partner) {
+        // Checked and counted on admission; every subgraph checks the key again itself.
+        if (requestHeader(req, LEGACY_TENANT_HEADER)) throw partnerWithTenantHeader();
+        return { authorization: `Bearer ${partner.key}`, requestId, legacyTenant: null, clientIp, partner };
+      }
       const authorization = requestHeader(req, 'authorization');
       // Refuse forged, expired or malformed tokens here, before any subgraph is called.
       const principal = await authenticate(options.verifier, authorization);
-      const clientIp = clientAddress(req, options.trustedProxies);
       await options.rates.admit(principal, clientIp);
-      const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
       const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
       if (legacyTenant) assertLegacyTenantHeader(legacyTenant);
       if (legacyTenant) {
@@ -164,4 +192,60 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       ...(graphiql ? { '/graphiql': () => ({ status: 200, body: graphiql, contentType: 'text/html; charset=utf-8' }) } : {}),
     },
   });
+  if (options.warmUp) await warmUpPlans(apollo, gateway, await options.warmUp(), options.log);
+  return server;
+}
+
+/**
+ * Plans every registered partner operation before the first call, so that a partner's first call
+ * costs what its hundredth does. An operation that cannot be planned is logged and skipped: its
+ * callers will get the same error.
+ */
+async function warmUpPlans(
+  apollo: ApolloServer<GatewayContext>,
+  gateway: ApolloGateway,
+  operations: { name: string; body: string }[],
+  log: Logger,
+): Promise<void> {
+  const started = performance.now();
+  let warmed = 0;
+  for (const { name, body } of operations) {
+    try {
+      const variables = gateway.schema ? standInVariables(gateway.schema, body) : {};
+      await apollo.executeOperation(
+        { query: body, operationName: name, variables },
+        { contextValue: { authorization: null, requestId: 'plan-warm-up', legacyTenant: null, clientIp: null, planOnly: true } },
+      );
+      warmed += 1;
+    } catch (error) {
+      log.warn({ err: error, operation: name }, 'could not warm the plan of a registered operation');
+    }
+  }
+  log.info(
+    { event: 'gateway.plans_warmed', operations: warmed, ms: Math.round(performance.now() - started) },
+    `warmed ${warmed} partner operation plans`,
+  );
+}
+
+/** Counts each partner call for its client's usage: its operation, its time, whether it failed. */
+function partnerUsagePlugin(partners: PartnerCalls): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const partner = contextValue.partner;
+      if (!partner || !partners.usage) return;
+      const usage = partners.usage;
+      return {
+        async willSendResponse({ response }) {
+          const failed = response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0;
+          usage.record({
+            publisherId: partner.caller.publisherId,
+            clientId: partner.caller.partnerClientId,
+            operation: partner.operation,
+            ms: performance.now() - partner.startedAt,
+            failed,
+          });
+        },
+      };
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { bearerToken, unverifiedPrincipal, type Principal } from '@platform/auth';
+import { bearerToken, unverifiedPrincipal, type PartnerPrincipal, type Principal } from '@platform/auth';
 import { rateLimitedRequest } from '@platform/graphql-edge';
-import { type Logger, type RateLimitSettings } from '@platform/service';
+import type { RateLimitSettings } from '@platform/service';
 
 /**
  * One limit, counted twice: first in this instance's memory, then in PostgreSQL, which every
@@ -81,6 +81,7 @@ const REFUSED = {
   user: 'Too many requests from your account; retry shortly',
   publisher: 'Too many requests for your publisher; retry shortly',
   address: 'Too many requests from your address; retry shortly',
+  partnerKey: 'Too many requests with this API key; retry shortly',
 } as const;
 
 export interface Refusal {
@@ -98,29 +99,19 @@ export class RequestRates {
   private readonly perUser: TwoTierLimit;
   private readonly perPublisher: TwoTierLimit;
   private readonly perAddress: TwoTierLimit;
+  private readonly perPartnerKey: TwoTierLimit;
   private readonly earlyPerToken: RateLimiterMemory;
   private readonly earlyPerAddress: RateLimiterMemory;
 
-  private constructor(
-    settings: RateLimitSettings,
-    private readonly pool: pg.Pool | null,
-  ) {
+  /** Shared through `pool` when one is given; otherwise this instance counts alone. */
+  constructor(settings: RateLimitSettings, pool: pg.Pool | null) {
     const window = settings.windowSeconds;
     this.earlyPerToken = new RateLimiterMemory({ keyPrefix: 'early-token', points: settings.perUser, duration: window });
     this.earlyPerAddress = new RateLimiterMemory({ keyPrefix: 'early-address', points: settings.perAnonymousAddress, duration: window });
     this.perUser = new TwoTierLimit('gateway-user', settings.perUser, window, pool);
     this.perPublisher = new TwoTierLimit('gateway-publisher', settings.perPublisher, window, pool);
     this.perAddress = new TwoTierLimit('gateway-address', settings.perAnonymousAddress, window, pool);
-  }
-
-  /** Shared through `databaseUrl` when one is given; otherwise this instance counts alone. */
-  static open(settings: RateLimitSettings, databaseUrl: string | undefined, log: Logger): RequestRates {
-    if (!databaseUrl) return new RequestRates(settings, null);
-    const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
-    // An idle connection that drops must not take the gateway down; the limiter's insurance
-    // counts in memory until the database answers again.
-    pool.on('error', (error) => log.warn({ err: error }, 'rate-limit database connection failed'));
-    return new RequestRates(settings, pool);
+    this.perPartnerKey = new TwoTierLimit('gateway-partner-key', settings.perPartnerKey, window, pool);
   }
 
   /**
@@ -137,6 +128,17 @@ export class RequestRates {
     const userWait = await this.perUser.take(principal.userId);
     if (userWait !== null) throw rateLimitedRequest(REFUSED.user, userWait);
     const publisherWait = await this.perPublisher.take(principal.publisherId);
+    if (publisherWait !== null) throw rateLimitedRequest(REFUSED.publisher, publisherWait);
+  }
+
+  /**
+   * A partner key's calls: its own limit first, then its publisher's, which its people share, so
+   * a busy integration cannot crowd out the publisher's staff more than its own limit allows.
+   */
+  async admitPartner(caller: PartnerPrincipal): Promise<void> {
+    const keyWait = await this.perPartnerKey.take(caller.partnerClientId);
+    if (keyWait !== null) throw rateLimitedRequest(REFUSED.partnerKey, keyWait);
+    const publisherWait = await this.perPublisher.take(caller.publisherId);
     if (publisherWait !== null) throw rateLimitedRequest(REFUSED.publisher, publisherWait);
   }
 
@@ -164,9 +166,5 @@ export class RequestRates {
     if (userWait !== null) return { message: REFUSED.user, retryAfterSeconds: userWait };
     const publisherWait = await this.perPublisher.refusedFor(claimed.publisherId);
     return publisherWait === null ? null : { message: REFUSED.publisher, retryAfterSeconds: publisherWait };
-  }
-
-  async close(): Promise<void> {
-    await this.pool?.end();
   }
 }

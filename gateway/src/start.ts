@@ -1,12 +1,18 @@
+import pg from 'pg';
 import { AccessTokenVerifier } from '@platform/auth';
 import { ConfigurationError, createLogger, type ServiceConfig } from '@platform/service';
+import { PostgresApqStore } from './apq-store';
 import { startGateway } from './gateway';
+import { PartnerCalls } from './partner-calls';
+import { PartnerUsage } from './partner-usage';
 import { RequestRates } from './request-rates';
 import type { SubgraphName } from './supergraph';
 
 /**
- * The gateway's only use of the database is the rate limits' shared counts. In development it may
- * run without one (each instance then counts alone); in production the limits must be shared.
+ * The gateway's database holds what every instance must share: the rate limits' counts, the
+ * automatic persisted queries, the partner keys and lists it checks, and the partner calls it
+ * counts. In development it may run without one (each instance then counts and caches alone,
+ * and the partner API is off); in production it must have one.
  */
 export async function startGatewayService(
   config: ServiceConfig,
@@ -17,9 +23,19 @@ export async function startGatewayService(
   if (!config.databaseUrl) {
     if (config.production)
       throw new ConfigurationError('DATABASE_URL must be set: the gateway keeps its rate limits there, shared by every instance');
-    log.warn('DATABASE_URL is not set: rate limits are counted by this gateway instance alone');
+    log.warn('DATABASE_URL is not set: rate limits and persisted queries are kept by this gateway instance alone; the partner API is off');
   }
-  const rates = RequestRates.open(config.rateLimits, config.databaseUrl, log);
+  const pool = config.databaseUrl ? new pg.Pool({ connectionString: config.databaseUrl, max: 6 }) : null;
+  // An idle connection that drops must not take the gateway down; the limiter's insurance
+  // counts in memory until the database answers again.
+  pool?.on('error', (error) => log.warn({ err: error }, 'gateway database connection failed'));
+  const rates = new RequestRates(config.rateLimits, pool);
+  const usage = pool ? new PartnerUsage(pool, log) : null;
+  const apq = pool ? new PostgresApqStore(pool) : null;
+  const release = async () => {
+    await usage?.close();
+    await pool?.end();
+  };
   try {
     const server = await startGateway({
       port,
@@ -31,16 +47,24 @@ export async function startGatewayService(
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       rates,
+      partners: new PartnerCalls(pool, rates, usage, log),
+      apq,
+      warmUp: pool ? () => registeredOperations(pool) : null,
     });
     return {
       ...server,
       close: async () => {
         await server.close();
-        await rates.close();
+        await release();
       },
     };
   } catch (error) {
-    await rates.close();
+    await release();
     throw error;
   }
+}
+
+async function registeredOperations(pool: pg.Pool): Promise<{ name: string; body: string }[]> {
+  const { rows } = await pool.query<{ name: string; body: string }>('SELECT name, body FROM app_persisted_queries_in_force()');
+  return rows;
 }

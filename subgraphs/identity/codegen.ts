@@ -9,5 +9,6 @@ export default subgraphCodegen({
     Session: '../models#SessionModel',
     Directory: '../directory/directory-settings#DirectoryModel',
     DirectorySyncResult: '../directory/directory-sync#SyncResult',
+    PartnerClient: '../partners/partner-clients#PartnerClientModel',
   },
 });

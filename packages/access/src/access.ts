@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { ScopedDatabase } from '@platform/db';
-import type { Principal } from '@platform/auth';
+import type { PartnerPrincipal, Principal, SessionPrincipal } from '@platform/auth';
 
 export type Access =
   | {
@@ -36,6 +36,10 @@ interface AccessRow {
  * (app_own_works_songwriter(), which row-level security applies too), so both layers agree.
  */
 export async function loadAccess(db: ScopedDatabase, principal: Principal): Promise<Access> {
+  return principal.partnerClientId === undefined ? loadSessionAccess(db, principal) : loadPartnerAccess(db, principal);
+}
+
+async function loadSessionAccess(db: ScopedDatabase, principal: SessionPrincipal): Promise<Access> {
   const rows = await db.withScope(
     { publisherId: principal.publisherId, userId: principal.userId },
     (tx) => tx.$queryRaw<AccessRow[]>`
@@ -64,7 +68,7 @@ export async function loadAccess(db: ScopedDatabase, principal: Principal): Prom
   return { status: 'granted', permissions: new Set(granted ? row.permissions : []), ownWorksOf: row.own_works_of };
 }
 
-async function sessionIsLive(db: ScopedDatabase, principal: Principal): Promise<boolean> {
+async function sessionIsLive(db: ScopedDatabase, principal: SessionPrincipal): Promise<boolean> {
   const rows = await db.withScope(
     { userId: principal.userId },
     (tx) =>
@@ -74,6 +78,45 @@ async function sessionIsLive(db: ScopedDatabase, principal: Principal): Promise<
                         AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'ACTIVE') AS live`,
   );
   return rows[0]?.live === true;
+}
+
+interface PartnerAccessRow {
+  key_live: boolean;
+  creator_active: boolean;
+  publisher_active: boolean;
+  permissions: string[];
+  own_works_of: string | null;
+}
+
+/**
+ * A partner key grants what it was given and its creator still holds in its publisher: the
+ * intersection, read in one query. A key whose creator left the publisher, or was disabled,
+ * grants nothing until someone who holds the permissions issues a new one. A revoked or expired
+ * key ends like a session.
+ */
+async function loadPartnerAccess(db: ScopedDatabase, principal: PartnerPrincipal): Promise<Access> {
+  const rows = await db.withScope(
+    { publisherId: principal.publisherId, userId: principal.userId },
+    (tx) => tx.$queryRaw<PartnerAccessRow[]>`
+      SELECT c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now()) AS key_live,
+             coalesce(u.status = 'ACTIVE' AND m.status = 'ACTIVE', false) AS creator_active,
+             p.status = 'ACTIVE' AS publisher_active,
+             ARRAY(SELECT DISTINCT rp.permission_key
+                     FROM membership_roles mr
+                     JOIN role_permissions rp ON rp.publisher_id = mr.publisher_id AND rp.role_id = mr.role_id
+                    WHERE mr.publisher_id = c.publisher_id AND mr.user_id = c.created_by
+                      AND rp.permission_key = ANY (c.permissions)) AS permissions,
+             (SELECT app_own_works_songwriter()) AS own_works_of
+        FROM partner_clients c
+        JOIN publishers p ON p.id = c.publisher_id
+        LEFT JOIN user_publishers m ON m.publisher_id = c.publisher_id AND m.user_id = c.created_by
+        LEFT JOIN users u ON u.id = c.created_by
+       WHERE c.publisher_id = ${principal.publisherId}::uuid AND c.id = ${principal.partnerClientId}::uuid`,
+  );
+  const row = rows[0];
+  if (!row || !row.key_live) return { status: 'session-ended' };
+  const granted = row.creator_active && row.publisher_active;
+  return { status: 'granted', permissions: new Set(granted ? row.permissions : []), ownWorksOf: row.own_works_of };
 }
 
 /**
@@ -91,7 +134,7 @@ export interface AccessLoader {
 
 export function cachedAccessLoader(db: ScopedDatabase, maxEntries = 10_000): AccessLoader {
   const cache = new LRUCache<string, Promise<Access>>({ max: maxEntries, ttl: ACCESS_CACHE_MS });
-  const keyOf = (p: Principal) => `${p.sessionId}/${p.publisherId}/${p.userId}`;
+  const keyOf = (p: Principal) => `${p.sessionId ?? `partner:${p.partnerClientId}`}/${p.publisherId}/${p.userId}`;
   return {
     load(principal) {
       const key = keyOf(principal);

@@ -4,7 +4,9 @@ export {
   authenticate,
   createContextBuilder,
   LEGACY_TENANT_HEADER,
+  partnerWithTenantHeader,
   requirePrincipal,
+  requireSession,
   type RequestContext,
 } from './request-context';
 export { ACCESS_CACHE_MS, cachedAccessLoader, loadAccess, type Access } from './access';
@@ -13,6 +15,7 @@ export {
   entitiesRule,
   entityTypesOf,
   isMember,
+  isPerson,
   isPublic,
   isSelf,
   permissionsUsedBy,
@@ -22,3 +25,4 @@ export {
 } from './shield';
 export { PublisherLanes } from './publisher-lanes';
 export { assertMayGrant } from './grants';
+export { PartnerKeys, partnerKeyOf, type PartnerCaller, type PartnerKeyLookup, type PartnerKeyRow } from './partner-keys';

@@ -1,10 +1,11 @@
 import type http from 'node:http';
-import { AccessTokenVerifier, InvalidTokenError, bearerToken, type Actor, type Principal } from '@platform/auth';
+import { AccessTokenVerifier, InvalidTokenError, bearerToken, type Actor, type Principal, type SessionPrincipal } from '@platform/auth';
 import { isUuid, type ScopedDatabase, type Tx } from '@platform/db';
 import type { Logger } from 'pino';
 import { cachedAccessLoader } from './access';
 import { clientAddress, requestHeader } from '@platform/http';
-import { forbiddenRequest, unauthenticated, unauthenticatedRequest } from '@platform/graphql-edge';
+import { forbidden, forbiddenRequest, unauthenticated, unauthenticatedRequest } from '@platform/graphql-edge';
+import { partnerKeyLookupOf, partnerKeyOf, PartnerKeys, type PartnerCaller } from './partner-keys';
 import type { PublisherLanes } from './publisher-lanes';
 
 /** What every resolver of every subgraph gets. */
@@ -40,16 +41,22 @@ export interface ContextDependencies {
  */
 export function createContextBuilder(deps: ContextDependencies) {
   const accessOf = cachedAccessLoader(deps.db);
+  const partnerKeys = new PartnerKeys(partnerKeyLookupOf(deps.db));
   return async (req: http.IncomingMessage, whenDone: (release: () => void) => void): Promise<RequestContext> => {
     const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
     const log = deps.log.child({ requestId });
-    const token = await authenticate(deps.verifier, requestHeader(req, 'authorization'));
+    const authorization = requestHeader(req, 'authorization');
+    const partnerKey = partnerKeyOf(authorization, requestHeader(req, 'x-api-key'));
+    const token: Principal | null = partnerKey
+      ? partnerPrincipal(await partnerKeys.verify(partnerKey))
+      : await authenticate(deps.verifier, authorization);
     const ip = clientAddress(req, deps.trustedProxies);
     // Admitted by the publisher the token was signed for, never by a header: a forged or foreign
     // X-Tenant-ID cannot queue work in another publisher's lane. Nothing before this line touches
-    // the database.
+    // the database but a partner key's lookup (one row by primary key, remembered for 500 ms).
     whenDone(await deps.lanes.enter(token ? `publisher:${token.publisherId}` : `anonymous:${ip ?? 'unknown'}`));
     const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
+    if (legacyTenant && partnerKey) throw partnerWithTenantHeader();
     const principal = token && legacyTenant ? actingInLegacyTenant(token, legacyTenant) : token;
     let permissions: ReadonlySet<string> = new Set();
     let ownWorksOf: string | null = null;
@@ -96,6 +103,14 @@ function actingInLegacyTenant(principal: Principal, tenant: string): Principal {
   return { ...principal, publisherId: tenant.toLowerCase() };
 }
 
+/** A partner key acts in exactly one publisher: with the header it is refused (HTTP 403), at the gateway too. */
+export function partnerWithTenantHeader() {
+  return forbiddenRequest(`A partner key acts in its own publisher only; send no ${LEGACY_TENANT_HEADER}`);
+}
+
+/** What a partner key is told for what only a signed-in person may do. */
+export const PERSON_ONLY = 'This needs a signed-in person; a partner key cannot do it';
+
 /** Refuses (HTTP 403) a header that cannot name a publisher; the gateway checks it too. */
 export function assertLegacyTenantHeader(tenant: string): void {
   if (!isUuid(tenant)) throw forbiddenRequest(`${LEGACY_TENANT_HEADER} must be the id of a publisher you are a member of`);
@@ -110,6 +125,21 @@ export async function authenticate(verifier: AccessTokenVerifier, authorization:
     if (error instanceof InvalidTokenError) throw unauthenticatedRequest(error.message);
     throw error;
   }
+}
+
+/** A partner key's caller, without what only the gateway needs (its list mode). */
+function partnerPrincipal(caller: PartnerCaller): Principal {
+  return { userId: caller.userId, publisherId: caller.publisherId, partnerClientId: caller.partnerClientId };
+}
+
+/**
+ * The signed-in person, for what only a person does with their own session (signing out,
+ * switching publisher, changing their password); a partner key is refused.
+ */
+export function requireSession(ctx: RequestContext): SessionPrincipal {
+  const principal = requirePrincipal(ctx);
+  if (principal.sessionId === undefined) throw forbidden(PERSON_ONLY);
+  return principal;
 }
 
 /**

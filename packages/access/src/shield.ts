@@ -4,7 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
 import type { PermissionKey } from '@platform/permissions';
 import { forbidden, unauthenticated } from '@platform/graphql-edge';
-import type { RequestContext } from './request-context';
+import { PERSON_ONLY, type RequestContext } from './request-context';
 
 export type { IRules, IRule };
 
@@ -31,6 +31,12 @@ export function can(key: PermissionKey): IRule {
 export const isMember = rule('is-member', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
   ctx.principal ? true : unauthenticated(),
 );
+
+/** A signed-in person acting on their own session or account; a partner key is refused. */
+export const isPerson = rule('is-person', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => {
+  if (!ctx.principal) return unauthenticated();
+  return ctx.principal.sessionId !== undefined || forbidden(PERSON_ONLY);
+});
 
 /** A field of a user that only that user may read (their memberships elsewhere, their grants). */
 export const isSelf = rule('is-self', { cache: 'strict' })((parent: { id: string }, _args, ctx: RequestContext) => {

@@ -11,18 +11,35 @@ import {
 import { SIGNING_ALGORITHM, type KeyRing, type SigningKey } from './signing-keys';
 import { ACCESS_TOKEN_TTL_SECONDS, CLOCK_TOLERANCE_SECONDS } from './token-lifetimes';
 
-/** Who a request acts for: the user, their session and the one publisher the token is for. */
-export interface Principal {
+/** Who a signed-in person's request acts for: the user, their session and the token's one publisher. */
+export interface SessionPrincipal {
   userId: string;
   publisherId: string;
   sessionId: string;
+  partnerClientId?: undefined;
 }
+
+/**
+ * A partner key's caller: the partner client, in its one publisher, on behalf of the member who
+ * created it (`userId`), whose permissions bound the key's.
+ */
+export interface PartnerPrincipal {
+  userId: string;
+  publisherId: string;
+  partnerClientId: string;
+  sessionId?: undefined;
+}
+
+/** Who a request acts for. */
+export type Principal = SessionPrincipal | PartnerPrincipal;
 
 /**
  * Who a service acts for: the signed-in principal and what they hold in its publisher. Services
  * take this rather than a request, so a rule can be exercised with a transaction and an actor.
  */
-export interface Actor extends Principal {
+export type Actor = Principal & ActorGrants;
+
+interface ActorGrants {
   /** Permission keys granted in the active publisher. */
   permissions: ReadonlySet<string>;
   /** Set for a member who may see only the works of this songwriter (a platform's client). */
@@ -42,7 +59,7 @@ export class InvalidTokenError extends Error {}
 export async function signAccessToken(
   key: SigningKey,
   settings: TokenSettings,
-  principal: Principal,
+  principal: SessionPrincipal,
 ): Promise<{ token: string; expiresAt: Date }> {
   const now = Math.floor(Date.now() / 1000);
   const exp = now + ACCESS_TOKEN_TTL_SECONDS;
@@ -85,7 +102,7 @@ export class AccessTokenVerifier {
     return new AccessTokenVerifier(async (header, token) => createLocalJWKSet(await ring.jwks())(header, token), settings);
   }
 
-  async verify(token: string): Promise<Principal> {
+  async verify(token: string): Promise<SessionPrincipal> {
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         algorithms: [SIGNING_ALGORITHM],

@@ -19,6 +19,16 @@ export {
   signAccessToken,
   unverifiedPrincipal,
   type Actor,
+  type PartnerPrincipal,
   type Principal,
+  type SessionPrincipal,
   type TokenSettings,
 } from './access-tokens';
+export {
+  issuePartnerKey,
+  isPartnerKey,
+  parsePartnerKey,
+  partnerSecretMatches,
+  PARTNER_KEY_PREFIX,
+  type IssuedPartnerKey,
+} from './partner-keys';

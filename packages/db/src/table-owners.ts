@@ -17,6 +17,11 @@ export const TABLE_OWNERS = {
   directory_group_mappings: 'identity',
   directory_break_glass_users: 'identity',
   directory_identities: 'identity',
+  partner_clients: 'identity',
+  persisted_query_lists: 'identity',
+  persisted_queries: 'identity',
+  partner_usage: 'gateway',
+  apq_documents: 'gateway',
   accounts: 'publishers',
   publishers: 'publishers',
   user_publishers: 'publishers',
@@ -50,5 +55,7 @@ export const OWNER_PATHS: Record<TableOwner, readonly string[]> = {
   publishers: ['subgraphs/publishers/src/', 'packages/db/src/role-template-sync.ts'],
   catalog: ['subgraphs/catalog/src/'],
   events: ['packages/events/src/'],
+  // The partner calls it counts (and each client's last use) and its shared APQ cache.
+  gateway: ['gateway/src/'],
   database: ['packages/db/src/'],
 };

@@ -27,6 +27,11 @@ export interface ServeOptions<TContext extends BaseContext> {
    * it hands to `whenDone`, which gives it back once the response is sent or the request failed.
    */
   context: (request: http.IncomingMessage, whenDone: (release: () => void) => void) => Promise<TContext>;
+  /**
+   * Runs on a GraphQL request's parsed body before Apollo does; may rewrite the body (a partner's
+   * operation id into its registered text). What it returns is the whole answer.
+   */
+  admit?: (request: http.IncomingMessage, body: unknown) => Promise<RouteResponse | null>;
   /** Runs before a GraphQL request's body is read; what it returns is the whole answer. */
   refuseEarly?: (request: http.IncomingMessage) => Promise<RouteResponse | null>;
   /** GET routes beside /graphql, e.g. /health or /.well-known/jwks.json. */
@@ -104,6 +109,12 @@ async function handle<TContext extends BaseContext>(
     });
     return;
   }
+  const parsed = parseJson(body, new Map([['content-type', req.headers['content-type'] ?? '']]));
+  const refused = await options.admit?.(req, parsed);
+  if (refused) {
+    sendJson(res, refused.status, refused.body, refused.headers);
+    return;
+  }
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -112,7 +123,7 @@ async function handle<TContext extends BaseContext>(
   const context: ContextThunk<TContext> = () => options.context(req, (release) => releases.push(release));
   try {
     const response = await options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parseJson(body, headers) },
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parsed },
       context,
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -176,7 +187,7 @@ async function readBody(req: http.IncomingMessage): Promise<string | typeof TOO_
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function parseJson(body: string, headers: HeaderMap): unknown {
+function parseJson(body: string, headers: Map<string, string>): unknown {
   if (!body) return undefined;
   if (!(headers.get('content-type') ?? '').includes('json')) return body;
   try {

@@ -104,6 +104,15 @@ export const PERMISSIONS = [
       'Group mappings grant roles to everyone in an AD group, and the sign-in mode decides who may use a password: a holder controls who gets in (never with roles beyond their own permissions).',
   },
   {
+    key: 'partner:manage',
+    title: 'Manage partner access',
+    description:
+      "Create, rotate and revoke the publisher's partner API keys, choose what each may do, and register the persisted queries partners may call.",
+    dependsOn: [],
+    escalationWarning:
+      'A partner key acts without a person signed in, until it is revoked or expires: a holder can hand an outside system any permission they hold themselves.',
+  },
+  {
     key: 'billing:read',
     title: 'See billing',
     description: 'See the account that owns the publisher: plan, seat limit and subscription status.',

@@ -18,6 +18,8 @@ export interface RateLimitSettings {
   perPublisher: number;
   /** Callers without a token, per address (sign-in, password reset, the schema). */
   perAnonymousAddress: number;
+  /** Calls of one partner API key. */
+  perPartnerKey: number;
 }
 
 /** What every service reads from the environment. README "Configuration" lists each variable. */
@@ -84,6 +86,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
       perUser: positiveInteger(env, 'RATE_LIMIT_PER_USER', 20),
       perPublisher: positiveInteger(env, 'RATE_LIMIT_PER_PUBLISHER', 100),
       perAnonymousAddress: positiveInteger(env, 'RATE_LIMIT_PER_ANONYMOUS_ADDRESS', 20),
+      perPartnerKey: positiveInteger(env, 'RATE_LIMIT_PER_PARTNER_KEY', 20),
     },
     lanes: {
       // Half the pool: a publisher flooding a subgraph leaves about half of it to everyone else

@@ -62,7 +62,7 @@ export const SETTINGS: readonly Setting[] = [
     names: ['RATE_LIMIT_WINDOW_SECONDS'],
     default: '`1`',
     usedBy: 'gateway',
-    meaning: 'length of the window the three limits below count in',
+    meaning: 'length of the window the limits below count in',
   },
   {
     names: ['RATE_LIMIT_PER_USER'],
@@ -81,6 +81,12 @@ export const SETTINGS: readonly Setting[] = [
     default: '`20`',
     usedBy: 'gateway',
     meaning: 'requests without a token (sign-in, reset, schema) from one address per window',
+  },
+  {
+    names: ['RATE_LIMIT_PER_PARTNER_KEY'],
+    default: '`20`',
+    usedBy: 'gateway',
+    meaning: "calls one partner API key may make per window (they count towards its publisher's limit too)",
   },
   {
     names: ['PUBLISHER_CONCURRENCY'],

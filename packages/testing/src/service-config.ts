@@ -15,7 +15,7 @@ export function serviceConfigForTests(
     ...defaults,
     dbPoolSize,
     jwksUrl: '',
-    rateLimits: { windowSeconds: 1, perUser: 100_000, perPublisher: 100_000, perAnonymousAddress: 100_000 },
+    rateLimits: { windowSeconds: 1, perUser: 100_000, perPublisher: 100_000, perAnonymousAddress: 100_000, perPartnerKey: 100_000 },
     lanes: { concurrency: dbPoolSize, queue: 10_000, waitMs: 60_000 },
     // A stopped directory is noticed within a second and retried two seconds later; syncs run
     // when a spec asks, never on a timer.

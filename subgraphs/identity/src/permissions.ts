@@ -1,17 +1,23 @@
-import { or, rule } from 'graphql-shield';
-import { can, entitiesRule, isMember, isPublic, isSelf, type IRules } from '@platform/access';
+import { and, or, rule } from 'graphql-shield';
+import { can, entitiesRule, isMember, isPerson, isPublic, isSelf, type IRules } from '@platform/access';
 import type { IdentityContext } from './context';
 
 const isUserJustSignedIn = rule('is-user-just-signed-in', { cache: 'strict' })(
   (parent: { id: string }, _args, ctx: IdentityContext) => ctx.signedIn?.userId === parent.id,
 );
 
+/** Partner keys are issued and lists registered by people: a key never manages keys. */
+const managesPartners = and(isPerson, can('partner:manage'));
+
 /** Anything not named here is denied. */
 export const identityRules: IRules = {
   Query: {
-    me: isMember,
-    mySessions: isMember,
+    // A partner key acts for the client, not as its creator: nothing of the person's own.
+    me: isPerson,
+    mySessions: isPerson,
     directory: can('directory:read'),
+    partnerClients: can('partner:manage'),
+    persistedQueries: can('partner:manage'),
     _entities: entitiesRule({ User: 'member' }),
   },
   Mutation: {
@@ -21,14 +27,19 @@ export const identityRules: IRules = {
     requestPasswordReset: isPublic,
     resetPassword: isPublic,
     acceptInvitation: isPublic,
-    switchPublisher: isMember,
-    logout: isMember,
-    logoutEverywhere: isMember,
-    changePassword: isMember,
+    switchPublisher: isPerson,
+    logout: isPerson,
+    logoutEverywhere: isPerson,
+    changePassword: isPerson,
     configureDirectory: can('directory:manage'),
     removeDirectory: can('directory:manage'),
     testDirectoryConnection: can('directory:manage'),
     syncDirectory: can('directory:manage'),
+    createPartnerClient: managesPartners,
+    rotatePartnerKey: managesPartners,
+    revokePartnerClient: managesPartners,
+    setPartnerClientMode: managesPartners,
+    registerPersistedQueries: managesPartners,
   },
   // Reachable only through the directory fields above, which carry the permission.
   Directory: isMember,
@@ -36,6 +47,13 @@ export const identityRules: IRules = {
   DirectorySyncResult: isMember,
   DirectoryConnectionTest: isMember,
   DirectoryTestStep: isMember,
+  // Reachable only through the partner fields above, which carry the permission.
+  PartnerClient: isMember,
+  PartnerKeyPayload: isMember,
+  PartnerOperationUsage: isMember,
+  PersistedQueryList: isMember,
+  PersistedQueryOperation: isMember,
+  PersistedQueryRegistration: isMember,
   AuthPayload: isPublic,
   Publisher: isPublic,
   Session: isMember,

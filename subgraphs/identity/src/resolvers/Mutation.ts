@@ -1,8 +1,10 @@
-import { requirePrincipal } from '@platform/access';
+import { requirePrincipal, requireSession } from '@platform/access';
 import type { MutationResolvers } from '../generated/resolvers-types';
 import type { IdentityContext } from '../context';
 import { configureDirectory, removeDirectory } from '../directory/directory-settings';
 import { syncDirectoryNow, testDirectory } from '../directory/directory-admin';
+import { createPartnerClient, revokePartnerClient, rotatePartnerKey, setPartnerClientMode } from '../partners/partner-clients';
+import { registerPersistedQueries } from '../partners/persisted-queries';
 import { acceptInvitation } from '../invitations/accept-invitation';
 import type { AuthPayloadModel } from '../models';
 import { changePassword, requestPasswordReset, resetPassword } from '../passwords/passwords';
@@ -26,11 +28,11 @@ async function forgettingAccess<T>(ctx: IdentityContext, ended: Promise<T>): Pro
 export const Mutation: MutationResolvers = {
   login: (_, { input }, ctx) => signingIn(ctx, login(ctx.services, ctx.client, input)),
   refreshSession: (_, { refreshToken }, ctx) => signingIn(ctx, refreshSession(ctx.services, ctx.client, refreshToken)),
-  switchPublisher: (_, { publisher }, ctx) => signingIn(ctx, switchPublisher(ctx.services, ctx.client, requirePrincipal(ctx), publisher)),
+  switchPublisher: (_, { publisher }, ctx) => signingIn(ctx, switchPublisher(ctx.services, ctx.client, requireSession(ctx), publisher)),
   acceptInvitation: (_, { input }, ctx) => signingIn(ctx, acceptInvitation(ctx.services, ctx.client, input)),
-  logout: (_, __, ctx) => forgettingAccess(ctx, logout(ctx.services.db, requirePrincipal(ctx))),
-  logoutEverywhere: (_, __, ctx) => forgettingAccess(ctx, logoutEverywhere(ctx.services.db, requirePrincipal(ctx))),
-  changePassword: (_, { input }, ctx) => changePassword(ctx.services, ctx.client, requirePrincipal(ctx), input),
+  logout: (_, __, ctx) => forgettingAccess(ctx, logout(ctx.services.db, requireSession(ctx))),
+  logoutEverywhere: (_, __, ctx) => forgettingAccess(ctx, logoutEverywhere(ctx.services.db, requireSession(ctx))),
+  changePassword: (_, { input }, ctx) => changePassword(ctx.services, ctx.client, requireSession(ctx), input),
   requestPasswordReset: (_, { email }, ctx) => requestPasswordReset(ctx.services, ctx.client, email),
   resetPassword: (_, { input }, ctx) => resetPassword(ctx.services, ctx.client, input),
   configureDirectory: async (_, { input }, ctx) => {
@@ -44,4 +46,9 @@ export const Mutation: MutationResolvers = {
   removeDirectory: (_, __, ctx) => ctx.act((tx, actor) => removeDirectory(tx, actor)),
   testDirectoryConnection: (_, { input }, ctx) => testDirectory(ctx.services, ctx.act, input ?? null),
   syncDirectory: (_, { mode }, ctx) => syncDirectoryNow(ctx.services, requirePrincipal(ctx).publisherId, mode),
+  createPartnerClient: (_, { input }, ctx) => ctx.act((tx, actor) => createPartnerClient(tx, actor, input)),
+  rotatePartnerKey: (_, { id }, ctx) => ctx.act((tx, actor) => rotatePartnerKey(tx, actor, id)),
+  revokePartnerClient: (_, { id }, ctx) => ctx.act((tx, actor) => revokePartnerClient(tx, actor, id)),
+  setPartnerClientMode: (_, { id, mode }, ctx) => ctx.act((tx, actor) => setPartnerClientMode(tx, actor, id, mode)),
+  registerPersistedQueries: (_, { manifest }, ctx) => ctx.act((tx, actor) => registerPersistedQueries(tx, actor, manifest)),
 };

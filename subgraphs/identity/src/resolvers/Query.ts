@@ -1,10 +1,14 @@
-import { requirePrincipal } from '@platform/access';
+import { requireSession } from '@platform/access';
 import type { QueryResolvers } from '../generated/resolvers-types';
 import { directoryOf } from '../directory/directory-settings';
+import { partnerClientsOf } from '../partners/partner-clients';
+import { persistedQueriesInForce } from '../partners/persisted-queries';
 import { sessionsOfCaller } from '../sessions/sessions';
 
 export const Query: QueryResolvers = {
   me: (_, __, ctx) => (ctx.principal ? ctx.loaders.user.load(ctx.principal.userId) : null),
-  mySessions: (_, __, ctx) => sessionsOfCaller(ctx.services.db, requirePrincipal(ctx)),
+  mySessions: (_, __, ctx) => sessionsOfCaller(ctx.services.db, requireSession(ctx)),
   directory: (_, __, ctx) => ctx.act((tx, actor) => directoryOf(tx, actor.publisherId)),
+  partnerClients: (_, __, ctx) => ctx.act((tx, actor) => partnerClientsOf(tx, actor)),
+  persistedQueries: (_, __, ctx) => ctx.act((tx, actor) => persistedQueriesInForce(tx, actor.publisherId)),
 };

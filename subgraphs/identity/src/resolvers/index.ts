@@ -1,7 +1,8 @@
 import { DateTimeScalar } from '@platform/graphql-edge';
 import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
+import { PartnerClient } from './PartnerClient';
 import { Query } from './Query';
 import { User } from './User';
 
-export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User };
+export const resolvers: Resolvers = { DateTime: DateTimeScalar, Query, Mutation, User, PartnerClient };

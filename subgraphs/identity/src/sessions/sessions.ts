@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { signAccessToken, type Principal } from '@platform/auth';
+import { signAccessToken, type SessionPrincipal } from '@platform/auth';
 import { isUuid, type ScopedDatabase } from '@platform/db';
 import { NotSignedIn } from '@platform/errors';
 import { endSessions } from '@platform/sessions';
@@ -59,7 +59,7 @@ export async function openSession(
 
 async function tokenPair(
   services: IdentityServices,
-  principal: Principal,
+  principal: SessionPrincipal,
   secret: string,
   user: UserModel,
   publisher: PublisherModel,
@@ -143,18 +143,18 @@ export async function refreshSession(services: IdentityServices, client: Client,
   );
 }
 
-export async function logout(db: ScopedDatabase, principal: Principal): Promise<boolean> {
+export async function logout(db: ScopedDatabase, principal: SessionPrincipal): Promise<boolean> {
   const ended = await db.withScope({ userId: principal.userId, publisherId: principal.publisherId }, (tx) =>
     endSessions(tx, { userId: principal.userId, sessionId: principal.sessionId }, 'logout'),
   );
   return ended > 0;
 }
 
-export function logoutEverywhere(db: ScopedDatabase, principal: Principal): Promise<number> {
+export function logoutEverywhere(db: ScopedDatabase, principal: SessionPrincipal): Promise<number> {
   return db.withScope({ userId: principal.userId }, (tx) => endSessions(tx, { userId: principal.userId }, 'logout everywhere'));
 }
 
-export async function sessionsOfCaller(db: ScopedDatabase, principal: Principal) {
+export async function sessionsOfCaller(db: ScopedDatabase, principal: SessionPrincipal) {
   const sessions = await db.withScope({ userId: principal.userId }, (tx) =>
     tx.userSession.findMany({
       where: { userId: principal.userId, revokedAt: null, expiresAt: { gt: new Date() } },

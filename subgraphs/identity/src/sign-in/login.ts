@@ -1,4 +1,4 @@
-import { verifyAgainstDecoy, verifyPassword, type Principal } from '@platform/auth';
+import { verifyAgainstDecoy, verifyPassword, type SessionPrincipal } from '@platform/auth';
 import { isUuid } from '@platform/db';
 import { InvalidInput, NotPermitted, NotSignedIn } from '@platform/errors';
 import type { Client, IdentityServices } from '../context';
@@ -82,7 +82,7 @@ async function signInWithPassword(services: IdentityServices, client: Client, em
 export async function switchPublisher(
   services: IdentityServices,
   client: Client,
-  principal: Principal,
+  principal: SessionPrincipal,
   wanted: string,
 ): Promise<AuthPayloadModel> {
   const publishers = await activePublishersOf(services, principal.userId);
