@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -56,6 +56,40 @@ describe('database commands on an external PostgreSQL', () => {
         expect((await client.query('SELECT count(*)::int AS n FROM works')).rows[0].n).toBeGreaterThan(0);
       } finally {
         await services.end();
+      }
+
+      // pq:publish registers a manifest for one publisher, or for all, as the next version.
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'pq-publish-'));
+      try {
+        const body = 'query CatalogSize { works { totalCount } }';
+        const file = path.join(dir, 'manifest.json');
+        const manifest = {
+          format: 'apollo-persisted-query-manifest',
+          version: 1,
+          operations: [{ id: 'catalog-size', name: 'CatalogSize', type: 'query', body }],
+        };
+        await writeFile(file, JSON.stringify(manifest));
+        const forSpirit = await run('pq-publish', [file, '--publisher', 'spirit'], env);
+        expect(forSpirit.stdout).toContain('version 1: 1 operations (1 added, 0 removed)');
+        expect((await run('pq-publish', [file, '--publisher', 'spirit'], env)).stdout).toContain(
+          'version 2: 1 operations (0 added, 0 removed)',
+        );
+        expect((await run('pq-publish', [file, '--global'], env)).stdout).toContain('version 1: 1 operations (1 added, 0 removed)');
+        const lists = await client.query(
+          `SELECT p.slug, l.version FROM persisted_query_lists l LEFT JOIN publishers p ON p.id = l.publisher_id ORDER BY p.slug NULLS FIRST, l.version`,
+        );
+        expect(lists.rows).toEqual([
+          { slug: null, version: 1 },
+          { slug: 'spirit', version: 1 },
+          { slug: 'spirit', version: 2 },
+        ]);
+        await writeFile(file, JSON.stringify({ ...manifest, operations: [{ ...manifest.operations[0], name: 'Other' }] }));
+        const refused = await run('pq-publish', [file, '--publisher', 'spirit'], env);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr.trim()).toBe("failed: operations[0] (Other): the body's operation is not named Other");
+        expect((await run('pq-publish', [file, '--publisher', 'nobody'], env)).stderr.trim()).toBe('failed: No publisher "nobody"');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
     } finally {
       await client.end();

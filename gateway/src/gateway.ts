@@ -143,8 +143,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   });
   // Built once: the page carries GraphiQL's whole bundle (about 9 MB) so that it needs no CDN.
   const graphiql = options.production ? null : graphiqlPage();
-  const server = await serveGraphQL({
+  const { warmUp } = options;
+  return serveGraphQL({
     apollo,
+    // Before the port opens: no partner call arrives to an unplanned operation.
+    ...(warmUp ? { beforeListening: async () => warmUpPlans(apollo, gateway, await warmUp(), options.log) } : {}),
     cors: corsPolicy(options.corsOrigins, !options.production),
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
@@ -192,8 +195,6 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       ...(graphiql ? { '/graphiql': () => ({ status: 200, body: graphiql, contentType: 'text/html; charset=utf-8' }) } : {}),
     },
   });
-  if (options.warmUp) await warmUpPlans(apollo, gateway, await options.warmUp(), options.log);
-  return server;
 }
 
 /**

@@ -36,6 +36,8 @@ export interface ServeOptions<TContext extends BaseContext> {
   refuseEarly?: (request: http.IncomingMessage) => Promise<RouteResponse | null>;
   /** GET routes beside /graphql, e.g. /health or /.well-known/jwks.json. */
   routes?: Record<string, Route>;
+  /** Work after Apollo has started and before the port opens (the gateway warms its query plans). */
+  beforeListening?: () => Promise<void>;
   /** Which browser origins may call, for a service that browsers reach (the gateway); none when unset. */
   cors?: CorsOptions;
   log: Logger;
@@ -54,6 +56,7 @@ export interface RunningHttpServer {
 export async function serveGraphQL<TContext extends BaseContext>(options: ServeOptions<TContext>): Promise<RunningHttpServer> {
   const { apollo, log } = options;
   await apollo.start();
+  await options.beforeListening?.();
   const server = http.createServer((req, res) => {
     handle(options, req, res).catch((error) => {
       log.error({ err: error }, 'request failed outside GraphQL');
