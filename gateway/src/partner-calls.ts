@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
 import { GraphQLError } from 'graphql';
-import { LRUCache } from 'lru-cache';
 import type pg from 'pg';
-import { ACCESS_CACHE_MS, partnerKeyOf, PartnerKeys, type PartnerCaller, type PartnerKeyRow } from '@platform/access';
+import { ACCESS_CACHE_MS, partnerKeyOf, PartnerKeys, Remembered, type PartnerCaller, type PartnerKeyRow } from '@platform/access';
 import { requestHeader, type RouteResponse } from '@platform/http';
 import type { Logger } from '@platform/service';
 import type { PartnerUsage } from './partner-usage';
@@ -46,7 +45,7 @@ export class PartnerCalls {
   private readonly keys: PartnerKeys;
   private readonly admitted = new WeakMap<http.IncomingMessage, PartnerRequest>();
   /** A newly registered version is in force at every instance within this time. */
-  private readonly lists = new LRUCache<string, Promise<OperationList>>({ max: 1_000, ttl: ACCESS_CACHE_MS * 2 });
+  private readonly lists = new Remembered<OperationList>(ACCESS_CACHE_MS * 2, 1_000);
 
   constructor(
     private readonly pool: pg.Pool | null,
@@ -135,13 +134,7 @@ export class PartnerCalls {
   }
 
   private listOf(publisherId: string): Promise<OperationList> {
-    let list = this.lists.get(publisherId);
-    if (!list) {
-      list = this.loadList(publisherId);
-      this.lists.set(publisherId, list);
-      list.catch(() => this.lists.delete(publisherId));
-    }
-    return list;
+    return this.lists.get(publisherId, () => this.loadList(publisherId));
   }
 
   private async loadList(publisherId: string): Promise<OperationList> {

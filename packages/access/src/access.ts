@@ -1,6 +1,6 @@
-import { LRUCache } from 'lru-cache';
 import type { ScopedDatabase } from '@platform/db';
 import type { PartnerPrincipal, Principal, SessionPrincipal } from '@platform/auth';
+import { Remembered } from './remembered';
 
 export type Access =
   | {
@@ -133,22 +133,10 @@ export interface AccessLoader {
 }
 
 export function cachedAccessLoader(db: ScopedDatabase, maxEntries = 10_000): AccessLoader {
-  const cache = new LRUCache<string, Promise<Access>>({ max: maxEntries, ttl: ACCESS_CACHE_MS });
+  const accesses = new Remembered<Access>(ACCESS_CACHE_MS, maxEntries);
   const keyOf = (p: Principal) => `${p.sessionId ?? `partner:${p.partnerClientId}`}/${p.publisherId}/${p.userId}`;
   return {
-    load(principal) {
-      const key = keyOf(principal);
-      let access = cache.get(key);
-      if (!access) {
-        access = loadAccess(db, principal);
-        cache.set(key, access);
-        // A failed load must not be remembered.
-        access.catch(() => cache.delete(key));
-      }
-      return access;
-    },
-    forget(principal) {
-      cache.delete(keyOf(principal));
-    },
+    load: (principal) => accesses.get(keyOf(principal), () => loadAccess(db, principal)),
+    forget: (principal) => accesses.forget(keyOf(principal)),
   };
 }

@@ -26,3 +26,4 @@ export {
 export { PublisherLanes } from './publisher-lanes';
 export { assertMayGrant } from './grants';
 export { PartnerKeys, partnerKeyOf, type PartnerCaller, type PartnerKeyLookup, type PartnerKeyRow } from './partner-keys';
+export { Remembered } from './remembered';

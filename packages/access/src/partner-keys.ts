@@ -1,8 +1,8 @@
-import { LRUCache } from 'lru-cache';
 import { isPartnerKey, parsePartnerKey, partnerSecretMatches, type PartnerPrincipal } from '@platform/auth';
 import type { ScopedDatabase } from '@platform/db';
 import { unauthenticatedRequest } from '@platform/graphql-edge';
 import { ACCESS_CACHE_MS } from './access';
+import { Remembered } from './remembered';
 
 /** What `app_partner_key()` answers for one client id. */
 export interface PartnerKeyRow {
@@ -34,19 +34,13 @@ export function partnerKeyLookupOf(db: ScopedDatabase): PartnerKeyLookup {
  * (ACCESS_CACHE_MS), so a revoked or rotated key stops working at every instance within that.
  */
 export class PartnerKeys {
-  private readonly checked = new LRUCache<string, Promise<PartnerCaller | string>>({ max: 10_000, ttl: ACCESS_CACHE_MS });
+  private readonly checked = new Remembered<PartnerCaller | string>(ACCESS_CACHE_MS);
 
   constructor(private readonly lookup: PartnerKeyLookup) {}
 
   /** The caller a key stands for; UNAUTHENTICATED (HTTP 401) saying why when it stands for none. */
   async verify(key: string): Promise<PartnerCaller> {
-    let check = this.checked.get(key);
-    if (!check) {
-      check = this.check(key);
-      this.checked.set(key, check);
-      check.catch(() => this.checked.delete(key));
-    }
-    const outcome = await check;
+    const outcome = await this.checked.get(key, () => this.check(key));
     if (typeof outcome === 'string') throw unauthenticatedRequest(outcome);
     return outcome;
   }
