@@ -406,4 +406,25 @@ describe('automatic persisted queries of first-party apps', () => {
     });
     expect(JSON.stringify(await unknownHash.json())).toContain('PERSISTED_QUERY_NOT_FOUND');
   });
+
+  it('drops expired documents when a gateway starts, and keeps the others', async () => {
+    await platform.admin.query(
+      `INSERT INTO apq_documents (hash, document, expires_at) VALUES ('expired-doc', '{ __typename }', now() - interval '1 minute'),
+                                                                     ('live-doc', '{ __typename }', now() + interval '1 hour')`,
+    );
+    const config = serviceConfigForTests({ databaseUrl: platform.urls.apiUrl, dataDir: platform.dataDir });
+    const started = await startGatewayService({ ...config, jwksUrl: new URL('/.well-known/jwks.json', platform.a.identityUrl).href }, 0, {
+      identity: platform.a.identityUrl,
+      publishers: platform.a.publishersUrl,
+      catalog: platform.a.catalogUrl,
+    });
+    try {
+      const left = async () =>
+        (await platform.admin.query(`SELECT hash FROM apq_documents WHERE hash IN ('expired-doc', 'live-doc') ORDER BY hash`)).rows;
+      for (let tries = 0; tries < 20 && (await left()).length > 1; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await left()).toEqual([{ hash: 'live-doc' }]);
+    } finally {
+      await started.close();
+    }
+  });
 });

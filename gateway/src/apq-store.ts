@@ -1,8 +1,11 @@
 import type { KeyValueCache, KeyValueCacheSetOptions } from '@apollo/utils.keyvaluecache';
 import type pg from 'pg';
+import type { Logger } from '@platform/service';
 
 /** How long a registered document is kept after its last registration, unless Apollo says otherwise. */
 const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
+/** How often expired documents are dropped (reads already skip them). */
+const PRUNE_EVERY_MS = 3_600_000;
 
 /**
  * Automatic persisted queries kept in PostgreSQL, so that a hash registered through one gateway
@@ -35,9 +38,19 @@ export class PostgresApqStore implements KeyValueCache<string> {
     return (rowCount ?? 0) > 0;
   }
 
-  /** Drops expired documents; the gateway calls it now and then, off the request path. */
-  async prune(): Promise<number> {
-    const { rowCount } = await this.pool.query('DELETE FROM apq_documents WHERE expires_at <= now()');
-    return rowCount ?? 0;
+  /**
+   * Drops expired documents now and then every PRUNE_EVERY_MS, off the request path; answers a
+   * function that stops it. Any instance may prune: the deletes of two at once do not conflict.
+   */
+  prunePeriodically(log: Logger): () => void {
+    const prune = () =>
+      this.pool
+        .query('DELETE FROM apq_documents WHERE expires_at <= now()')
+        .then(({ rowCount }) => rowCount && log.info({ event: 'apq.pruned', documents: rowCount }, 'dropped expired persisted queries'))
+        .catch((error: unknown) => log.warn({ err: error }, 'expired persisted queries not dropped; tried again later'));
+    void prune();
+    const timer = setInterval(() => void prune(), PRUNE_EVERY_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }

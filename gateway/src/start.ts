@@ -32,7 +32,9 @@ export async function startGatewayService(
   const rates = new RequestRates(config.rateLimits, pool);
   const usage = pool ? new PartnerUsage(pool, log) : null;
   const apq = pool ? new PostgresApqStore(pool) : null;
+  const stopPruning = apq?.prunePeriodically(log);
   const release = async () => {
+    stopPruning?.();
     await usage?.close();
     await pool?.end();
   };

@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cors, { type CorsOptions } from 'cors';
-
-export type { CorsOptions };
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
 import type { Logger } from 'pino';
+
+export type { CorsOptions };
 
 /** Larger GraphQL bodies are refused before parsing; partners' persisted queries are far smaller. */
 const MAX_BODY_BYTES = 1_000_000;
