@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { bearerToken, unverifiedPrincipal, type PartnerPrincipal, type Principal } from '@platform/auth';
+import { bearerTokenIfWellFormed, unverifiedPrincipal, type PartnerPrincipal, type Principal } from '@platform/auth';
 import { rateLimitedRequest } from '@platform/graphql-edge';
 import type { RateLimitSettings } from '@platform/service';
 
@@ -65,14 +65,6 @@ async function spend(limiter: RateLimiterAbstract, key: string): Promise<number 
   } catch (refusal) {
     if (refusal instanceof RateLimiterRes) return refusal.msBeforeNext / 1000;
     throw refusal;
-  }
-}
-
-function tokenOf(authorization: string): string | undefined {
-  try {
-    return bearerToken(authorization);
-  } catch {
-    return undefined; // malformed: the full check answers it with 401
   }
 }
 
@@ -157,7 +149,7 @@ export class RequestRates {
       const wait = await spend(this.earlyPerAddress, address ?? 'unknown');
       return wait === null ? null : { message: REFUSED.address, retryAfterSeconds: wait };
     }
-    const token = tokenOf(authorization);
+    const token = bearerTokenIfWellFormed(authorization);
     const claimed = token ? unverifiedPrincipal(token) : null;
     if (!token || !claimed) return null;
     const tokenWait = await spend(this.earlyPerToken, token.slice(token.lastIndexOf('.') + 1));

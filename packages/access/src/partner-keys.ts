@@ -1,4 +1,4 @@
-import { isPartnerKey, parsePartnerKey, partnerSecretMatches, type PartnerPrincipal } from '@platform/auth';
+import { bearerTokenIfWellFormed, isPartnerKey, parsePartnerKey, partnerSecretMatches, type PartnerPrincipal } from '@platform/auth';
 import type { ScopedDatabase } from '@platform/db';
 import { unauthenticatedRequest } from '@platform/graphql-edge';
 import { ACCESS_CACHE_MS } from './access';
@@ -60,8 +60,8 @@ export class PartnerKeys {
  * request may not carry two credentials.
  */
 export function partnerKeyOf(authorization: string | null, apiKey: string | null): string | null {
-  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null;
   if (apiKey && authorization) throw unauthenticatedRequest('Send either X-Api-Key or an Authorization header, not both');
   if (apiKey) return apiKey.trim();
+  const bearer = bearerTokenIfWellFormed(authorization);
   return bearer && isPartnerKey(bearer) ? bearer : null;
 }

@@ -151,3 +151,16 @@ export function bearerToken(header: string | null | undefined): string | undefin
   if (!match) throw new InvalidTokenError('The Authorization header must be "Bearer <token>"');
   return match[1];
 }
+
+/**
+ * The bearer token of an Authorization header, or undefined when there is none or the header is
+ * malformed: for looking at a credential (its kind, its rate) before the full check, which answers
+ * a malformed header with 401.
+ */
+export function bearerTokenIfWellFormed(header: string | null | undefined): string | undefined {
+  try {
+    return bearerToken(header);
+  } catch {
+    return undefined;
+  }
+}

@@ -15,6 +15,7 @@ export {
   AccessTokenVerifier,
   InvalidTokenError,
   bearerToken,
+  bearerTokenIfWellFormed,
   DEFAULT_TOKEN_SETTINGS,
   signAccessToken,
   unverifiedPrincipal,
