@@ -10,7 +10,8 @@ import { assertLegacyTenantHeader, authenticate, LEGACY_TENANT_HEADER, partnerWi
 import { createErrorFormatter, inputGuardPlugin, rateLimitedResponse } from '@platform/graphql-edge';
 import { clientAddress, requestHeader, serveGraphQL, type RunningHttpServer } from '@platform/http';
 import { type Logger } from '@platform/service';
-import { corsPolicy, graphiqlPage, sandboxLandingPage } from './developer-pages';
+import { corsPolicy } from './cors-policy';
+import { graphiqlPage, sandboxLandingPage } from './developer-pages';
 import type { PartnerCalls, PartnerRequest } from './partner-calls';
 import { standInVariables } from './plan-warm-up';
 import type { RequestRates } from './request-rates';
