@@ -7,7 +7,8 @@ import type { Mailer } from '@platform/mail';
 import type { DirectoryRuntime } from './directory/runtime';
 import type { UserModel } from './models';
 import type { LoginGuard } from './sign-in/login-guard';
-import { createUserLoader } from './loaders';
+import { createPartnerUsageLoader, createUserLoader } from './loaders';
+import type { ClientUsage } from './partners/partner-clients';
 
 /** What identity's services work with; plain objects, no request or GraphQL in them. */
 export interface IdentityDependencies {
@@ -36,7 +37,7 @@ export interface Client {
 
 export interface IdentityContext extends RequestContext {
   services: IdentityServices;
-  loaders: { user: DataLoader<string, UserModel | null> };
+  loaders: { user: DataLoader<string, UserModel | null>; partnerUsage: DataLoader<string, ClientUsage> };
   /** Set when this request signed someone in, so its answer may show that user. */
   signedIn: { userId: string } | null;
 }
@@ -45,7 +46,7 @@ export function identityContext(deps: IdentityDependencies) {
   return (base: RequestContext): IdentityContext => ({
     ...base,
     services: { ...deps, log: base.log },
-    loaders: { user: createUserLoader(base) },
+    loaders: { user: createUserLoader(base), partnerUsage: createPartnerUsageLoader(base) },
     signedIn: null,
   });
 }

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import { isUuid } from '@platform/db';
 import type { RequestContext } from '@platform/access';
 import type { UserModel } from './models';
+import { usageOfClients, type ClientUsage } from './partners/partner-clients';
 
 /**
  * Users by id, as row-level security shows them: the caller and the members of the active
@@ -15,5 +16,13 @@ export function createUserLoader(ctx: RequestContext): DataLoader<string, UserMo
       : [];
     const byId = new Map(rows.map((u) => [u.id, u]));
     return keys.map((key) => byId.get(key.toLowerCase()) ?? null);
+  });
+}
+
+/** Partner clients' usage: one read for every client a request lists. */
+export function createPartnerUsageLoader(ctx: RequestContext): DataLoader<string, ClientUsage> {
+  return new DataLoader(async (clientIds) => {
+    const usage = await ctx.inScope((tx) => usageOfClients(tx, clientIds));
+    return clientIds.map((id) => usage.get(id)!);
   });
 }
