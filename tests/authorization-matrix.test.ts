@@ -62,6 +62,8 @@ const OPERATIONS: Record<string, Operation> = {
     foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' },
   },
   'Query.auditLog': { document: `{ auditLog(first: 1) { totalCount } }` },
+  'Query.account': { document: `{ account { plan seatsUsed publishers { slug } } }` },
+  'Query.plans': { document: `{ plans { key } }` },
   'Query.directory': { document: `{ directory { bindDn } }` },
   'Query.works': { document: `{ works(first: 1) { totalCount } }` },
   'Query.work': {
@@ -175,6 +177,8 @@ const OPERATIONS: Record<string, Operation> = {
   },
   'Mutation.updatePublisher': { document: `mutation { updatePublisher(input: {}) { id } }` },
   'Mutation.updateBilling': { document: `mutation { updateBilling(input: {}) { plan } }` },
+  // A plan that does not exist: a holder is answered BAD_USER_INPUT, and no account changes.
+  'Mutation.changePlan': { document: `mutation { changePlan(plan: "no-such-plan") { plan } }` },
   'Mutation.createWork': {
     document: `mutation { createWork(input: { title: "Matrix work" }) { id } }`,
     foreign: { variables: {}, expect: 'BAD_USER_INPUT' },

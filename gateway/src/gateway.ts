@@ -15,7 +15,8 @@ import { graphiqlPage, sandboxLandingPage } from './developer-pages';
 import type { PartnerCalls, PartnerRequest } from './partner-calls';
 import { standInVariables } from './plan-warm-up';
 import type { RequestRates } from './request-rates';
-import { readSupergraph, type SubgraphName } from './supergraph';
+import { composedUrlOf, readSupergraph, type SubgraphName } from './supergraph';
+import { billingWebhookRelay } from './billing-webhook-relay';
 
 interface GatewayContext {
   authorization: string | null;
@@ -190,6 +191,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
         );
       }
       return { authorization, requestId, legacyTenant, clientIp };
+    },
+    postRoutes: {
+      '/webhooks/billing': billingWebhookRelay(options.subgraphUrls.publishers ?? composedUrlOf('publishers'), options.log),
     },
     routes: {
       '/health': () => ({ status: 200, body: { status: 'ok', service: 'gateway' } }),

@@ -12,6 +12,11 @@ export const SUBGRAPHS = [
 
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
 
+/** Where a subgraph is when nothing says otherwise: the URL composed into the supergraph. */
+export function composedUrlOf(name: SubgraphName): string {
+  return SUBGRAPHS.find((s) => s.name === name)!.url;
+}
+
 export const SUPERGRAPH_FILE = fileURLToPath(new URL('../supergraph.graphql', import.meta.url));
 
 /** Composes the subgraphs' SDL as it is on disk; throws with every composition error. */

@@ -12,6 +12,7 @@ export default subgraphCodegen({
       'Member',
       'Invitation',
       'Account',
+      'Plan',
       'AccessExplanation',
       'AuditEntry',
       'AuditEntryConnection',

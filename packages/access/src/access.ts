@@ -1,6 +1,7 @@
 import type { ScopedDatabase } from '@platform/db';
 import type { PartnerPrincipal, Principal, SessionPrincipal } from '@platform/auth';
 import { Remembered } from './remembered';
+import { underSubscription, type Subscription, type Withheld } from './account-standing';
 
 export type Access =
   | {
@@ -11,6 +12,8 @@ export type Access =
        * they see and change only this songwriter's works.
        */
       ownWorksOf: string | null;
+      /** What the account's subscription withholds of what the roles grant (past due, cancelled). */
+      withheld: Withheld | null;
     }
   /**
    * The session was revoked or expired, the user disabled, or an admin of this publisher ended
@@ -20,7 +23,12 @@ export type Access =
   /** The user holds no membership in the publisher. */
   | { status: 'not-a-member' };
 
-interface AccessRow {
+interface SubscriptionColumns {
+  subscription_status: Subscription['status'];
+  trial_ends_at: Date | null;
+}
+
+interface AccessRow extends SubscriptionColumns {
   session_active: boolean;
   user_active: boolean;
   member_active: boolean;
@@ -32,7 +40,8 @@ interface AccessRow {
 /**
  * What the principal may do in its active publisher, read in one query per request, together
  * with whether its session is still live. A suspended membership or publisher keeps the session
- * but grants nothing. The own-works restriction is the database's own rule
+ * but grants nothing; the account's subscription may withhold some of it (past due: reads and
+ * billing only). The own-works restriction is the database's own rule
  * (app_own_works_songwriter(), which row-level security applies too), so both layers agree.
  */
 export async function loadAccess(db: ScopedDatabase, principal: Principal): Promise<Access> {
@@ -50,22 +59,28 @@ async function loadSessionAccess(db: ScopedDatabase, principal: SessionPrincipal
              u.status = 'ACTIVE' AS user_active,
              m.status = 'ACTIVE' AS member_active,
              p.status = 'ACTIVE' AS publisher_active,
+             a.subscription_status, a.trial_ends_at,
              coalesce(array_agg(DISTINCT rp.permission_key) FILTER (WHERE rp.permission_key IS NOT NULL), '{}') AS permissions,
              (SELECT app_own_works_songwriter()) AS own_works_of
         FROM user_publishers m
         JOIN users u ON u.id = m.user_id
         JOIN publishers p ON p.id = m.publisher_id
+        JOIN accounts a ON a.id = p.account_id
         LEFT JOIN membership_roles mr ON mr.publisher_id = m.publisher_id AND mr.user_id = m.user_id
         LEFT JOIN role_permissions rp ON rp.publisher_id = mr.publisher_id AND rp.role_id = mr.role_id
        WHERE m.publisher_id = ${principal.publisherId}::uuid AND m.user_id = ${principal.userId}::uuid
-       GROUP BY m.user_id, m.sessions_revoked_at, u.status, m.status, p.status`,
+       GROUP BY m.user_id, m.sessions_revoked_at, u.status, m.status, p.status, a.subscription_status, a.trial_ends_at`,
   );
   const row = rows[0];
   if (!row) return (await sessionIsLive(db, principal)) ? { status: 'not-a-member' } : { status: 'session-ended' };
   if (!row.session_active || !row.user_active) return { status: 'session-ended' };
-  const granted = row.member_active && row.publisher_active;
   // A client without a linked songwriter owns no works: the function answers the nil id.
-  return { status: 'granted', permissions: new Set(granted ? row.permissions : []), ownWorksOf: row.own_works_of };
+  return grantedAccess(row.member_active && row.publisher_active ? row.permissions : [], row);
+}
+
+function grantedAccess(permissions: string[], row: SubscriptionColumns & { own_works_of: string | null }): Access {
+  const subscription = { status: row.subscription_status, trialEndsAt: row.trial_ends_at };
+  return { status: 'granted', ...underSubscription(new Set(permissions), subscription), ownWorksOf: row.own_works_of };
 }
 
 async function sessionIsLive(db: ScopedDatabase, principal: SessionPrincipal): Promise<boolean> {
@@ -80,7 +95,7 @@ async function sessionIsLive(db: ScopedDatabase, principal: SessionPrincipal): P
   return rows[0]?.live === true;
 }
 
-interface PartnerAccessRow {
+interface PartnerAccessRow extends SubscriptionColumns {
   key_live: boolean;
   creator_active: boolean;
   publisher_active: boolean;
@@ -101,6 +116,7 @@ async function loadPartnerAccess(db: ScopedDatabase, principal: PartnerPrincipal
       SELECT c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now()) AS key_live,
              coalesce(u.status = 'ACTIVE' AND m.status = 'ACTIVE', false) AS creator_active,
              p.status = 'ACTIVE' AS publisher_active,
+             a.subscription_status, a.trial_ends_at,
              ARRAY(SELECT DISTINCT rp.permission_key
                      FROM membership_roles mr
                      JOIN role_permissions rp ON rp.publisher_id = mr.publisher_id AND rp.role_id = mr.role_id
@@ -109,14 +125,14 @@ async function loadPartnerAccess(db: ScopedDatabase, principal: PartnerPrincipal
              (SELECT app_own_works_songwriter()) AS own_works_of
         FROM partner_clients c
         JOIN publishers p ON p.id = c.publisher_id
+        JOIN accounts a ON a.id = p.account_id
         LEFT JOIN user_publishers m ON m.publisher_id = c.publisher_id AND m.user_id = c.created_by
         LEFT JOIN users u ON u.id = c.created_by
        WHERE c.publisher_id = ${principal.publisherId}::uuid AND c.id = ${principal.partnerClientId}::uuid`,
   );
   const row = rows[0];
   if (!row || !row.key_live) return { status: 'session-ended' };
-  const granted = row.creator_active && row.publisher_active;
-  return { status: 'granted', permissions: new Set(granted ? row.permissions : []), ownWorksOf: row.own_works_of };
+  return grantedAccess(row.creator_active && row.publisher_active ? row.permissions : [], row);
 }
 
 /**

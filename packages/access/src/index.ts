@@ -10,6 +10,7 @@ export {
   type RequestContext,
 } from './request-context';
 export { ACCESS_CACHE_MS, cachedAccessLoader, loadAccess, type Access } from './access';
+export { underSubscription, type StandingReason, type Subscription, type Withheld } from './account-standing';
 export {
   can,
   entitiesRule,

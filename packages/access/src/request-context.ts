@@ -7,6 +7,7 @@ import { clientAddress, requestHeader } from '@platform/http';
 import { forbidden, forbiddenRequest, unauthenticated, unauthenticatedRequest } from '@platform/graphql-edge';
 import { partnerKeyLookupOf, partnerKeyOf, PartnerKeys, type PartnerCaller } from './partner-keys';
 import type { PublisherLanes } from './publisher-lanes';
+import type { Withheld } from './account-standing';
 
 /** What every resolver of every subgraph gets. */
 export interface RequestContext {
@@ -17,6 +18,8 @@ export interface RequestContext {
   permissions: ReadonlySet<string>;
   /** Set for a member who may see only the works of this songwriter (a platform's client). */
   ownWorksOf: string | null;
+  /** What the account's subscription withholds of the caller's grants, and why. */
+  withheld: Withheld | null;
   /** Runs one unit of work in one transaction, scoped to this request's publisher and user. */
   inScope<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs a service for the signed-in caller: one transaction of this request's scope, and the actor. */
@@ -60,6 +63,7 @@ export function createContextBuilder(deps: ContextDependencies) {
     const principal = token && legacyTenant ? actingInLegacyTenant(token, legacyTenant) : token;
     let permissions: ReadonlySet<string> = new Set();
     let ownWorksOf: string | null = null;
+    let withheld: Withheld | null = null;
     if (principal) {
       const access = await accessOf.load(principal);
       if (access.status === 'session-ended') throw unauthenticatedRequest('Your session has ended; sign in again');
@@ -70,6 +74,7 @@ export function createContextBuilder(deps: ContextDependencies) {
       }
       permissions = access.permissions;
       ownWorksOf = access.ownWorksOf;
+      withheld = access.withheld;
     }
     const scope = { publisherId: principal?.publisherId ?? null, userId: principal?.userId ?? null };
     const context: RequestContext = {
@@ -77,6 +82,7 @@ export function createContextBuilder(deps: ContextDependencies) {
       principal,
       permissions,
       ownWorksOf,
+      withheld,
       inScope: (work) => deps.db.withScope(scope, work),
       act: (work) => {
         const actor = actorOf(context);

@@ -16,11 +16,17 @@ export function can(key: PermissionKey): IRule {
   if (!existing) {
     existing = rule(`can:${key}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => {
       if (!ctx.principal) return unauthenticated();
-      return ctx.permissions.has(key) || forbidden(`This needs the "${key}" permission in the active publisher`);
+      return ctx.permissions.has(key) || refusal(ctx, key);
     });
     byPermission.set(key, existing);
   }
   return existing;
+}
+
+/** Why a permission is missing: the account's subscription (with its reason), or the roles. */
+function refusal(ctx: RequestContext, key: string) {
+  if (ctx.withheld?.permissions.has(key)) return forbidden(ctx.withheld.message, ctx.withheld.reason);
+  return forbidden(`This needs the "${key}" permission in the active publisher`);
 }
 
 /**
@@ -63,9 +69,7 @@ export function entitiesRule(access: EntityAccess): IRule {
     for (const { __typename } of args.representations) {
       const needed = access[__typename];
       if (!needed) return forbidden(`${__typename} cannot be resolved here`);
-      if (needed !== 'member' && !ctx.permissions.has(needed)) {
-        return forbidden(`This needs the "${needed}" permission in the active publisher`);
-      }
+      if (needed !== 'member' && !ctx.permissions.has(needed)) return refusal(ctx, needed);
     }
     return true;
   });

@@ -1,10 +1,11 @@
 // What the services use. Operating the database (embedded server, roles, migrations) is in
 // './admin', so that no service process loads those.
 export { createPrismaClient, type PrismaClient } from './client';
-export { ScopedDatabase, isUuid, type AccessScope, type InScope, type Tx } from './scoped-database';
+export { ScopedDatabase, continueInPublisher, isUuid, type AccessScope, type InScope, type Tx } from './scoped-database';
 export { RuleViolation } from './rule-violation';
 export { OWNER_PATHS, TABLE_OWNERS, type TableOwner } from './table-owners';
 export { Prisma } from '../generated/prisma/client';
+export type { SubscriptionStatus } from '../generated/prisma/enums';
 export type {
   Account,
   AuditLogEntry,
@@ -14,6 +15,7 @@ export type {
   MembershipRole,
   OutboxEvent,
   Permission,
+  Plan,
   Publisher,
   Recording,
   Role,

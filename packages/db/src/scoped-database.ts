@@ -65,6 +65,16 @@ export class ScopedDatabase {
   }
 }
 
+/**
+ * Moves a transaction of the platform's own work to another publisher, for the rest of it: a
+ * billing event recorded in each publisher of its account, in one transaction. Never for a
+ * request, whose scope is its caller's.
+ */
+export async function continueInPublisher(tx: Tx, publisherId: string): Promise<void> {
+  assertUuid('publisherId', publisherId);
+  await tx.$executeRaw`SELECT set_config('app.publisher_id', ${publisherId}, true)`;
+}
+
 function assertUuid(name: string, value: string | null | undefined): void {
   // The policies cast the settings to uuid; a malformed value would fail every query of the
   // transaction with a cast error instead of simply matching nothing.

@@ -23,6 +23,9 @@ export const TABLE_OWNERS = {
   partner_usage: 'gateway',
   apq_documents: 'gateway',
   accounts: 'publishers',
+  // Plans are written by migrations only; publishers reads them for its accounts.
+  plans: 'publishers',
+  billing_events: 'publishers',
   publishers: 'publishers',
   user_publishers: 'publishers',
   roles: 'publishers',

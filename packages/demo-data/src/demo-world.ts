@@ -12,9 +12,9 @@ export interface DemoPublisher {
 }
 
 export const DEMO_ACCOUNTS = [
-  { key: 'downtown', name: 'Downtown Music Holdings', plan: 'enterprise', seatLimit: 1000 },
-  { key: 'songtrust', name: 'Songtrust', plan: 'platform', seatLimit: 10000 },
-  { key: 'spirit', name: 'Spirit Music Group', plan: 'boutique', seatLimit: 25 },
+  { key: 'downtown', name: 'Downtown Music Holdings', plan: 'enterprise' },
+  { key: 'songtrust', name: 'Songtrust', plan: 'platform' },
+  { key: 'spirit', name: 'Spirit Music Group', plan: 'boutique' },
 ] as const;
 
 export const DEMO_PUBLISHERS: readonly DemoPublisher[] = [

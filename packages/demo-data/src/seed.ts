@@ -41,11 +41,11 @@ export function demoId(name: string): string {
 
 async function seedAccountsAndPublishers(client: pg.Client): Promise<void> {
   for (const a of DEMO_ACCOUNTS) {
-    await client.query(`INSERT INTO accounts (id, name, plan, seat_limit) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`, [
+    // The seat limit is the plan's: no override.
+    await client.query(`INSERT INTO accounts (id, name, plan) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING`, [
       demoId(`account:${a.key}`),
       a.name,
       a.plan,
-      a.seatLimit,
     ]);
   }
   for (const p of DEMO_PUBLISHERS) {

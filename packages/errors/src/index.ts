@@ -46,6 +46,18 @@ export class NotFound extends DomainError {
 export class NotPermitted extends DomainError {
   readonly code = 'FORBIDDEN';
   override readonly name = 'NotPermitted';
+
+  /** `reason`: a word a client may branch on, e.g. PLAN_FEATURE_MISSING. */
+  constructor(
+    message: string,
+    readonly reason?: string,
+  ) {
+    super(message);
+  }
+
+  override details(): Record<string, string | number> {
+    return this.reason ? { reason: this.reason } : {};
+  }
 }
 
 /** The caller must (again) prove who they are; `reason` tells a lockout from a wrong password. */

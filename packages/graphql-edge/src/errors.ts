@@ -19,7 +19,9 @@ export const unauthenticatedRequest = (message: string) => apiError('UNAUTHENTIC
 /** For a request refused while its context is built because it asks for what it may not have. */
 export const forbiddenRequest = (message: string) => apiError('FORBIDDEN', message, { http: { status: 403 } });
 
-export const forbidden = (message = 'You do not have permission to do this in the active publisher') => apiError('FORBIDDEN', message);
+/** `reason` tells a client why in a word it can branch on (ACCOUNT_PAST_DUE), beside the message. */
+export const forbidden = (message = 'You do not have permission to do this in the active publisher', reason?: string) =>
+  apiError('FORBIDDEN', message, reason ? { reason } : {});
 
 /** A whole request refused for load: HTTP 429 with Retry-After, and no part of it run. */
 export function rateLimitedRequest(message: string, retryAfterSeconds: number): GraphQLError {

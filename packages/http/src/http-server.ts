@@ -17,6 +17,8 @@ export interface RouteResponse {
   headers?: Record<string, string>;
 }
 export type Route = () => Promise<RouteResponse> | RouteResponse;
+/** A POST route beside /graphql that reads its own body as sent (a signed webhook checks its bytes). */
+export type PostRoute = (request: http.IncomingMessage, body: string) => Promise<RouteResponse>;
 
 export interface ServeOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
@@ -36,6 +38,7 @@ export interface ServeOptions<TContext extends BaseContext> {
   refuseEarly?: (request: http.IncomingMessage) => Promise<RouteResponse | null>;
   /** GET routes beside /graphql, e.g. /health or /.well-known/jwks.json. */
   routes?: Record<string, Route>;
+  postRoutes?: Record<string, PostRoute>;
   /** Work after Apollo has started and before the port opens (the gateway warms its query plans). */
   beforeListening?: () => Promise<void>;
   /** Which browser origins may call, for a service that browsers reach (the gateway); none when unset. */
@@ -87,13 +90,16 @@ async function handle<TContext extends BaseContext>(
   if (options.cors && !(await passCors(options.cors, req, res))) return;
   const route = options.routes?.[url.pathname];
   if (route && req.method === 'GET') {
-    const answer = await route();
-    if (answer.contentType) {
-      res.writeHead(answer.status, { 'content-type': answer.contentType, ...answer.headers });
-      res.end(answer.body as string);
-    } else {
-      sendJson(res, answer.status, answer.body, answer.headers);
-    }
+    send(res, await route());
+    return;
+  }
+  const postRoute = options.postRoutes?.[url.pathname];
+  if (postRoute && req.method === 'POST') {
+    const body = await readBody(req);
+    send(
+      res,
+      body === TOO_LARGE ? { status: 413, body: { error: `Bodies are limited to ${MAX_BODY_BYTES} bytes` } } : await postRoute(req, body),
+    );
     return;
   }
   if (url.pathname !== '/graphql' && url.pathname !== '/') {
@@ -197,6 +203,15 @@ function parseJson(body: string, headers: Map<string, string>): unknown {
     return JSON.parse(body);
   } catch {
     return body; // Apollo answers 400 for a body it cannot read as an operation
+  }
+}
+
+function send(res: http.ServerResponse, answer: RouteResponse): void {
+  if (answer.contentType) {
+    res.writeHead(answer.status, { 'content-type': answer.contentType, ...answer.headers });
+    res.end(answer.body as string);
+  } else {
+    sendJson(res, answer.status, answer.body, answer.headers);
   }
 }
 

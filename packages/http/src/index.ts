@@ -1,2 +1,10 @@
-export { requestHeader, serveGraphQL, type CorsOptions, type Route, type RouteResponse, type RunningHttpServer } from './http-server';
+export {
+  requestHeader,
+  serveGraphQL,
+  type CorsOptions,
+  type PostRoute,
+  type Route,
+  type RouteResponse,
+  type RunningHttpServer,
+} from './http-server';
 export { clientAddress } from './client-address';

@@ -1,5 +1,5 @@
 import { PERMISSIONS } from './catalog';
-import { PUBLISHER_TYPE_POLICIES, PUBLISHER_TYPES, ROLE_TEMPLATES } from './role-templates';
+import { PUBLISHER_TYPES, ROLE_TEMPLATES } from './role-templates';
 
 /** docs/permissions.md, generated from the catalog (`pnpm docs:permissions`); a spec keeps it current. */
 export function renderPermissionsDoc(): string {
@@ -25,14 +25,8 @@ export function renderPermissionsDoc(): string {
       (t) => `**${t.name}** sees and edits only works on which the member's linked songwriter is a writer (rules and row-level security).`,
     ),
     '',
-    '## Publisher types',
-    '',
-    '| type | custom roles | Active Directory sign-in |',
-    '|---|---|---|',
-    ...PUBLISHER_TYPES.map((type) => {
-      const policy = PUBLISHER_TYPE_POLICIES[type];
-      return `| ${type} | ${policy.customRoles ? 'yes' : 'templates only'} | ${policy.directorySignIn ? 'yes' : 'no'} |`;
-    }),
+    "Custom roles, directory sign-in and the partner API are features of the account's plan",
+    '(the `plans` table, listed in the README under "Accounts and plans"), not of these roles.',
     '',
     '## The catalog',
     '',

@@ -3,20 +3,6 @@ import { PERMISSIONS, type PermissionKey } from './catalog';
 export type PublisherType = 'ENTERPRISE' | 'PLATFORM' | 'BOUTIQUE';
 export const PUBLISHER_TYPES: readonly PublisherType[] = ['ENTERPRISE', 'PLATFORM', 'BOUTIQUE'];
 
-/** What a publisher of each type may do with its roles: data, not `if`s in resolvers. */
-export interface PublisherTypePolicy {
-  /** Custom roles beside the templates (create, edit, delete). */
-  customRoles: boolean;
-  /** Sign-in through the publisher's own Active Directory (an ENTERPRISE need; BOUTIQUE may opt in). */
-  directorySignIn: boolean;
-}
-
-export const PUBLISHER_TYPE_POLICIES: Readonly<Record<PublisherType, PublisherTypePolicy>> = {
-  ENTERPRISE: { customRoles: true, directorySignIn: true },
-  PLATFORM: { customRoles: false, directorySignIn: false },
-  BOUTIQUE: { customRoles: false, directorySignIn: true },
-};
-
 /** A role every publisher of the listed types is created with; templates cannot be edited. */
 export interface RoleTemplate {
   key: string;

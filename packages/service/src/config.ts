@@ -42,6 +42,8 @@ export interface ServiceConfig {
   signingKey: { current: string; previous: string | undefined } | null;
   /** The web pages mails link to, with `?token=`. */
   links: { passwordReset: string; invitation: string };
+  /** What the billing provider signs its webhook deliveries with; null: the webhook is off. */
+  billingWebhookSecret: string | null;
   /** Where the gateway finds each subgraph, when not at the URLs composed into the supergraph. */
   subgraphUrls: Partial<Record<'identity' | 'publishers' | 'catalog', string>>;
   directory: DirectorySettings;
@@ -115,6 +117,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
       breakerOpenSeconds: positiveInteger(env, 'DIRECTORY_BREAKER_OPEN_SECONDS', 30),
       syncPollSeconds: nonNegativeInteger(env, 'DIRECTORY_SYNC_POLL_SECONDS', 60),
     },
+    billingWebhookSecret: env.BILLING_WEBHOOK_SECRET || null,
     subgraphUrls: {
       ...(env.IDENTITY_URL ? { identity: env.IDENTITY_URL } : {}),
       ...(env.PUBLISHERS_URL ? { publishers: env.PUBLISHERS_URL } : {}),

@@ -139,6 +139,14 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'JSON array of the public JWKs replaced in the last 16 minutes (see "Signing keys")',
   },
   {
+    names: ['BILLING_WEBHOOK_SECRET'],
+    default: 'none (webhook off)',
+    usedBy: 'publishers',
+    meaning:
+      'the secret the billing provider signs its webhook deliveries with (HMAC-SHA256, see "Billing webhook"); unset: `POST /webhooks/billing` answers 404',
+    secret: true,
+  },
+  {
     names: ['DIRECTORY_SECRET_KEY'],
     default: 'a key made in `DATA_DIR/keys/`',
     usedBy: 'identity, `directory:sync`, `directory:rekey`',

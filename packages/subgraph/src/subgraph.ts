@@ -6,7 +6,7 @@ import { AccessTokenVerifier } from '@platform/auth';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { createContextBuilder, protect, PublisherLanes, type IRules, type RequestContext } from '@platform/access';
 import { createErrorFormatter, inputGuardPlugin } from '@platform/graphql-edge';
-import { serveGraphQL, type Route, type RunningHttpServer } from '@platform/http';
+import { serveGraphQL, type PostRoute, type Route, type RunningHttpServer } from '@platform/http';
 import { ConfigurationError, type Logger, type ServiceConfig } from '@platform/service';
 
 export interface SubgraphDefinition<TContext extends RequestContext> {
@@ -19,6 +19,7 @@ export interface SubgraphDefinition<TContext extends RequestContext> {
   /** Adds the subgraph's own per-request pieces (DataLoaders) to the shared context. */
   extendContext?: (base: RequestContext) => TContext;
   routes?: Record<string, Route>;
+  postRoutes?: Record<string, PostRoute>;
 }
 
 export interface SubgraphRuntime {
@@ -60,6 +61,7 @@ export async function startSubgraph<TContext extends RequestContext>(
       '/health': () => healthOf(definition.name, runtime.db),
       ...definition.routes,
     },
+    ...(definition.postRoutes ? { postRoutes: definition.postRoutes } : {}),
   });
 }
 

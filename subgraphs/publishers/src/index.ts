@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import type { ScopedDatabase } from '@platform/db';
+import type { Logger } from '@platform/service';
 import type { SubgraphDefinition } from '@platform/subgraph';
+import { billingWebhook } from './billing/billing-webhook';
 import { publishersContext, type PublishersContext } from './context';
 import { publishersRules } from './permissions';
 import { resolvers } from './resolvers';
@@ -7,13 +10,22 @@ import type { InvitationDelivery } from './invitations/invitations';
 
 export const publishersTypeDefs = readFileSync(new URL('./schema.graphql', import.meta.url), 'utf8');
 
-export function publishersSubgraph(invitations: InvitationDelivery): SubgraphDefinition<PublishersContext> {
+export interface PublishersDependencies {
+  db: ScopedDatabase;
+  invitations: InvitationDelivery;
+  /** What the billing provider signs its webhook with; null: the webhook answers 404. */
+  billingWebhookSecret: string | null;
+  log: Logger;
+}
+
+export function publishersSubgraph(deps: PublishersDependencies): SubgraphDefinition<PublishersContext> {
   return {
     name: 'publishers',
     typeDefs: publishersTypeDefs,
     resolvers,
     rules: publishersRules,
-    extendContext: publishersContext(invitations),
+    extendContext: publishersContext(deps.invitations),
+    postRoutes: { '/webhooks/billing': billingWebhook(deps.db, deps.billingWebhookSecret, deps.log) },
   };
 }
 export { publishersRules } from './permissions';

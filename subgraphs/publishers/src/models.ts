@@ -1,5 +1,5 @@
 // What the resolvers receive for each GraphQL type (the codegen mappers point here).
-import type { Account, AuditLogEntry, Invitation, Publisher, Role } from '@platform/db';
+import type { AuditLogEntry, Invitation, Plan, Publisher, Role } from '@platform/db';
 import type { Connection, Edge } from '@platform/paging';
 
 export type PublisherModel = Publisher;
@@ -21,7 +21,8 @@ export interface MemberModel {
   joinedAt: Date;
 }
 export type InvitationModel = Invitation & { roles: RoleModel[] };
-export type AccountModel = Account & { seatsUsed: number };
+export type { AccountModel } from './billing/account';
+export type PlanModel = Plan;
 export interface AccessExplanationModel {
   permission: string;
   granted: boolean;

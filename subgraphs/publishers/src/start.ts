@@ -10,10 +10,11 @@ export interface PublishersOptions {
 
 export function startPublishers(config: ServiceConfig, port: number, options: PublishersOptions = {}) {
   const log = createLogger('publishers');
-  return startSubgraphService(config, port, log, () => ({
+  return startSubgraphService(config, port, log, (db) => ({
     definition: publishersSubgraph({
-      mailer: options.mailer ?? new LogMailer(log),
-      acceptUrl: config.links.invitation,
+      db,
+      invitations: { mailer: options.mailer ?? new LogMailer(log), acceptUrl: config.links.invitation, log },
+      billingWebhookSecret: config.billingWebhookSecret,
       log,
     }),
   }));

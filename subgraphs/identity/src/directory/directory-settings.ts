@@ -2,10 +2,10 @@ import { X509Certificate } from 'node:crypto';
 import { assertMayGrant } from '@platform/access';
 import type { Actor } from '@platform/auth';
 import type { Directory, Tx } from '@platform/db';
-import { InvalidInput, NotPermitted } from '@platform/errors';
+import { InvalidInput } from '@platform/errors';
 import { recordChange } from '@platform/events';
 import { keepDirectoryRolesByHand } from '@platform/publishers/directory-members';
-import { PUBLISHER_TYPE_POLICIES, type PublisherType } from '@platform/permissions';
+import { requirePlanFeature } from '@platform/publishers/plans';
 import { parseUserFilter, type DirectoryConnection, type DirectorySecurity, type LoginAttribute } from './directory-client';
 import type { SecretBox } from './secret-box';
 
@@ -99,10 +99,7 @@ export async function configureDirectory(
   input: DirectoryInput,
 ): Promise<DirectoryModel> {
   const { publisherId } = actor;
-  const publisher = await tx.publisher.findUniqueOrThrow({ where: { id: publisherId }, select: { type: true } });
-  if (!PUBLISHER_TYPE_POLICIES[publisher.type as PublisherType].directorySignIn) {
-    throw new NotPermitted(`${publisher.type} publishers sign in with internal accounts only; directory sign-in is not available to them`);
-  }
+  await requirePlanFeature(tx, publisherId, 'directory_sign_in');
   const existing = await tx.directory.findUnique({ where: { publisherId } });
   const { urls, security, caCertificate, bindDn, userBaseDn, userFilter } = checkedConnection(publisherId, input, '', policy);
   const password = input.bindPassword ?? '';

@@ -4,6 +4,7 @@ import { isUuid, type Prisma, type Tx } from '@platform/db';
 import { InvalidInput, NotFound } from '@platform/errors';
 import { recordChange } from '@platform/events';
 import { isPermissionKey } from '@platform/permissions';
+import { requirePlanFeature } from '@platform/publishers/plans';
 
 export type PersistedQueryMode = 'AUDIT' | 'ENFORCE';
 
@@ -73,6 +74,8 @@ export async function createPartnerClient(
   if (expiresAt && expiresAt.getTime() > Date.now() + LONGEST_VALIDITY_DAYS * 86_400_000) {
     throw new InvalidInput(`expiresAt must be within ${LONGEST_VALIDITY_DAYS} days`, 'expiresAt');
   }
+  // The plan's limit on live clients is the database's, counted at commit across the account.
+  await requirePlanFeature(tx, actor.publisherId, 'partner_api');
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('partner-clients:' || ${actor.publisherId}))`;
   const taken = await tx.partnerClient.findFirst({ where: { publisherId: actor.publisherId, name }, select: { id: true } });
   if (taken) throw new InvalidInput(`A partner client named "${name}" exists already`, 'name');

@@ -3,6 +3,7 @@ import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import type { Tx } from '@platform/db';
 import { InvalidInput } from '@platform/errors';
 import { recordChange } from '@platform/events';
+import { requirePlanFeature } from '@platform/publishers/plans';
 
 /** Apollo's persisted query manifest, as `@apollo/generate-persisted-query-manifest` writes it. */
 export interface PersistedQueryManifest {
@@ -68,6 +69,7 @@ export async function registerPersistedQueries(
 ): Promise<{ version: number; operations: number; added: number; removed: number }> {
   const operations = checkManifest(manifest);
   const scope = actor.publisherId ?? 'global';
+  if (actor.publisherId) await requirePlanFeature(tx, actor.publisherId, 'partner_api');
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('persisted-queries:' || ${scope}))`;
   const previous = await tx.persistedQueryList.findFirst({
     where: { publisherId: actor.publisherId },

@@ -1,6 +1,6 @@
 import { actorOf } from '@platform/access';
 import type { MutationResolvers } from '../generated/resolvers-types';
-import { updateBilling } from '../billing/billing';
+import { changePlan, updateBilling } from '../billing/account';
 import { inviteMember, revokeInvitation } from '../invitations/invitations';
 import { changeMemberRoles, reinstateMember, removeMember, revokeMemberSessions, suspendMember } from '../members/members';
 import { updatePublisher } from '../publishers/publishers';
@@ -19,4 +19,5 @@ export const Mutation: MutationResolvers = {
   deleteRole: (_, { key }, ctx) => ctx.act((tx, actor) => deleteRole(tx, actor, key)),
   updatePublisher: (_, { input }, ctx) => ctx.act((tx, actor) => updatePublisher(tx, actor, input)),
   updateBilling: (_, { input }, ctx) => ctx.act((tx, actor) => updateBilling(tx, actor, input)),
+  changePlan: (_, { plan }, ctx) => ctx.act((tx, actor) => changePlan(tx, actor, plan)),
 };

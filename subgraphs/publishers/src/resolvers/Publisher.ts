@@ -1,6 +1,6 @@
 import { actorOf } from '@platform/access';
 import type { PublisherResolvers } from '../generated/resolvers-types';
-import { accountOfPublisher } from '../billing/billing';
+import { accountOfPublisher } from '../billing/account';
 import { requireActivePublisher } from '../publishers/publishers';
 
 export const Publisher: PublisherResolvers = {

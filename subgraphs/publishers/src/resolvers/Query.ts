@@ -1,6 +1,8 @@
 import { PERMISSIONS } from '@platform/permissions';
 import type { QueryResolvers } from '../generated/resolvers-types';
 import { auditLog } from '../audit/audit-log';
+import { accountOfActivePublisher } from '../billing/account';
+import { plansForAccount } from '../billing/plans';
 import { openInvitations } from '../invitations/invitations';
 import { explainAccess } from '../members/access-explanation';
 import { memberOfPublisher, membersOfPublisher } from '../members/members';
@@ -22,4 +24,6 @@ export const Query: QueryResolvers = {
   invitations: (_, __, ctx) => ctx.act((tx, actor) => openInvitations(tx, actor)),
   explainAccess: (_, { userId, permission }, ctx) => ctx.act((tx, actor) => explainAccess(tx, actor, userId, permission)),
   auditLog: (_, args, ctx) => ctx.act((tx, actor) => auditLog(tx, actor, args)),
+  account: (_, __, ctx) => ctx.act((tx, actor) => accountOfActivePublisher(tx, actor)),
+  plans: (_, __, ctx) => ctx.act((tx, actor) => plansForAccount(tx, actor)),
 };

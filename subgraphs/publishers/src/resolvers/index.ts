@@ -2,8 +2,10 @@ import { DateTimeScalar, JSONScalar } from '@platform/graphql-edge';
 import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
+import { Account } from './Account';
 import { AuditEntry } from './AuditEntry';
 import { Member } from './Member';
+import { Plan } from './Plan';
 import { Publisher } from './Publisher';
 import { Role } from './Role';
 import { User } from './User';
@@ -18,4 +20,6 @@ export const resolvers: Resolvers = {
   Role,
   Member,
   AuditEntry,
+  Account,
+  Plan,
 };

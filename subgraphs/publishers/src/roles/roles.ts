@@ -2,8 +2,8 @@ import { assertMayGrant } from '@platform/access';
 import type { Actor } from '@platform/auth';
 import { recordChange } from '@platform/events';
 import type { Tx } from '@platform/db';
-import { PUBLISHER_TYPE_POLICIES } from '@platform/permissions';
-import { InvalidInput, NotFound, NotPermitted } from '@platform/errors';
+import { InvalidInput, NotFound } from '@platform/errors';
+import { requirePlanFeature } from '../billing/plans';
 import { validPermissionKeys, withPermissions, type RoleWithPermissions } from './grants';
 
 export interface RoleDraft {
@@ -18,14 +18,6 @@ export async function rolesOfPublisher(tx: Tx, actor: Actor): Promise<RoleWithPe
   return tx.role.findMany({ where: { publisherId }, include: withPermissions, orderBy: [{ isTemplate: 'desc' }, { key: 'asc' }] });
 }
 
-/** Custom roles exist only where the publisher type allows them (data in @platform/permissions). */
-async function assertCustomRolesAllowed(tx: Tx, publisherId: string): Promise<void> {
-  const publisher = await tx.publisher.findUniqueOrThrow({ where: { id: publisherId }, select: { type: true } });
-  if (!PUBLISHER_TYPE_POLICIES[publisher.type].customRoles) {
-    throw new NotPermitted(`${publisher.type} publishers use the role templates only; custom roles are for ENTERPRISE publishers`);
-  }
-}
-
 export async function createRole(
   tx: Tx,
   actor: Actor,
@@ -37,7 +29,7 @@ export async function createRole(
   const name = validName(draft.name);
   const permissions = validPermissionKeys(draft.permissions ?? [], 'permissions');
   assertMayGrant(actor, permissions);
-  await assertCustomRolesAllowed(tx, actor.publisherId);
+  await requirePlanFeature(tx, actor.publisherId, 'custom_roles');
   if (await tx.role.findUnique({ where: { publisherId_key: { publisherId: actor.publisherId, key } } })) {
     throw new InvalidInput(`A role "${key}" exists already`, 'key');
   }
@@ -58,6 +50,7 @@ export async function createRole(
 export async function updateRole(tx: Tx, actor: Actor, key: string, draft: RoleDraft): Promise<RoleWithPermissions> {
   const permissions = draft.permissions ? validPermissionKeys(draft.permissions, 'permissions') : null;
   const role = await editableRole(tx, actor.publisherId, key);
+  await requirePlanFeature(tx, actor.publisherId, 'custom_roles');
   // What the role grants now and what it will grant must both be within the caller's rights.
   assertMayGrant(actor, [...role.permissions.map((p) => p.permissionKey), ...(permissions ?? [])]);
   if (permissions) {
@@ -111,7 +104,6 @@ async function editableRole(tx: Tx, publisherId: string, key: string): Promise<R
   const role = await tx.role.findUnique({ where: { publisherId_key: { publisherId, key } }, include: withPermissions });
   if (!role) throw new NotFound('Role');
   if (role.isTemplate) throw new InvalidInput(`"${key}" is a template; templates cannot be changed. Create a custom role instead.`, 'key');
-  await assertCustomRolesAllowed(tx, publisherId);
   return role;
 }
 
