@@ -133,9 +133,10 @@ function printBanner(port: number, seconds: number): void {
     lines.push('', `  Demo logins (password: ${DEMO_PASSWORD})`);
     for (const user of DEMO_USERS)
       lines.push(
-        `    ${user.email.padEnd(24)} ${Object.entries(user.memberships)
-          .map(([slug, roles]) => `${slug}: ${roles.join(', ')}`)
-          .join('; ')}`,
+        `    ${user.email.padEnd(24)} ${[
+          ...Object.entries(user.memberships).map(([slug, roles]) => `${slug}: ${roles.join(', ')}`),
+          ...Object.entries(user.accountRoles ?? {}).map(([account, role]) => `every publisher of the ${account} account: ${role}`),
+        ].join('; ')}`,
       );
   }
   lines.push('', 'Press Ctrl-C to stop.', '');

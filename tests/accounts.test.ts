@@ -50,7 +50,9 @@ async function peopleOf(account: string): Promise<number> {
         WHERE p.account_id = $1 AND m.status = 'ACTIVE'
        UNION
        SELECT lower(i.email) FROM invitations i JOIN publishers p ON p.id = i.publisher_id
-        WHERE p.account_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()) people`,
+        WHERE p.account_id = $1 AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()
+       UNION
+       SELECT lower(u.email) FROM account_members am JOIN users u ON u.id = am.user_id WHERE am.account_id = $1) people`,
     [account],
   );
   return rows[0].n;
@@ -91,11 +93,14 @@ describe('the account', () => {
       publisherType: 'ENTERPRISE',
       features: ['CUSTOM_ROLES', 'DIRECTORY_SIGN_IN', 'PARTNER_API'],
     });
-    expect(account.publishers.map((p: { slug: string }) => p.slug)).toEqual(['dmp', 'sheer']);
-    // ops@dmp.demo is a member of both: counted in each publisher, once in the account.
-    const perPublisher = account.publishers.reduce((sum: number, p: { seatsUsed: number }) => sum + p.seatsUsed, 0);
+    // ops@dmp.demo is a member of both: counted in each publisher, once in the account, which also
+    // counts admin@downtown.demo (a role in the account, a member of neither).
+    expect(account.publishers).toEqual([
+      { slug: 'dmp', seatsUsed: 3, partnerClients: 0 },
+      { slug: 'sheer', seatsUsed: 2, partnerClients: 0 },
+    ]);
     expect(account.seatsUsed).toBe(await peopleOf(DOWNTOWN));
-    expect(account.seatsUsed).toBeLessThan(perPublisher);
+    expect(account.seatsUsed).toBe(3 + 2 - 1 + 1);
     expect(account.usage).toMatchObject({
       seatsUsed: account.seatsUsed,
       seatLimit: 1000,
@@ -539,5 +544,163 @@ describe('the billing webhook', () => {
     const spirit = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD, 'spirit');
     expect((await graphql(gateway, CREATE_WORK, {}, { token: spirit.token })).errors).toBeUndefined();
     expect((await deliver(subscriptionEvent(DOWNTOWN, 'ACTIVE'))).status).toBe(200);
+  });
+});
+
+describe('account roles', () => {
+  const LOGIN_TO = `mutation($e: String!, $p: String) { login(input: { email: $e, password: "${DEMO_PASSWORD}", publisher: $p }) { accessToken refreshToken activePublisher { slug } } }`;
+  const GRANT = `mutation($e: String!, $r: String!) { grantAccountRole(email: $e, role: $r) { email role user { id } } }`;
+  const REVOKE = `mutation($u: ID!) { revokeAccountRole(userId: $u) }`;
+  const ADMINISTRATORS = `{ accountAdministrators { email role } }`;
+
+  it('lets an account Owner into every publisher of the account without a membership, and into no other', async () => {
+    const choose = await graphql(gateway, LOGIN_TO, { e: 'admin@downtown.demo' });
+    expect(choose.errors![0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'publisher' },
+      message: expect.stringContaining('(dmp, sheer)'),
+    });
+    const sheer = await login(gateway, 'admin@downtown.demo', DEMO_PASSWORD, 'sheer');
+    const me = await graphql(
+      gateway,
+      `
+        {
+          me {
+            memberships {
+              publisher {
+                slug
+              }
+            }
+            permissions
+          }
+          publishers {
+            slug
+          }
+        }
+      `,
+      {},
+      { token: sheer.token },
+    );
+    expect(me.data.me.memberships).toEqual([]);
+    expect(me.data.me.permissions).toContain('member:manage');
+    expect(me.data.publishers.map((p: { slug: string }) => p.slug)).toEqual(['dmp', 'sheer']);
+    expect((await graphql(gateway, CREATE_WORK, {}, { token: sheer.token })).errors).toBeUndefined();
+    const switched = await graphql(
+      gateway,
+      `
+        mutation {
+          switchPublisher(publisher: "dmp") {
+            accessToken
+            activePublisher {
+              slug
+            }
+          }
+        }
+      `,
+      {},
+      { token: sheer.token },
+    );
+    expect(switched.data.switchPublisher.activePublisher.slug).toBe('dmp');
+    // Listed as the account's administrator, not as a member of either publisher.
+    const members = await graphql(
+      gateway,
+      `
+        {
+          members {
+            email
+          }
+        }
+      `,
+      {},
+      { token: switched.data.switchPublisher.accessToken },
+    );
+    expect(members.data.members.map((m: { email: string }) => m.email)).not.toContain('admin@downtown.demo');
+    expect((await graphql(gateway, ADMINISTRATORS, {}, { token: sheer.token })).data.accountAdministrators).toEqual([
+      { email: 'admin@downtown.demo', role: 'owner' },
+    ]);
+    // Spirit is another account's: unknown to this login, invisible to its token.
+    expect((await graphql(gateway, LOGIN_TO, { e: 'admin@downtown.demo', p: 'spirit' })).errors![0]!.message).toContain(
+      'not a member of a publisher "spirit"',
+    );
+    const foreign = await graphql(
+      gateway,
+      `
+        {
+          works(first: 1) {
+            totalCount
+          }
+        }
+      `,
+      {},
+      { token: sheer.token, headers: { 'x-tenant-id': demoId('publisher:spirit') } },
+    );
+    expect(codesOf(foreign)).toEqual(['FORBIDDEN']);
+    const spirit = await login(gateway, 'owner@spirit.demo', DEMO_PASSWORD, 'spirit');
+    expect((await graphql(gateway, ADMINISTRATORS, {}, { token: spirit.token })).data.accountAdministrators).toEqual([]);
+  });
+
+  it("keeps account roles from a publisher's Owner, in the API and in the database", async () => {
+    const sheerOwner = await login(gateway, 'owner@sheer.demo', DEMO_PASSWORD);
+    const refused = await graphql(gateway, GRANT, { e: 'owner@sheer.demo', r: 'owner' }, { token: sheerOwner.token });
+    expect(refused.errors![0]).toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+      message: expect.stringContaining('Only an Owner of the account'),
+    });
+    const api = new pg.Client({ connectionString: platform.urls.apiUrl });
+    await api.connect();
+    try {
+      await api.query('BEGIN');
+      await api.query(`SELECT set_config('app.publisher_id', $1, true), set_config('app.user_id', $2, true)`, [
+        demoId('publisher:sheer'),
+        sheerOwner.userId,
+      ]);
+      await expect(
+        api.query(`INSERT INTO account_members (account_id, user_id, role_key) VALUES ($1, $2, 'owner')`, [DOWNTOWN, sheerOwner.userId]),
+      ).rejects.toThrow(/row-level security/);
+      await api.query('ROLLBACK');
+    } finally {
+      await api.end();
+    }
+    expect((await admin.query(`SELECT count(*)::int AS n FROM account_members WHERE user_id = $1`, [sheerOwner.userId])).rows[0].n).toBe(0);
+  });
+
+  it('grants a role across the account and takes it back from every publisher within a second', async () => {
+    const accountOwner = await login(gateway, 'admin@downtown.demo', DEMO_PASSWORD, 'dmp');
+    expect((await graphql(gateway, GRANT, { e: 'viewer@dmp.demo', r: 'client' }, { token: accountOwner.token })).errors![0]).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'role' },
+    });
+    expect(
+      (await graphql(gateway, GRANT, { e: 'owner@spirit.demo', r: 'viewer' }, { token: accountOwner.token })).errors![0],
+    ).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', field: 'email' },
+    });
+    const granted = await graphql(gateway, GRANT, { e: 'viewer@dmp.demo', r: 'editor' }, { token: accountOwner.token });
+    expect(granted.data.grantAccountRole).toMatchObject({ email: 'viewer@dmp.demo', role: 'editor' });
+    const viewerId = granted.data.grantAccountRole.user.id;
+    const inSheer = (await graphql(gateway, LOGIN_TO, { e: 'viewer@dmp.demo', p: 'sheer' })).data.login;
+    expect((await graphql(gateway, CREATE_WORK, {}, { token: inSheer.accessToken })).errors).toBeUndefined();
+    expect(await auditActions(accountOwner, 'account.role_granted')).toEqual([
+      expect.objectContaining({ actor: { id: accountOwner.userId }, data: { before: { role: null }, after: { role: 'editor' } } }),
+    ]);
+
+    expect((await graphql(gateway, REVOKE, { u: viewerId }, { token: accountOwner.token })).data.revokeAccountRole).toBe(viewerId);
+    await settle();
+    expect(codesOf(await graphql(platform.b.gatewayUrl, CREATE_WORK, {}, { token: inSheer.accessToken }))).toEqual(['UNAUTHENTICATED']);
+    const refresh = await graphql(
+      gateway,
+      `
+        mutation ($t: String!) {
+          refreshSession(refreshToken: $t) {
+            accessToken
+          }
+        }
+      `,
+      { t: inSheer.refreshToken },
+    );
+    expect(codesOf(refresh)).toEqual(['UNAUTHENTICATED']);
+    expect((await graphql(gateway, LOGIN_TO, { e: 'viewer@dmp.demo', p: 'sheer' })).errors![0]!.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+    });
+    // Their own membership in dmp is as it was.
+    expect((await graphql(gateway, LOGIN_TO, { e: 'viewer@dmp.demo', p: 'dmp' })).data.login.activePublisher.slug).toBe('dmp');
   });
 });

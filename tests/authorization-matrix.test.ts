@@ -26,6 +26,10 @@ const DMP = {
   user: demoId('user:viewer@dmp.demo'),
 };
 
+/** Downtown's account Owner, which Spirit's owner must not be able to touch. */
+const downtownAdministrator = async () =>
+  (await admin.query(`SELECT role_key FROM account_members WHERE user_id = $1`, [demoId('user:admin@downtown.demo')])).rows;
+
 interface Operation {
   document: string;
   variables?: (self: { userId: string; slug: string }) => Record<string, unknown>;
@@ -64,6 +68,7 @@ const OPERATIONS: Record<string, Operation> = {
   'Query.auditLog': { document: `{ auditLog(first: 1) { totalCount } }` },
   'Query.account': { document: `{ account { plan seatsUsed publishers { slug } } }` },
   'Query.plans': { document: `{ plans { key } }` },
+  'Query.accountAdministrators': { document: `{ accountAdministrators { email } }` },
   'Query.directory': { document: `{ directory { bindDn } }` },
   'Query.works': { document: `{ works(first: 1) { totalCount } }` },
   'Query.work': {
@@ -178,6 +183,13 @@ const OPERATIONS: Record<string, Operation> = {
   'Mutation.updatePublisher': { document: `mutation { updatePublisher(input: {}) { id } }` },
   'Mutation.updateBilling': { document: `mutation { updateBilling(input: {}) { plan } }` },
   // A plan that does not exist: a holder is answered BAD_USER_INPUT, and no account changes.
+  // A role no account may hold: a holder is answered BAD_USER_INPUT before any account check.
+  'Mutation.grantAccountRole': { document: `mutation { grantAccountRole(email: "nobody@example.com", role: "client") { email } }` },
+  'Mutation.revokeAccountRole': {
+    document: `mutation($u: ID!) { revokeAccountRole(userId: $u) }`,
+    variables: () => ({ u: NOWHERE }),
+    foreign: { variables: { u: demoId('user:admin@downtown.demo') }, expect: 'NOT_FOUND', target: downtownAdministrator },
+  },
   'Mutation.changePlan': { document: `mutation { changePlan(plan: "no-such-plan") { plan } }` },
   'Mutation.createWork': {
     document: `mutation { createWork(input: { title: "Matrix work" }) { id } }`,

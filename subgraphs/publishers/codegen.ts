@@ -13,6 +13,7 @@ export default subgraphCodegen({
       'Invitation',
       'Account',
       'Plan',
+      'AccountAdministrator',
       'AccessExplanation',
       'AuditEntry',
       'AuditEntryConnection',

@@ -39,10 +39,12 @@ interface AccessRow extends SubscriptionColumns {
 
 /**
  * What the principal may do in its active publisher, read in one query per request, together
- * with whether its session is still live. A suspended membership or publisher keeps the session
- * but grants nothing; the account's subscription may withhold some of it (past due: reads and
- * billing only). The own-works restriction is the database's own rule
- * (app_own_works_songwriter(), which row-level security applies too), so both layers agree.
+ * with whether its session is still live: what its membership's roles grant, and what its role in
+ * the publisher's account grants there (app_permissions_of, which partner keys read too). A
+ * suspended membership (without an account role) or publisher keeps the session but grants
+ * nothing; the account's subscription may withhold some of it (past due: reads and billing only).
+ * The own-works restriction is the database's own rule (app_own_works_songwriter(), which
+ * row-level security applies too), so both layers agree.
  */
 export async function loadAccess(db: ScopedDatabase, principal: Principal): Promise<Access> {
   return principal.partnerClientId === undefined ? loadSessionAccess(db, principal) : loadPartnerAccess(db, principal);
@@ -53,23 +55,21 @@ async function loadSessionAccess(db: ScopedDatabase, principal: SessionPrincipal
     { publisherId: principal.publisherId, userId: principal.userId },
     (tx) => tx.$queryRaw<AccessRow[]>`
       SELECT EXISTS (SELECT 1 FROM user_sessions s
-                      WHERE s.id = ${principal.sessionId}::uuid AND s.user_id = m.user_id
+                      WHERE s.id = ${principal.sessionId}::uuid AND s.user_id = u.id
                         AND s.revoked_at IS NULL AND s.expires_at > now()
                         AND (m.sessions_revoked_at IS NULL OR s.authenticated_at > m.sessions_revoked_at)) AS session_active,
              u.status = 'ACTIVE' AS user_active,
-             m.status = 'ACTIVE' AS member_active,
+             coalesce(m.status = 'ACTIVE', false) OR am.user_id IS NOT NULL AS member_active,
              p.status = 'ACTIVE' AS publisher_active,
              a.subscription_status, a.trial_ends_at,
-             coalesce(array_agg(DISTINCT rp.permission_key) FILTER (WHERE rp.permission_key IS NOT NULL), '{}') AS permissions,
+             app_permissions_of(p.id, u.id) AS permissions,
              (SELECT app_own_works_songwriter()) AS own_works_of
-        FROM user_publishers m
-        JOIN users u ON u.id = m.user_id
-        JOIN publishers p ON p.id = m.publisher_id
+        FROM publishers p
         JOIN accounts a ON a.id = p.account_id
-        LEFT JOIN membership_roles mr ON mr.publisher_id = m.publisher_id AND mr.user_id = m.user_id
-        LEFT JOIN role_permissions rp ON rp.publisher_id = mr.publisher_id AND rp.role_id = mr.role_id
-       WHERE m.publisher_id = ${principal.publisherId}::uuid AND m.user_id = ${principal.userId}::uuid
-       GROUP BY m.user_id, m.sessions_revoked_at, u.status, m.status, p.status, a.subscription_status, a.trial_ends_at`,
+        JOIN users u ON u.id = ${principal.userId}::uuid
+        LEFT JOIN user_publishers m ON m.publisher_id = p.id AND m.user_id = u.id
+        LEFT JOIN account_members am ON am.account_id = p.account_id AND am.user_id = u.id
+       WHERE p.id = ${principal.publisherId}::uuid AND (m.user_id IS NOT NULL OR am.user_id IS NOT NULL)`,
   );
   const row = rows[0];
   if (!row) return (await sessionIsLive(db, principal)) ? { status: 'not-a-member' } : { status: 'session-ended' };
@@ -114,19 +114,16 @@ async function loadPartnerAccess(db: ScopedDatabase, principal: PartnerPrincipal
     { publisherId: principal.publisherId, userId: principal.userId },
     (tx) => tx.$queryRaw<PartnerAccessRow[]>`
       SELECT c.revoked_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > now()) AS key_live,
-             coalesce(u.status = 'ACTIVE' AND m.status = 'ACTIVE', false) AS creator_active,
+             coalesce(u.status = 'ACTIVE', false) AND (coalesce(m.status = 'ACTIVE', false) OR am.user_id IS NOT NULL) AS creator_active,
              p.status = 'ACTIVE' AS publisher_active,
              a.subscription_status, a.trial_ends_at,
-             ARRAY(SELECT DISTINCT rp.permission_key
-                     FROM membership_roles mr
-                     JOIN role_permissions rp ON rp.publisher_id = mr.publisher_id AND rp.role_id = mr.role_id
-                    WHERE mr.publisher_id = c.publisher_id AND mr.user_id = c.created_by
-                      AND rp.permission_key = ANY (c.permissions)) AS permissions,
+             ARRAY(SELECT unnest(app_permissions_of(c.publisher_id, c.created_by)) INTERSECT SELECT unnest(c.permissions)) AS permissions,
              (SELECT app_own_works_songwriter()) AS own_works_of
         FROM partner_clients c
         JOIN publishers p ON p.id = c.publisher_id
         JOIN accounts a ON a.id = p.account_id
         LEFT JOIN user_publishers m ON m.publisher_id = c.publisher_id AND m.user_id = c.created_by
+        LEFT JOIN account_members am ON am.account_id = p.account_id AND am.user_id = c.created_by
         LEFT JOIN users u ON u.id = c.created_by
        WHERE c.publisher_id = ${principal.publisherId}::uuid AND c.id = ${principal.partnerClientId}::uuid`,
   );

@@ -26,6 +26,7 @@ export const TABLE_OWNERS = {
   // Plans are written by migrations only; publishers reads them for its accounts.
   plans: 'publishers',
   billing_events: 'publishers',
+  account_members: 'publishers',
   publishers: 'publishers',
   user_publishers: 'publishers',
   roles: 'publishers',

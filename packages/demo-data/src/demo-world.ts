@@ -31,6 +31,8 @@ export interface DemoUser {
   memberships: Record<string, string[]>;
   /** For a client songwriter: the publisher in which they are a writer. */
   writesFor?: string;
+  /** account key → the role template they hold in every publisher of that account. */
+  accountRoles?: Record<string, string>;
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
@@ -42,6 +44,8 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'viewer@dmp.demo', displayName: 'Dana Viewer', memberships: { dmp: ['viewer'] } },
   { email: 'ops@dmp.demo', displayName: 'Oli Ops (shared services)', memberships: { dmp: ['admin'], sheer: ['admin'] } },
   { email: 'client@songtrust.demo', displayName: 'Casey Client', memberships: { songtrust: ['client'] }, writesFor: 'songtrust' },
+  // Administers dmp and sheer through the Downtown account, with a membership in neither.
+  { email: 'admin@downtown.demo', displayName: 'Ada Account Owner (Downtown)', memberships: {}, accountRoles: { downtown: 'owner' } },
 ];
 
 /** How many works the Songtrust client wrote among the publisher's many. */

@@ -26,7 +26,7 @@ export async function seedDemoData(adminUrl: string, log: (line: string) => void
         );
       }
       await seedUsers(client);
-      log(`demo data: ${DEMO_USERS.length} users and their memberships`);
+      log(`demo data: ${DEMO_USERS.length} users, their memberships and account roles`);
     });
   } finally {
     await client.end();
@@ -142,6 +142,12 @@ async function seedUsers(client: pg.Client): Promise<void> {
           [publisherId, userId, role],
         );
       }
+    }
+    for (const [account, role] of Object.entries(user.accountRoles ?? {})) {
+      await client.query(
+        `INSERT INTO account_members (account_id, user_id, role_key) VALUES ($1, $2, $3) ON CONFLICT (account_id, user_id) DO NOTHING`,
+        [demoId(`account:${account}`), userId, role],
+      );
     }
   }
 }

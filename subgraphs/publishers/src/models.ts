@@ -22,6 +22,7 @@ export interface MemberModel {
 }
 export type InvitationModel = Invitation & { roles: RoleModel[] };
 export type { AccountModel } from './billing/account';
+export type { AccountAdministratorModel } from './members/account-roles';
 export type PlanModel = Plan;
 export interface AccessExplanationModel {
   permission: string;

@@ -114,12 +114,10 @@ export async function refreshSession(services: IdentityServices, client: Client,
       });
       return { kind: 'reused' as const };
     }
-    const membership = await tx.membership.findUnique({
-      where: { publisherId_userId: { publisherId: owner.publisherId, userId: owner.userId } },
-      select: { status: true },
-    });
-    if (session.user.status !== 'ACTIVE' || membership?.status !== 'ACTIVE' || session.publisher.status !== 'ACTIVE')
-      return { kind: 'ended' as const };
+    // A member still, or an account role holder (the publisher is active in both answers).
+    const [{ enterable }] = await tx.$queryRaw<[{ enterable: boolean }]>`
+      SELECT EXISTS (SELECT 1 FROM app_enterable_publishers(${owner.userId}::uuid) WHERE id = ${owner.publisherId}::uuid) AS enterable`;
+    if (session.user.status !== 'ACTIVE' || !enterable) return { kind: 'ended' as const };
     const next = newRefreshSecret();
     await tx.refreshTokenRotation.create({ data: { sessionId, tokenHash: presented } });
     await tx.userSession.update({ where: { id: sessionId }, data: { refreshTokenHash: hashSecret(next), lastUsedAt: new Date() } });

@@ -116,15 +116,14 @@ async function report(
 
 type MemberOf = PublisherModel & { sessionsRevokedAt: Date | null };
 
+/** Publishers of an active membership, and of an account the user holds a role in. */
 async function activePublishersOf(services: IdentityServices, userId: string): Promise<MemberOf[]> {
-  const memberships = await services.db.withScope({ userId }, (tx) =>
-    tx.membership.findMany({
-      where: { userId, status: 'ACTIVE', publisher: { status: 'ACTIVE' } },
-      select: { sessionsRevokedAt: true, publisher: { select: { id: true, slug: true, name: true, type: true } } },
-      orderBy: { publisher: { slug: 'asc' } },
-    }),
+  const rows = await services.db.withScope(
+    { userId },
+    (tx) => tx.$queryRaw<(PublisherModel & { sessions_revoked_at: Date | null })[]>`
+      SELECT id, slug, name, type, sessions_revoked_at FROM app_enterable_publishers(${userId}::uuid)`,
   );
-  return memberships.map((m) => ({ ...m.publisher, sessionsRevokedAt: m.sessionsRevokedAt }));
+  return rows.map(({ sessions_revoked_at, ...publisher }) => ({ ...publisher, sessionsRevokedAt: sessions_revoked_at }));
 }
 
 function choosePublisher(publishers: MemberOf[], wanted: string | null): MemberOf {

@@ -5,16 +5,20 @@ import { recordChange } from '@platform/events';
 import type { MembershipModel } from '../models';
 import { withPermissions } from '../roles/grants';
 
-/** The publishers the caller belongs to, whatever the active one. */
+/** The publishers the caller may enter, whatever the active one: as a member, or through a role in their account. */
 export function publishersOfCaller(tx: Tx, actor: Actor): Promise<Publisher[]> {
-  return tx.publisher.findMany({ where: { memberships: { some: { userId: actor.userId } } }, orderBy: { slug: 'asc' } });
+  return tx.publisher.findMany({ where: enterableBy(actor.userId), orderBy: { slug: 'asc' } });
+}
+
+function enterableBy(userId: string): Prisma.PublisherWhereInput {
+  return { OR: [{ memberships: { some: { userId } } }, { account: { members: { some: { userId } } } }] };
 }
 
 export function findPublisher(tx: Tx, actor: Actor, by: { id?: string | null; slug?: string | null }): Promise<Publisher | null> {
   if ((by.id == null) === (by.slug == null)) throw new InvalidInput('Give exactly one of id or slug');
   if (by.id != null && !isUuid(by.id)) throw new InvalidInput('id is not a valid publisher id', 'id');
   const where = by.id != null ? { id: by.id.toLowerCase() } : { slug: (by.slug ?? '').trim().toLowerCase() };
-  return tx.publisher.findFirst({ where: { ...where, memberships: { some: { userId: actor.userId } } } });
+  return tx.publisher.findFirst({ where: { ...where, ...enterableBy(actor.userId) } });
 }
 
 export async function membershipsOfCaller(tx: Tx, actor: Actor): Promise<MembershipModel[]> {

@@ -2,6 +2,7 @@ import { actorOf } from '@platform/access';
 import type { MutationResolvers } from '../generated/resolvers-types';
 import { changePlan, updateBilling } from '../billing/account';
 import { inviteMember, revokeInvitation } from '../invitations/invitations';
+import { grantAccountRole, revokeAccountRole } from '../members/account-roles';
 import { changeMemberRoles, reinstateMember, removeMember, revokeMemberSessions, suspendMember } from '../members/members';
 import { updatePublisher } from '../publishers/publishers';
 import { createRole, deleteRole, updateRole } from '../roles/roles';
@@ -20,4 +21,6 @@ export const Mutation: MutationResolvers = {
   updatePublisher: (_, { input }, ctx) => ctx.act((tx, actor) => updatePublisher(tx, actor, input)),
   updateBilling: (_, { input }, ctx) => ctx.act((tx, actor) => updateBilling(tx, actor, input)),
   changePlan: (_, { plan }, ctx) => ctx.act((tx, actor) => changePlan(tx, actor, plan)),
+  grantAccountRole: (_, { email, role }, ctx) => ctx.act((tx, actor) => grantAccountRole(tx, actor, email, role)),
+  revokeAccountRole: (_, { userId }, ctx) => ctx.act((tx, actor) => revokeAccountRole(tx, actor, userId)),
 };

@@ -5,6 +5,7 @@ import { accountOfActivePublisher } from '../billing/account';
 import { plansForAccount } from '../billing/plans';
 import { openInvitations } from '../invitations/invitations';
 import { explainAccess } from '../members/access-explanation';
+import { accountAdministrators } from '../members/account-roles';
 import { memberOfPublisher, membersOfPublisher } from '../members/members';
 import { findPublisher, publishersOfCaller } from '../publishers/publishers';
 import { rolesOfPublisher } from '../roles/roles';
@@ -25,5 +26,6 @@ export const Query: QueryResolvers = {
   explainAccess: (_, { userId, permission }, ctx) => ctx.act((tx, actor) => explainAccess(tx, actor, userId, permission)),
   auditLog: (_, args, ctx) => ctx.act((tx, actor) => auditLog(tx, actor, args)),
   account: (_, __, ctx) => ctx.act((tx, actor) => accountOfActivePublisher(tx, actor)),
+  accountAdministrators: (_, __, ctx) => ctx.act((tx, actor) => accountAdministrators(tx, actor)),
   plans: (_, __, ctx) => ctx.act((tx, actor) => plansForAccount(tx, actor)),
 };

@@ -3,6 +3,7 @@ import type { Resolvers } from '../generated/resolvers-types';
 import { Mutation } from './Mutation';
 import { Query } from './Query';
 import { Account } from './Account';
+import { AccountAdministrator } from './AccountAdministrator';
 import { AuditEntry } from './AuditEntry';
 import { Member } from './Member';
 import { Plan } from './Plan';
@@ -21,5 +22,6 @@ export const resolvers: Resolvers = {
   Member,
   AuditEntry,
   Account,
+  AccountAdministrator,
   Plan,
 };
