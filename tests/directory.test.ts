@@ -391,7 +391,10 @@ describe('signing in through the directory', () => {
   });
 
   it('enforces the seat limit at provisioning', async () => {
-    const { rows } = await platform.admin.query<{ used: number }>('SELECT app_seats_used($1) AS used', [DMP]);
+    const { rows } = await platform.admin.query<{ used: number }>(
+      'SELECT app_account_seats_used(account_id) AS used FROM publishers WHERE id = $1',
+      [DMP],
+    );
     await platform.admin.query('UPDATE accounts SET seat_limit = $2 WHERE id = (SELECT account_id FROM publishers WHERE id = $1)', [
       DMP,
       rows[0]!.used,
@@ -400,7 +403,7 @@ describe('signing in through the directory', () => {
       const nina = await signIn(`nina@${DOMAIN}`);
       expect(nina.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' }, message: expect.stringContaining('seat') });
     } finally {
-      await platform.admin.query('UPDATE accounts SET seat_limit = 1000 WHERE id = (SELECT account_id FROM publishers WHERE id = $1)', [
+      await platform.admin.query('UPDATE accounts SET seat_limit = NULL WHERE id = (SELECT account_id FROM publishers WHERE id = $1)', [
         DMP,
       ]);
     }
@@ -591,6 +594,10 @@ describe('the directory commands', () => {
 
 describe('another publisher', () => {
   it('gets a domain two publishers claim at once to one of them only', async () => {
+    // Spirit's plan must include directory sign-in for it to claim anything.
+    await platform.admin.query(
+      `UPDATE accounts SET plan = 'boutique-plus' WHERE id = (SELECT account_id FROM publishers WHERE slug = 'spirit')`,
+    );
     const claimants = await Promise.all(['owner@sheer.demo', 'owner@spirit.demo'].map((email) => login(gateway, email, DEMO_PASSWORD)));
     const input = directoryInput({ emailDomains: ['contested.example'], signInMode: 'DIRECTORY', breakGlassEmails: [] });
     for (let round = 0; round < 3; round++) {
@@ -608,6 +615,9 @@ describe('another publisher', () => {
       expect(rows[0]).toEqual({ n: 1 });
     }
     await platform.admin.query(`DELETE FROM directories WHERE publisher_id <> $1`, [DMP]);
+    await platform.admin.query(
+      `UPDATE accounts SET plan = 'boutique' WHERE id = (SELECT account_id FROM publishers WHERE slug = 'spirit')`,
+    );
   });
 
   it('cannot read or change this directory, nor claim its domain', async () => {

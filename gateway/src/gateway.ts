@@ -16,7 +16,7 @@ import type { PartnerCalls, PartnerRequest } from './partner-calls';
 import { standInVariables } from './plan-warm-up';
 import type { RequestRates } from './request-rates';
 import { composedUrlOf, readSupergraph, type SubgraphName } from './supergraph';
-import { billingWebhookRelay } from './billing-webhook-relay';
+import { publishersRoutes } from './relayed-routes';
 
 interface GatewayContext {
   authorization: string | null;
@@ -146,6 +146,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   // Built once: the page carries GraphiQL's whole bundle (about 9 MB) so that it needs no CDN.
   const graphiql = options.production ? null : graphiqlPage();
   const { warmUp } = options;
+  const relayed = publishersRoutes(options.subgraphUrls.publishers ?? composedUrlOf('publishers'), options.log);
   return serveGraphQL({
     apollo,
     // Before the port opens: no partner call arrives to an unplanned operation.
@@ -192,10 +193,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       }
       return { authorization, requestId, legacyTenant, clientIp };
     },
-    postRoutes: {
-      '/webhooks/billing': billingWebhookRelay(options.subgraphUrls.publishers ?? composedUrlOf('publishers'), options.log),
-    },
+    postRoutes: relayed.post,
     routes: {
+      ...relayed.get,
       '/health': () => ({ status: 200, body: { status: 'ok', service: 'gateway' } }),
       ...(graphiql ? { '/graphiql': () => ({ status: 200, body: graphiql, contentType: 'text/html; charset=utf-8' }) } : {}),
     },

@@ -159,5 +159,10 @@ export function requirePrincipal(ctx: RequestContext): Principal {
 
 /** The caller as services see them: who, in which publisher, holding what. */
 export function actorOf(ctx: RequestContext): Actor {
-  return { ...requirePrincipal(ctx), permissions: ctx.permissions, ownWorksOf: ctx.ownWorksOf };
+  return {
+    ...requirePrincipal(ctx),
+    permissions: ctx.permissions,
+    ownWorksOf: ctx.ownWorksOf,
+    request: { id: ctx.requestId, clientIp: ctx.client.ip },
+  };
 }

@@ -44,6 +44,8 @@ interface ActorGrants {
   permissions: ReadonlySet<string>;
   /** Set for a member who may see only the works of this songwriter (a platform's client). */
   ownWorksOf: string | null;
+  /** The request the actor acts in, for the audit log: its id and the client's address. */
+  request?: { id: string; clientIp: string | null };
 }
 
 export interface TokenSettings {

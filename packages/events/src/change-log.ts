@@ -1,22 +1,40 @@
 import type { Prisma, Tx } from '@platform/db';
+import type { AuditAction } from './actions';
 
 export interface Change {
   entityType: string;
   entityId: string;
   /** The event type, e.g. `work.created`. */
-  action: string;
+  action: AuditAction;
+  /** What changed: `before` and `after` of the changed fields where there is a before; never a secret. */
   data: Prisma.InputJsonObject;
 }
 
-/** Who made a change: a user, or nobody for the platform's own work (a directory sync). */
+/**
+ * Who made a change. A person (`userId`), a partner key (`partnerClientId`, with the user who
+ * issued it), or the platform's own work: the directory sync, or the platform itself (a billing
+ * event). `request` says which request and client address it came from, when one did.
+ */
 export interface ChangeActor {
-  userId: string | null;
   publisherId: string;
+  userId: string | null;
+  partnerClientId?: string | undefined;
+  system?: 'DIRECTORY_SYNC' | 'SYSTEM';
+  request?: { id: string; clientIp: string | null } | undefined;
+}
+
+type ActorType = 'USER' | 'PARTNER_CLIENT' | 'DIRECTORY_SYNC' | 'SYSTEM';
+
+function actorTypeOf(actor: ChangeActor): ActorType {
+  if (actor.partnerClientId) return 'PARTNER_CLIENT';
+  if (actor.userId) return 'USER';
+  return actor.system ?? 'SYSTEM';
 }
 
 /**
  * Records a change in the audit log and as a domain event in the outbox, inside the caller's
- * transaction: the change, its audit entry and its event commit or roll back together.
+ * transaction: the change, its audit entry and its event commit or roll back together. The
+ * database numbers and chains the entry (migration 012).
  */
 export function recordChange(tx: Tx, actor: ChangeActor, change: Change): Promise<void> {
   return recordChanges(tx, actor, [change]);
@@ -26,14 +44,19 @@ export function recordChange(tx: Tx, actor: ChangeActor, change: Change): Promis
 export async function recordChanges(tx: Tx, actor: ChangeActor, changes: Change[]): Promise<void> {
   if (changes.length === 0) return;
   const occurredAt = new Date().toISOString();
+  const actorType = actorTypeOf(actor);
   await tx.auditLogEntry.createMany({
     data: changes.map((change) => ({
       publisherId: actor.publisherId,
+      actorType,
       actorUserId: actor.userId,
+      actorPartnerClientId: actor.partnerClientId ?? null,
       action: change.action,
       entityType: change.entityType,
       entityId: change.entityId,
       data: change.data,
+      requestId: actor.request?.id.slice(0, 200) ?? null,
+      clientIp: actor.request?.clientIp?.slice(0, 100) ?? null,
     })),
   });
   await tx.outboxEvent.createMany({
@@ -42,7 +65,7 @@ export async function recordChanges(tx: Tx, actor: ChangeActor, changes: Change[
       aggregateType: change.entityType,
       aggregateId: change.entityId,
       eventType: change.action,
-      payload: { ...change.data, actorUserId: actor.userId, occurredAt },
+      payload: { ...change.data, actorType, actorUserId: actor.userId, occurredAt },
     })),
   });
 }

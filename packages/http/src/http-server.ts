@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cors, { type CorsOptions } from 'cors';
@@ -15,8 +16,10 @@ export interface RouteResponse {
   body: unknown;
   contentType?: string;
   headers?: Record<string, string>;
+  /** Sent instead of `body`, chunk by chunk as the client takes them (an export). */
+  stream?: AsyncIterable<string | Uint8Array>;
 }
-export type Route = () => Promise<RouteResponse> | RouteResponse;
+export type Route = (request: http.IncomingMessage) => Promise<RouteResponse> | RouteResponse;
 /** A POST route beside /graphql that reads its own body as sent (a signed webhook checks its bytes). */
 export type PostRoute = (request: http.IncomingMessage, body: string) => Promise<RouteResponse>;
 
@@ -64,7 +67,8 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     handle(options, req, res).catch((error) => {
       log.error({ err: error }, 'request failed outside GraphQL');
       if (!res.headersSent) sendJson(res, 500, { error: 'Internal server error' });
-      else res.end();
+      // Mid-stream: cut the connection, so that the client sees a broken transfer, not a short file.
+      else res.destroy();
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -90,13 +94,13 @@ async function handle<TContext extends BaseContext>(
   if (options.cors && !(await passCors(options.cors, req, res))) return;
   const route = options.routes?.[url.pathname];
   if (route && req.method === 'GET') {
-    send(res, await route());
+    await send(res, await route(req));
     return;
   }
   const postRoute = options.postRoutes?.[url.pathname];
   if (postRoute && req.method === 'POST') {
     const body = await readBody(req);
-    send(
+    await send(
       res,
       body === TOO_LARGE ? { status: 413, body: { error: `Bodies are limited to ${MAX_BODY_BYTES} bytes` } } : await postRoute(req, body),
     );
@@ -206,7 +210,18 @@ function parseJson(body: string, headers: Map<string, string>): unknown {
   }
 }
 
-function send(res: http.ServerResponse, answer: RouteResponse): void {
+async function send(res: http.ServerResponse, answer: RouteResponse): Promise<void> {
+  if (answer.stream) {
+    res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'application/octet-stream', ...answer.headers });
+    // Written as fast as the client reads: a large export never piles up in memory. A client
+    // that goes away ends the iteration (and whatever it holds) at its next chunk.
+    for await (const chunk of answer.stream) {
+      if (res.destroyed) break;
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+    res.end();
+    return;
+  }
   if (answer.contentType) {
     res.writeHead(answer.status, { 'content-type': answer.contentType, ...answer.headers });
     res.end(answer.body as string);

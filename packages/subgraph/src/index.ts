@@ -1,1 +1,8 @@
-export { startSubgraph, startSubgraphService, type SubgraphDefinition, type SubgraphRuntime, type SubgraphService } from './subgraph';
+export {
+  startSubgraph,
+  startSubgraphService,
+  type AuthenticatedRoute,
+  type SubgraphDefinition,
+  type SubgraphRuntime,
+  type SubgraphService,
+} from './subgraph';

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
@@ -6,7 +7,7 @@ import { AccessTokenVerifier } from '@platform/auth';
 import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { createContextBuilder, protect, PublisherLanes, type IRules, type RequestContext } from '@platform/access';
 import { createErrorFormatter, inputGuardPlugin } from '@platform/graphql-edge';
-import { serveGraphQL, type PostRoute, type Route, type RunningHttpServer } from '@platform/http';
+import { serveGraphQL, type PostRoute, type Route, type RouteResponse, type RunningHttpServer } from '@platform/http';
 import { ConfigurationError, type Logger, type ServiceConfig } from '@platform/service';
 
 export interface SubgraphDefinition<TContext extends RequestContext> {
@@ -20,7 +21,11 @@ export interface SubgraphDefinition<TContext extends RequestContext> {
   extendContext?: (base: RequestContext) => TContext;
   routes?: Record<string, Route>;
   postRoutes?: Record<string, PostRoute>;
+  /** GET routes for a signed-in caller, who is checked exactly as for /graphql (an export). */
+  authenticatedRoutes?: Record<string, AuthenticatedRoute<TContext>>;
 }
+
+export type AuthenticatedRoute<TContext extends RequestContext> = (request: http.IncomingMessage, ctx: TContext) => Promise<RouteResponse>;
 
 export interface SubgraphRuntime {
   port: number;
@@ -51,6 +56,12 @@ export async function startSubgraph<TContext extends RequestContext>(
   });
   const buildContext = createContextBuilder(runtime);
   const extend = definition.extendContext ?? ((base: RequestContext) => base as TContext);
+  const authenticated = Object.fromEntries(
+    Object.entries(definition.authenticatedRoutes ?? {}).map(([path, route]) => [
+      path,
+      (request: http.IncomingMessage) => withCallerOf(request, (req, whenDone) => buildContext(req, whenDone).then(extend), route),
+    ]),
+  );
   return serveGraphQL({
     apollo,
     port: runtime.port,
@@ -60,9 +71,35 @@ export async function startSubgraph<TContext extends RequestContext>(
     routes: {
       '/health': () => healthOf(definition.name, runtime.db),
       ...definition.routes,
+      ...authenticated,
     },
     ...(definition.postRoutes ? { postRoutes: definition.postRoutes } : {}),
   });
+}
+
+/**
+ * Builds the caller's context as /graphql does (token, access, its publisher's lane), then runs
+ * the route. The lane's turn is given back once the context is built: a long export then holds
+ * one database connection at a time, outside the lane. A refusal answers as GraphQL's would.
+ */
+async function withCallerOf<TContext extends RequestContext>(
+  request: http.IncomingMessage,
+  build: (request: http.IncomingMessage, whenDone: (release: () => void) => void) => Promise<TContext>,
+  route: AuthenticatedRoute<TContext>,
+): Promise<RouteResponse> {
+  const releases: (() => void)[] = [];
+  let ctx: TContext;
+  try {
+    ctx = await build(request, (release) => releases.push(release));
+  } catch (error) {
+    const refusal = error as { message?: string; extensions?: { code?: string; http?: { status?: number } } };
+    const status = refusal.extensions?.http?.status;
+    if (!status) throw error;
+    return { status, body: { errors: [{ message: refusal.message, extensions: { code: refusal.extensions?.code } }] } };
+  } finally {
+    for (const release of releases) release();
+  }
+  return route(request, ctx);
 }
 
 async function healthOf(service: string, db: ScopedDatabase) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ScopedDatabase } from '@platform/db';
 import type { Logger } from '@platform/service';
 import type { SubgraphDefinition } from '@platform/subgraph';
+import { auditLogExport } from './audit/audit-export';
 import { billingWebhook } from './billing/billing-webhook';
 import { publishersContext, type PublishersContext } from './context';
 import { publishersRules } from './permissions';
@@ -26,6 +27,7 @@ export function publishersSubgraph(deps: PublishersDependencies): SubgraphDefini
     rules: publishersRules,
     extendContext: publishersContext(deps.invitations),
     postRoutes: { '/webhooks/billing': billingWebhook(deps.db, deps.billingWebhookSecret, deps.log) },
+    authenticatedRoutes: { '/audit-log/export': auditLogExport },
   };
 }
 export { publishersRules } from './permissions';

@@ -121,7 +121,7 @@ export async function signInThroughDirectory(
       if (outcome.kind === 'no-group') {
         await recordChange(
           tx,
-          { userId: null, publisherId },
+          { userId: null, publisherId, system: 'DIRECTORY_SYNC' },
           {
             entityType: 'Member',
             entityId: outcome.userId,

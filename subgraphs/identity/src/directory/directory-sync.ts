@@ -245,7 +245,7 @@ export async function syncDirectory(
       const { errors, ...counts } = result;
       await recordChange(
         tx,
-        { userId: null, publisherId },
+        { userId: null, publisherId, system: 'DIRECTORY_SYNC' },
         {
           entityType: 'Directory',
           entityId: publisherId,

@@ -1,6 +1,6 @@
 import { continueInPublisher, isUuid, type ScopedDatabase, type SubscriptionStatus } from '@platform/db';
 import { InvalidInput } from '@platform/errors';
-import { recordChanges } from '@platform/events';
+import { recordChanges, type Change } from '@platform/events';
 
 /**
  * A billing provider's word on an account's subscription, as the webhook receives it (README
@@ -99,7 +99,7 @@ export async function applySubscriptionEvent(db: ScopedDatabase, event: Subscrip
         updatedAt: new Date(),
       },
     });
-    const change = {
+    const change: Change = {
       entityType: 'Account',
       entityId: event.accountId,
       action: 'account.subscription_changed',
@@ -111,7 +111,7 @@ export async function applySubscriptionEvent(db: ScopedDatabase, event: Subscrip
     };
     for (const { id } of publishers) {
       await continueInPublisher(tx, id);
-      await recordChanges(tx, { userId: null, publisherId: id }, [change]);
+      await recordChanges(tx, { userId: null, publisherId: id, system: 'SYSTEM' }, [change]);
     }
     return 'applied';
   });

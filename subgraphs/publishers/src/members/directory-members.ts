@@ -3,7 +3,7 @@
 // the caller's transaction (scoped to the directory's publisher), so a directory change and its
 // membership change commit or roll back together.
 import type { Tx } from '@platform/db';
-import { recordChange, recordChanges } from '@platform/events';
+import { recordChange, recordChanges, type AuditAction } from '@platform/events';
 import { endSessions } from '@platform/sessions';
 
 /** A role that an AD group grants, through one of the directory's mappings. */
@@ -81,7 +81,7 @@ export async function admitDirectoryMembers(
   });
   await recordChanges(
     tx,
-    { userId: null, publisherId },
+    { userId: null, publisherId, system: 'DIRECTORY_SYNC' },
     members.map(({ userId, grants }) => ({
       entityType: 'Member',
       entityId: userId,
@@ -131,10 +131,10 @@ export async function keepDirectoryRolesByHand(tx: Tx, publisherId: string): Pro
 }
 
 /** The actor of a directory's change is the directory itself: no user id, `via: directory`. */
-function audit(tx: Tx, publisherId: string, userId: string, action: string, data: Record<string, string | string[]>) {
+function audit(tx: Tx, publisherId: string, userId: string, action: AuditAction, data: Record<string, string | string[]>) {
   return recordChange(
     tx,
-    { userId: null, publisherId },
+    { userId: null, publisherId, system: 'DIRECTORY_SYNC' },
     { entityType: 'Member', entityId: userId, action, data: { ...data, via: 'directory' } },
   );
 }

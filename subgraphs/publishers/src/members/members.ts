@@ -2,7 +2,7 @@ import { assertMayGrant } from '@platform/access';
 import type { Actor } from '@platform/auth';
 import { isUuid, type Tx } from '@platform/db';
 import { NotFound, NotPermitted } from '@platform/errors';
-import { recordChange } from '@platform/events';
+import { recordChange, type AuditAction } from '@platform/events';
 import { endSessions } from '@platform/sessions';
 import type { MemberModel } from '../models';
 import { permissionsOf, rolesByKeys, withPermissions } from '../roles/grants';
@@ -52,7 +52,7 @@ type MemberAction<T> = (member: MemberRow) => Promise<T>;
  * concern the whole publisher (an active Owner remains, the seat limit) are the database's, at
  * commit.
  */
-async function actOnMember<T>(tx: Tx, actor: Actor, userId: string, action: string, act: MemberAction<T>): Promise<T> {
+async function actOnMember<T>(tx: Tx, actor: Actor, userId: string, action: AuditAction, act: MemberAction<T>): Promise<T> {
   if (!isUuid(userId)) throw new NotFound('Member');
   const id = userId.toLowerCase();
   const member = await findMember(tx, actor.publisherId, id);
@@ -67,7 +67,7 @@ async function actOnMember<T>(tx: Tx, actor: Actor, userId: string, action: stri
 }
 
 /** An action after which the member is still there, answered with the member as they are now. */
-function changeMember(tx: Tx, actor: Actor, userId: string, action: string, change: MemberAction<void>): Promise<MemberModel> {
+function changeMember(tx: Tx, actor: Actor, userId: string, action: AuditAction, change: MemberAction<void>): Promise<MemberModel> {
   return actOnMember(tx, actor, userId, action, async (member) => {
     await change(member);
     const changed = await findMember(tx, actor.publisherId, member.userId);
@@ -86,7 +86,7 @@ export function changeMemberRoles(tx: Tx, actor: Actor, userId: string, roleKeys
   });
 }
 
-function setStatus(tx: Tx, actor: Actor, userId: string, status: 'ACTIVE' | 'SUSPENDED', action: string): Promise<MemberModel> {
+function setStatus(tx: Tx, actor: Actor, userId: string, status: 'ACTIVE' | 'SUSPENDED', action: AuditAction): Promise<MemberModel> {
   return changeMember(tx, actor, userId, action, async (member) => {
     await tx.membership.update({
       where: { publisherId_userId: { publisherId: actor.publisherId, userId: member.userId } },

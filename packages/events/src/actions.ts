@@ -1,0 +1,55 @@
+/**
+ * Every action the audit log and the outbox know: the events' public contract. A change names one
+ * of these or does not compile; a new action is added here, with its place in the README's list.
+ */
+export const AUDIT_ACTIONS = [
+  'work.created',
+  'work.updated',
+  'work.deleted',
+  'songwriter.created',
+  'songwriter.updated',
+  'songwriter.deleted',
+  'recording.created',
+  'recording.updated',
+  'recording.deleted',
+  'publisher.updated',
+  'member.invited',
+  'member.invitation_revoked',
+  'member.joined',
+  'member.roles_changed',
+  'member.suspended',
+  'member.reinstated',
+  'member.removed',
+  'member.sessions_revoked',
+  'member.provisioned_by_directory',
+  'member.refused_by_directory',
+  'member.roles_changed_by_directory',
+  'member.suspended_by_directory',
+  'member.reinstated_by_directory',
+  'member.removed_by_directory',
+  'role.created',
+  'role.updated',
+  'role.deleted',
+  'account.plan_changed',
+  'account.seat_limit_changed',
+  'account.subscription_changed',
+  'account.role_granted',
+  'account.role_revoked',
+  'directory.connected',
+  'directory.changed',
+  'directory.disconnected',
+  'directory.synced',
+  'partner_client.created',
+  'partner_client.key_rotated',
+  'partner_client.mode_changed',
+  'partner_client.revoked',
+  'persisted_queries.registered',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+const KNOWN: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
+
+export function isAuditAction(value: string): value is AuditAction {
+  return KNOWN.has(value);
+}
