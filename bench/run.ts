@@ -1,11 +1,12 @@
 // pnpm bench [name …]: each measurement as a ratio against a baseline run in the same process
 // (or, for runtimes, the same interleaved rounds) on the same data. Bounded in iterations; talks
 // only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime, fairness, directory,
-// partners (default: all).
+// partners, audit (default: all).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDemoDatabase, startPlatform, startTestCluster, type RunningPlatform } from '@platform/testing';
+import { auditChainCost } from './audit';
 import { directorySyncCost } from './directory-sync';
 import { noisyNeighbour } from './fairness';
 import { partnerCallCost } from './partners';
@@ -33,6 +34,7 @@ const BENCHES: Record<string, (setting: BenchSetting) => Promise<void>> = {
   fairness: ({ apiUrl, dataDir }) => noisyNeighbour(apiUrl, path.join(dataDir, 'fairness')),
   directory: async ({ apiUrl, adminUrl, dataDir, platform }) => directorySyncCost({ apiUrl, adminUrl }, await platform(), dataDir),
   partners: async ({ apiUrl, dataDir, platform }) => partnerCallCost(await platform(), apiUrl, dataDir),
+  audit: async ({ adminUrl, platform }) => auditChainCost(await platform(), adminUrl),
 };
 
 const chosen = process.argv.slice(2);

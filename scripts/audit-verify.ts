@@ -27,7 +27,7 @@ await withDatabase(async (database) => {
       let found = null;
       for (;;) {
         const { rows } = await client.query<ChainedEntry>(
-          `SELECT ${CHAINED_ENTRY_COLUMNS} FROM audit_log WHERE publisher_id = $1 AND seq > $2 ORDER BY seq LIMIT ${BATCH}`,
+          `SELECT ${CHAINED_ENTRY_COLUMNS} FROM audit_log a WHERE a.publisher_id = $1 AND a.seq > $2 ORDER BY a.seq LIMIT ${BATCH}`,
           [publisher.id, after],
         );
         found = chain.check(rows);

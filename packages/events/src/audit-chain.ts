@@ -23,7 +23,10 @@ export interface ChainedEntry {
   hash: Buffer;
 }
 
-/** The columns of a ChainedEntry, selected from audit_log in the texts the hash covers. */
+/**
+ * The columns of a ChainedEntry, selected from audit_log in the texts the hash covers. (They are
+ * named as the columns are: order and compare by the table's own, `a.seq`, not by these texts.)
+ */
 export const CHAINED_ENTRY_COLUMNS = `publisher_id::text, seq::text, id::text, actor_type, actor_user_id::text,
   actor_partner_client_id::text, action, entity_type, entity_id, request_id, client_ip,
   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at, data::text AS data, prev_hash, hash`;
