@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { createPrismaClient, ScopedDatabase } from '@platform/db';
+import { createPrismaClient, disconnectPrismaClient, ScopedDatabase } from '@platform/db';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { directoryRuntime, SYNC_OPERATION_TIMEOUT_MS, syncDirectory, type SyncMode, type SyncResult } from '@platform/identity/directory';
 import {
@@ -120,7 +120,7 @@ export async function directorySyncCost(
     await ad.unbind();
     await run(`INCREMENTAL sync after ${CHANGES} renames`, 'INCREMENTAL', CHANGES);
     await runtime.close();
-    await prisma.$disconnect();
+    await disconnectPrismaClient(prisma);
 
     const baseline = rows[0]!.ms;
     console.log(`\nDirectory sync: ${USERS} users in ${GROUPS} mapped groups (each user in 2), Samba AD on loopback, LDAPS`);

@@ -1,7 +1,7 @@
 // pnpm directory:rekey: re-seals every directory's bind password with DIRECTORY_SECRET_KEY, after
 // a rotation (the old key in DIRECTORY_PREVIOUS_SECRET_KEYS until this has run). See README,
 // "Directory secret key".
-import { createPrismaClient, ScopedDatabase } from '@platform/db';
+import { createPrismaClient, disconnectPrismaClient, ScopedDatabase } from '@platform/db';
 import { directoriesToSync, directorySecrets } from '@platform/identity/directory';
 import { fail, serviceConfig, withDatabase } from './database';
 
@@ -27,6 +27,6 @@ await withDatabase(async (database) => {
     }
     console.log(`${resealed} of ${directories.length} bind passwords re-sealed; the previous keys can now be removed`);
   } finally {
-    await prisma.$disconnect();
+    await disconnectPrismaClient(prisma);
   }
 }).catch(fail);

@@ -3,7 +3,7 @@
 // --full, every directory); without --full, an incremental sync (a directory never synced gets a full one). Safe beside running services: a
 // directory being synced elsewhere is skipped.
 import { parseArgs } from 'node:util';
-import { createPrismaClient, ScopedDatabase } from '@platform/db';
+import { createPrismaClient, disconnectPrismaClient, ScopedDatabase } from '@platform/db';
 import { directoriesToSync, directoryRuntime, syncDirectory } from '@platform/identity/directory';
 import { fail, serviceConfig, withDatabase } from './database';
 
@@ -40,6 +40,6 @@ await withDatabase(async (database) => {
     if (failed) throw new Error(`${failed} of ${directories.length} directories did not sync cleanly`);
   } finally {
     await runtime.close();
-    await prisma.$disconnect();
+    await disconnectPrismaClient(prisma);
   }
 }).catch(fail);

@@ -4,7 +4,7 @@
 // Gateways use the new version within a second.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createPrismaClient, ScopedDatabase } from '@platform/db';
+import { createPrismaClient, disconnectPrismaClient, ScopedDatabase } from '@platform/db';
 import { registerPersistedQueries, type PersistedQueryManifest } from '@platform/identity/partners';
 import { fail, withDatabase } from './database';
 
@@ -41,7 +41,7 @@ await withDatabase(async (database) => {
     const result = await db.withScope({ publisherId }, (tx) => registerPersistedQueries(tx, { userId: null, publisherId }, manifest));
     console.log(`version ${result.version}: ${result.operations} operations (${result.added} added, ${result.removed} removed)`);
   } finally {
-    await owner.$disconnect();
-    if (prisma !== owner) await prisma.$disconnect();
+    await disconnectPrismaClient(owner);
+    if (prisma !== owner) await disconnectPrismaClient(prisma);
   }
 }).catch(fail);

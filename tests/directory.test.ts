@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { hashPassword } from '@platform/auth';
-import { createPrismaClient, ScopedDatabase } from '@platform/db';
+import { createPrismaClient, disconnectPrismaClient, ScopedDatabase } from '@platform/db';
 import { DirectorySyncScheduler, directoryRuntime } from '@platform/identity/directory';
 import { createLogger } from '@platform/service';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
@@ -542,7 +542,7 @@ describe('the scheduled sync', () => {
     } finally {
       for (const i of instances) {
         await i.runtime.close();
-        await i.prisma.$disconnect();
+        await disconnectPrismaClient(i.prisma);
       }
     }
   });

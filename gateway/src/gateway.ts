@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import { assertLegacyTenantHeader, authenticate, LEGACY_TENANT_HEADER, partnerWithTenantHeader } from '@platform/access';
 import { createErrorFormatter, inputGuardPlugin, rateLimitedResponse } from '@platform/graphql-edge';
 import { clientAddress, requestHeader, serveGraphQL, type RunningHttpServer } from '@platform/http';
+import type { ServiceMetrics } from '@platform/metrics';
 import { type Logger } from '@platform/service';
 import { corsPolicy } from './cors-policy';
 import { graphiqlPage, sandboxLandingPage } from './developer-pages';
@@ -49,10 +50,24 @@ export interface GatewayOptions {
   apq: KeyValueCache<string> | null;
   /** The registered partner operations, whose query plans are made before the first call. */
   warmUp: (() => Promise<{ name: string; body: string }[]>) | null;
+  metrics: ServiceMetrics;
+  /** What /metrics asks of its scraper; null: open. */
+  metricsToken: string | null;
 }
+
+/** Each subgraph call of a plan, timed and counted by subgraph and outcome. */
+type SubgraphCallObserver = (subgraph: string, seconds: number, outcome: 'success' | 'error') => void;
 
 /** Tokens are forwarded as they came: every subgraph verifies them again itself. */
 class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
+    private readonly subgraph: string,
+    private readonly observe: SubgraphCallObserver,
+  ) {
+    super(config);
+  }
+
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
     if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
@@ -63,7 +78,16 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   /** A warm-up plans only: nothing is sent, and an empty answer is as good as any. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     if ('context' in options && options.context.planOnly) return {};
-    return super.process(options);
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const response = await super.process(options);
+      this.observe(this.subgraph, seconds(), response.errors?.length ? 'error' : 'success');
+      return response;
+    } catch (error) {
+      this.observe(this.subgraph, seconds(), 'error');
+      throw error;
+    }
   }
 
   /**
@@ -117,14 +141,29 @@ const armor = new ApolloArmor({
 const MAX_TOKENS = 2_000;
 
 export async function startGateway(options: GatewayOptions): Promise<RunningHttpServer> {
+  const subgraphCalls = options.metrics.counter('subgraph_requests_total', 'Subgraph calls of query plans, by subgraph and outcome', [
+    'subgraph',
+    'outcome',
+  ]);
+  const subgraphLatency = options.metrics.histogram('subgraph_request_duration_seconds', 'Time of a subgraph call, by subgraph', [
+    'subgraph',
+  ]);
+  const observe: SubgraphCallObserver = (subgraph, seconds, outcome) => {
+    subgraphCalls.inc({ subgraph, outcome });
+    subgraphLatency.observe({ subgraph }, seconds);
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: readSupergraph(),
     buildService: ({ name, url }) =>
-      new ForwardingDataSource({
-        url: options.subgraphUrls[name as SubgraphName] ?? url,
-        // Native fetch measured ~20% faster here than the gateway's default fetcher.
-        fetcher: globalThis.fetch,
-      }),
+      new ForwardingDataSource(
+        {
+          url: options.subgraphUrls[name as SubgraphName] ?? url,
+          // Native fetch measured ~20% faster here than the gateway's default fetcher.
+          fetcher: globalThis.fetch,
+        },
+        name,
+        observe,
+      ),
   });
   const protection = armor.protect();
   const apollo = new ApolloServer<GatewayContext>({
@@ -139,6 +178,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     plugins: [
       ...protection.plugins,
       inputGuardPlugin(),
+      options.metrics.plugin(),
       partnerUsagePlugin(options.partners),
       options.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
     ],
@@ -197,6 +237,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     routes: {
       ...relayed.get,
       '/health': () => ({ status: 200, body: { status: 'ok', service: 'gateway' } }),
+      '/metrics': options.metrics.route(options.metricsToken),
       ...(graphiql ? { '/graphiql': () => ({ status: 200, body: graphiql, contentType: 'text/html; charset=utf-8' }) } : {}),
     },
   });

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { AccessTokenVerifier } from '@platform/auth';
+import { ServiceMetrics } from '@platform/metrics';
 import { ConfigurationError, createLogger, type ServiceConfig } from '@platform/service';
 import { PostgresApqStore } from './apq-store';
 import { startGateway } from './gateway';
@@ -30,6 +31,7 @@ export async function startGatewayService(
   // counts in memory until the database answers again.
   pool?.on('error', (error) => log.warn({ err: error }, 'gateway database connection failed'));
   const rates = new RequestRates(config.rateLimits, pool);
+  const metrics = new ServiceMetrics('gateway');
   const usage = pool ? new PartnerUsage(pool, log) : null;
   const apq = pool ? new PostgresApqStore(pool) : null;
   const stopPruning = apq?.prunePeriodically(log);
@@ -52,6 +54,8 @@ export async function startGatewayService(
       partners: new PartnerCalls(pool, rates, usage, log),
       apq,
       warmUp: pool ? () => registeredOperations(pool) : null,
+      metrics,
+      metricsToken: config.metricsToken,
     });
     return {
       ...server,

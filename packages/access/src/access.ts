@@ -145,8 +145,8 @@ export interface AccessLoader {
   forget(principal: Principal): void;
 }
 
-export function cachedAccessLoader(db: ScopedDatabase, maxEntries = 10_000): AccessLoader {
-  const accesses = new Remembered<Access>(ACCESS_CACHE_MS, maxEntries);
+export function cachedAccessLoader(db: ScopedDatabase, maxEntries = 10_000, onLookup?: (hit: boolean) => void): AccessLoader {
+  const accesses = new Remembered<Access>(ACCESS_CACHE_MS, maxEntries, onLookup);
   const keyOf = (p: Principal) => `${p.sessionId ?? `partner:${p.partnerClientId}`}/${p.publisherId}/${p.userId}`;
   return {
     load: (principal) => accesses.get(keyOf(principal), () => loadAccess(db, principal)),

@@ -7,12 +7,18 @@ import { LRUCache } from 'lru-cache';
 export class Remembered<V> {
   private readonly answers: LRUCache<string, Promise<V>>;
 
-  constructor(ttlMs: number, max = 10_000) {
+  /** `onLookup` learns whether each get found a remembered answer (the metrics' hit ratio). */
+  constructor(
+    ttlMs: number,
+    max = 10_000,
+    private readonly onLookup?: (hit: boolean) => void,
+  ) {
     this.answers = new LRUCache<string, Promise<V>>({ max, ttl: ttlMs });
   }
 
   get(key: string, load: () => Promise<V>): Promise<V> {
     let answer = this.answers.get(key);
+    this.onLookup?.(answer !== undefined);
     if (!answer) {
       answer = load();
       this.answers.set(key, answer);

@@ -36,6 +36,8 @@ export interface ContextDependencies {
   log: Logger;
   trustedProxies: ReadonlySet<string> | 'all';
   lanes: PublisherLanes;
+  /** Told of every access-cache lookup: found (hit) or loaded (miss). */
+  onAccessLookup?: (hit: boolean) => void;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface ContextDependencies {
  * UNAUTHENTICATED. The turn is held until the response is sent (`whenDone`).
  */
 export function createContextBuilder(deps: ContextDependencies) {
-  const accessOf = cachedAccessLoader(deps.db);
+  const accessOf = cachedAccessLoader(deps.db, undefined, deps.onAccessLookup);
   const partnerKeys = new PartnerKeys(partnerKeyLookupOf(deps.db));
   return async (req: http.IncomingMessage, whenDone: (release: () => void) => void): Promise<RequestContext> => {
     const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();

@@ -1,6 +1,6 @@
 // What the services use. Operating the database (embedded server, roles, migrations) is in
 // './admin', so that no service process loads those.
-export { createPrismaClient, type PrismaClient } from './client';
+export { createPrismaClient, disconnectPrismaClient, type PrismaClient } from './client';
 export { ScopedDatabase, continueInPublisher, isUuid, type AccessScope, type InScope, type Tx } from './scoped-database';
 export { RuleViolation } from './rule-violation';
 export { OWNER_PATHS, TABLE_OWNERS, type TableOwner } from './table-owners';

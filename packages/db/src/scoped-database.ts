@@ -1,4 +1,4 @@
-import type { PrismaClient } from './client';
+import { disconnectPrismaClient, poolUsageOf, type PrismaClient } from './client';
 import type { Prisma } from '../generated/prisma/client';
 import { asRuleViolation } from './rule-violation';
 
@@ -60,8 +60,13 @@ export class ScopedDatabase {
     await this.prisma.$queryRaw`SELECT 1`;
   }
 
+  /** The pool's connections now (metrics). */
+  poolUsage() {
+    return poolUsageOf(this.prisma);
+  }
+
   disconnect(): Promise<void> {
-    return this.prisma.$disconnect();
+    return disconnectPrismaClient(this.prisma);
   }
 }
 

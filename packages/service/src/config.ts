@@ -44,6 +44,8 @@ export interface ServiceConfig {
   links: { passwordReset: string; invitation: string };
   /** What the billing provider signs its webhook deliveries with; null: the webhook is off. */
   billingWebhookSecret: string | null;
+  /** The bearer token /metrics asks of its scraper; null: /metrics is open. */
+  metricsToken: string | null;
   /** Where the gateway finds each subgraph, when not at the URLs composed into the supergraph. */
   subgraphUrls: Partial<Record<'identity' | 'publishers' | 'catalog', string>>;
   directory: DirectorySettings;
@@ -118,6 +120,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
       syncPollSeconds: nonNegativeInteger(env, 'DIRECTORY_SYNC_POLL_SECONDS', 60),
     },
     billingWebhookSecret: env.BILLING_WEBHOOK_SECRET || null,
+    metricsToken: env.METRICS_TOKEN || null,
     subgraphUrls: {
       ...(env.IDENTITY_URL ? { identity: env.IDENTITY_URL } : {}),
       ...(env.PUBLISHERS_URL ? { publishers: env.PUBLISHERS_URL } : {}),

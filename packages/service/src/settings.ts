@@ -139,6 +139,14 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'JSON array of the public JWKs replaced in the last 16 minutes (see "Signing keys")',
   },
   {
+    names: ['METRICS_TOKEN'],
+    default: 'none (open)',
+    usedBy: 'all services',
+    meaning:
+      'when set, `GET /metrics` answers only a scraper that sends `Authorization: Bearer <token>`; set it in production, or keep the port off the public network',
+    secret: true,
+  },
+  {
     names: ['BILLING_WEBHOOK_SECRET'],
     default: 'none (webhook off)',
     usedBy: 'publishers',

@@ -8,6 +8,7 @@ import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { createContextBuilder, protect, PublisherLanes, type IRules, type RequestContext } from '@platform/access';
 import { createErrorFormatter, inputGuardPlugin } from '@platform/graphql-edge';
 import { serveGraphQL, type PostRoute, type Route, type RouteResponse, type RunningHttpServer } from '@platform/http';
+import { ServiceMetrics } from '@platform/metrics';
 import { ConfigurationError, type Logger, type ServiceConfig } from '@platform/service';
 
 export interface SubgraphDefinition<TContext extends RequestContext> {
@@ -29,6 +30,9 @@ export type AuthenticatedRoute<TContext extends RequestContext> = (request: http
 
 export interface SubgraphRuntime {
   port: number;
+  metrics: ServiceMetrics;
+  /** What /metrics asks of its scraper; null: open. */
+  metricsToken: string | null;
   host?: string;
   db: ScopedDatabase;
   verifier: AccessTokenVerifier;
@@ -52,9 +56,29 @@ export async function startSubgraph<TContext extends RequestContext>(
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter(runtime.log),
     // No Apollo Studio here: inline traces would only cost time on every request.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), inputGuardPlugin()],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      inputGuardPlugin(),
+      runtime.metrics.plugin(),
+    ],
   });
-  const buildContext = createContextBuilder(runtime);
+  const accessLookups = runtime.metrics.counter(
+    'access_cache_lookups_total',
+    "Access checks, by whether this instance's 500 ms cache answered (hit) or the database did (miss)",
+    ['result'],
+  );
+  const buildContext = createContextBuilder({ ...runtime, onAccessLookup: (hit) => accessLookups.inc({ result: hit ? 'hit' : 'miss' }) });
+  runtime.metrics.gauge(
+    'db_pool_connections',
+    "The database pool's connections: open, idle, waiting for one, and the most it opens",
+    ['state'],
+    (gauge) => {
+      const usage = runtime.db.poolUsage();
+      if (!usage) return;
+      for (const [state, value] of Object.entries(usage)) gauge.set({ state }, value);
+    },
+  );
   const extend = definition.extendContext ?? ((base: RequestContext) => base as TContext);
   const authenticated = Object.fromEntries(
     Object.entries(definition.authenticatedRoutes ?? {}).map(([path, route]) => [
@@ -70,6 +94,7 @@ export async function startSubgraph<TContext extends RequestContext>(
     context: async (req, whenDone) => extend(await buildContext(req, whenDone)),
     routes: {
       '/health': () => healthOf(definition.name, runtime.db),
+      '/metrics': runtime.metrics.route(runtime.metricsToken),
       ...definition.routes,
       ...authenticated,
     },
@@ -119,6 +144,12 @@ export interface SubgraphService<TContext extends RequestContext> {
   close?: () => Promise<void>;
 }
 
+/** What a service's definition is built with: its database, and its metrics to add to. */
+export interface SubgraphServiceParts {
+  db: ScopedDatabase;
+  metrics: ServiceMetrics;
+}
+
 /**
  * Starts a subgraph as a service: opens its database pool, builds its definition, serves it, and
  * closes the pool when the server closes.
@@ -127,16 +158,19 @@ export async function startSubgraphService<TContext extends RequestContext>(
   config: ServiceConfig,
   port: number,
   log: Logger,
-  define: (db: ScopedDatabase) => Promise<SubgraphService<TContext>> | SubgraphService<TContext>,
+  define: (parts: SubgraphServiceParts) => Promise<SubgraphService<TContext>> | SubgraphService<TContext>,
 ): Promise<RunningHttpServer> {
   if (!config.databaseUrl) {
     throw new ConfigurationError('DATABASE_URL must be set (pnpm start sets it for the services it starts)');
   }
   const db = new ScopedDatabase(createPrismaClient(config.databaseUrl, { poolSize: config.dbPoolSize }));
+  const metrics = new ServiceMetrics(log.bindings().name ?? 'subgraph');
   try {
-    const { definition, verifier, close } = await define(db);
+    const { definition, verifier, close } = await define({ db, metrics });
     const server = await startSubgraph(definition, {
       port,
+      metrics,
+      metricsToken: config.metricsToken,
       host: config.host,
       db,
       verifier: verifier ?? AccessTokenVerifier.fromJwksUrl(config.jwksUrl, config.tokens),

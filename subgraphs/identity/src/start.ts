@@ -14,7 +14,7 @@ export interface IdentityOptions {
 
 export function startIdentity(config: ServiceConfig, port: number, options: IdentityOptions = {}) {
   const log = createLogger('identity');
-  return startSubgraphService(config, port, log, async (db) => {
+  return startSubgraphService(config, port, log, async ({ db }) => {
     const keys = await keyRing(config);
     const loginGuard = LoginGuard.open(config.databaseUrl!);
     const directories = await directoryRuntime(config);

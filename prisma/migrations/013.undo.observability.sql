@@ -1,0 +1,2 @@
+DROP POLICY backlog ON outbox;
+DROP FUNCTION app_outbox_backlog();
