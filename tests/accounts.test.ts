@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import { codesOf, graphql, login, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
+import { codesOf, graphql, inScopeAs, login, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
 
 /**
  * Accounts and subscriptions: plans as data, seats across every publisher of an account, the
@@ -126,29 +126,19 @@ describe('the account', () => {
       `INSERT INTO billing_events (id, account_id, type, occurred_at, applied) VALUES ('evt-scope-check', $1, 'test', now() - interval '1 year', false)`,
       [DOWNTOWN],
     );
-    const api = new pg.Client({ connectionString: platform.urls.apiUrl });
-    await api.connect();
-    try {
-      const seen = async (publisher: string) => {
-        await api.query('BEGIN');
-        await api.query(`SELECT set_config('app.publisher_id', $1, true)`, [demoId(`publisher:${publisher}`)]);
-        const { rows } = await api.query(`SELECT id FROM billing_events WHERE id = 'evt-scope-check'`);
-        await api.query('COMMIT');
-        return rows.length;
-      };
-      expect(await seen('sheer')).toBe(1);
-      expect(await seen('spirit')).toBe(0);
-      await api.query('BEGIN');
-      await api.query(`SELECT set_config('app.publisher_id', $1, true)`, [demoId('publisher:spirit')]);
+    const seen = (publisher: string) =>
+      inScopeAs(platform.urls.apiUrl, { publisherId: demoId(`publisher:${publisher}`) }, async (api) => {
+        return (await api.query(`SELECT id FROM billing_events WHERE id = 'evt-scope-check'`)).rows.length;
+      });
+    expect(await seen('sheer')).toBe(1);
+    expect(await seen('spirit')).toBe(0);
+    await inScopeAs(platform.urls.apiUrl, { publisherId: demoId('publisher:spirit') }, async (api) => {
       await expect(
         api.query(`INSERT INTO billing_events (id, account_id, type, occurred_at, applied) VALUES ('evt-forged', $1, 'x', now(), true)`, [
           DOWNTOWN,
         ]),
       ).rejects.toThrow(/row-level security/);
-      await api.query('ROLLBACK');
-    } finally {
-      await api.end();
-    }
+    });
   });
 });
 
@@ -645,21 +635,11 @@ describe('account roles', () => {
       extensions: { code: 'FORBIDDEN' },
       message: expect.stringContaining('Only an Owner of the account'),
     });
-    const api = new pg.Client({ connectionString: platform.urls.apiUrl });
-    await api.connect();
-    try {
-      await api.query('BEGIN');
-      await api.query(`SELECT set_config('app.publisher_id', $1, true), set_config('app.user_id', $2, true)`, [
-        demoId('publisher:sheer'),
-        sheerOwner.userId,
-      ]);
+    await inScopeAs(platform.urls.apiUrl, { publisherId: demoId('publisher:sheer'), userId: sheerOwner.userId }, async (api) => {
       await expect(
         api.query(`INSERT INTO account_members (account_id, user_id, role_key) VALUES ($1, $2, 'owner')`, [DOWNTOWN, sheerOwner.userId]),
       ).rejects.toThrow(/row-level security/);
-      await api.query('ROLLBACK');
-    } finally {
-      await api.end();
-    }
+    });
     expect((await admin.query(`SELECT count(*)::int AS n FROM account_members WHERE user_id = $1`, [sheerOwner.userId])).rows[0].n).toBe(0);
   });
 

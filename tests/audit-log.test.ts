@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import { codesOf, graphql, login, runCommand, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
+import { codesOf, graphql, inScopeAs, login, runCommand, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
 
 /**
  * The audit log as evidence: who acted and from where, a hash chain per publisher that
@@ -40,19 +40,8 @@ async function entries(session: Session, filter: Record<string, unknown> = {}, f
   return answer.data.auditLog as { totalCount: number; edges: { node: any }[] };
 }
 
-/** The owner's connection, in a publisher's scope, as the services' role. */
-async function asApplication<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: platform.urls.apiUrl });
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`SELECT set_config('app.publisher_id', $1, true)`, [DMP]);
-    return await work(client);
-  } finally {
-    await client.query('ROLLBACK').catch(() => {});
-    await client.end();
-  }
-}
+/** The services' role, in DMP's scope, in a transaction rolled back afterwards. */
+const asApplication = <T>(work: (client: pg.Client) => Promise<T>) => inScopeAs(platform.urls.apiUrl, { publisherId: DMP }, work);
 
 describe('an entry', () => {
   it('names the person, the request and the address it came from, and links to the entry before it', async () => {
@@ -118,19 +107,12 @@ describe('append-only', () => {
     await asApplication(async (client) => {
       await expect(client.query(`DELETE FROM audit_log`)).rejects.toThrow(/permission denied/);
     });
-    const ownerClient = new pg.Client({ connectionString: platform.urls.ownerUrl });
-    await ownerClient.connect();
-    try {
-      // In the publisher's scope, where row-level security lets the owner reach the rows.
-      await ownerClient.query('BEGIN');
-      await ownerClient.query(`SELECT set_config('app.publisher_id', $1, true)`, [DMP]);
+    // In the publisher's scope, where row-level security lets the owner reach the rows.
+    await inScopeAs(platform.urls.ownerUrl, { publisherId: DMP }, async (ownerClient) => {
       await expect(ownerClient.query(`UPDATE audit_log SET action = 'work.deleted' WHERE publisher_id = $1`, [DMP])).rejects.toThrow(
         /append-only/,
       );
-      await ownerClient.query('ROLLBACK');
-    } finally {
-      await ownerClient.end();
-    }
+    });
     await expect(admin.query(`DELETE FROM audit_log WHERE publisher_id = $1`, [DMP])).rejects.toThrow(/append-only/);
     await expect(admin.query(`TRUNCATE audit_log`)).rejects.toThrow(/append-only/);
     // An entry forged with its own numbers gets the chain's instead.

@@ -29,3 +29,4 @@ export {
   type DirectoryUserSpec,
 } from './directory-fixtures';
 export { runCommand } from './commands';
+export { inScopeAs } from './in-scope';

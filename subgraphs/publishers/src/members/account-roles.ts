@@ -18,7 +18,7 @@ export interface AccountAdministratorModel {
 
 /** Who holds a role in the active publisher's account, and so works in every publisher of it. */
 export async function accountAdministrators(tx: Tx, actor: Actor): Promise<AccountAdministratorModel[]> {
-  const { accountId } = await tx.publisher.findUniqueOrThrow({ where: { id: actor.publisherId }, select: { accountId: true } });
+  const accountId = await accountOf(tx, actor);
   const rows = await tx.accountMember.findMany({
     where: { accountId },
     include: { user: { select: { email: true, displayName: true } } },
@@ -48,7 +48,7 @@ export async function grantAccountRole(tx: Tx, actor: Actor, email: string, role
   if (!userId) {
     throw new InvalidInput('No member of a publisher of this account has that email: invite them to one of its publishers first', 'email');
   }
-  const { accountId } = await tx.publisher.findUniqueOrThrow({ where: { id: actor.publisherId }, select: { accountId: true } });
+  const accountId = await accountOf(tx, actor);
   const before = await tx.accountMember.findUnique({ where: { accountId_userId: { accountId, userId } } });
   const row = await tx.accountMember.upsert({
     where: { accountId_userId: { accountId, userId } },
@@ -69,7 +69,7 @@ export async function grantAccountRole(tx: Tx, actor: Actor, email: string, role
 export async function revokeAccountRole(tx: Tx, actor: Actor, userId: string): Promise<string> {
   if (!isUuid(userId)) throw new NotFound('Account role');
   const id = userId.toLowerCase();
-  const { accountId } = await tx.publisher.findUniqueOrThrow({ where: { id: actor.publisherId }, select: { accountId: true } });
+  const accountId = await accountOf(tx, actor);
   // Who holds a role is no secret inside the account (accountAdministrators lists them).
   const existing = await tx.accountMember.findUnique({ where: { accountId_userId: { accountId, userId: id } } });
   if (!existing) throw new NotFound('Account role');
@@ -82,6 +82,12 @@ export async function revokeAccountRole(tx: Tx, actor: Actor, userId: string): P
     data: { before: { role: existing.roleKey }, after: { role: null } },
   });
   return id;
+}
+
+/** The active publisher's account: the holder's own roles in other accounts are visible too, so queries name it. */
+async function accountOf(tx: Tx, actor: Actor): Promise<string> {
+  const { accountId } = await tx.publisher.findUniqueOrThrow({ where: { id: actor.publisherId }, select: { accountId: true } });
+  return accountId;
 }
 
 async function assertAccountOwner(tx: Tx): Promise<void> {
