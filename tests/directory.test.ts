@@ -344,13 +344,17 @@ describe('signing in through the directory', () => {
     const heidi = await signIn(`heidi@${DOMAIN}`);
     expect(heidi.errors?.[0]?.extensions).toMatchObject({ code: 'UNAUTHENTICATED', reason: 'LOCKED_OUT' });
     // The admin-visible security events carry the reason AD gave.
-    const { rows } = await platform.admin.query<{ reason: string }>(
-      `SELECT data->>'reason' AS reason FROM security_events WHERE kind = 'login.directory_refused' AND publisher_id = $1`,
-      [DMP],
-    );
-    expect(rows.map((r) => r.reason)).toEqual(
-      expect.arrayContaining(['WRONG_CREDENTIALS', 'ACCOUNT_DISABLED', 'ACCOUNT_EXPIRED', 'PASSWORD_MUST_CHANGE', 'ACCOUNT_LOCKED']),
-    );
+    await expect
+      .poll(async () => {
+        const { rows } = await platform.admin.query<{ reason: string }>(
+          `SELECT data->>'reason' AS reason FROM security_events WHERE kind = 'login.directory_refused' AND publisher_id = $1`,
+          [DMP],
+        );
+        return rows.map((r) => r.reason);
+      })
+      .toEqual(
+        expect.arrayContaining(['WRONG_CREDENTIALS', 'ACCOUNT_DISABLED', 'ACCOUNT_EXPIRED', 'PASSWORD_MUST_CHANGE', 'ACCOUNT_LOCKED']),
+      );
   });
 
   it('escapes what it puts into the filter: a wildcard email finds nobody', async () => {

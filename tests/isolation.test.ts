@@ -26,6 +26,7 @@ const TENANT_TABLES = [
   'outbox',
   'user_sessions',
   'security_events',
+  'security_alerts',
   'invitations',
 ];
 

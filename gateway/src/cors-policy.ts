@@ -29,7 +29,7 @@ export function corsPolicy(configured: readonly string[], developerTools: boolea
     origin: (origin, allow) => allow(null, origin !== undefined && allowed.has(origin) ? origin : false),
     methods: ['GET', 'POST'],
     allowedHeaders: ALLOWED_HEADERS,
-    exposedHeaders: ['retry-after'],
+    exposedHeaders: ['retry-after', 'x-request-id'],
     credentials: false,
     maxAge: 600,
   };

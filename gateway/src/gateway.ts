@@ -4,11 +4,12 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { AccessTokenVerifier } from '@platform/auth';
+import type { AccessTokenVerifier, Principal } from '@platform/auth';
+import type { SecurityEvents } from '@platform/events';
 import { GraphQLError } from 'graphql';
 import { assertLegacyTenantHeader, authenticate, LEGACY_TENANT_HEADER, partnerWithTenantHeader } from '@platform/access';
 import { createErrorFormatter, inputGuardPlugin, rateLimitedResponse } from '@platform/graphql-edge';
-import { clientAddress, requestHeader, serveGraphQL, type RunningHttpServer } from '@platform/http';
+import { clientAddress, requestHeader, requestIdOf, serveGraphQL, type RunningHttpServer } from '@platform/http';
 import type { ServiceMetrics } from '@platform/metrics';
 import { type Logger } from '@platform/service';
 import { corsPolicy } from './cors-policy';
@@ -21,6 +22,8 @@ import { publishersRoutes } from './relayed-routes';
 
 interface GatewayContext {
   authorization: string | null;
+  /** Who the token stands for, once verified here; null without a token. */
+  principal: Principal | null;
   requestId: string;
   /** The deprecated X-Tenant-ID header, passed on for the subgraphs to check. */
   legacyTenant: string | null;
@@ -53,6 +56,8 @@ export interface GatewayOptions {
   metrics: ServiceMetrics;
   /** What /metrics asks of its scraper; null: open. */
   metricsToken: string | null;
+  /** Where denied operations and legacy-header use are reported; null without a database. */
+  securityEvents: SecurityEvents | null;
 }
 
 /** Each subgraph call of a plan, timed and counted by subgraph and outcome. */
@@ -180,6 +185,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       inputGuardPlugin(),
       options.metrics.plugin(),
       partnerUsagePlugin(options.partners),
+      ...(options.securityEvents ? [deniedOperationsPlugin(options.securityEvents)] : []),
       options.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
     ],
   });
@@ -204,13 +210,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       return refusal && rateLimitedResponse(refusal.message, refusal.retryAfterSeconds);
     },
     context: async (req) => {
-      const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
+      const requestId = requestIdOf(req);
       const clientIp = clientAddress(req, options.trustedProxies);
       const partner = options.partners.of(req);
       if (partner) {
         // Checked and counted on admission; every subgraph checks the key again itself.
-        if (requestHeader(req, LEGACY_TENANT_HEADER)) throw partnerWithTenantHeader();
-        return { authorization: `Bearer ${partner.key}`, requestId, legacyTenant: null, clientIp, partner };
+        if (requestHeader(req, LEGACY_TENANT_HEADER)) {
+          options.partners.misused(partner.caller, 'tenant_header', requestId);
+          throw partnerWithTenantHeader();
+        }
+        return { authorization: `Bearer ${partner.key}`, principal: partner.caller, requestId, legacyTenant: null, clientIp, partner };
       }
       const authorization = requestHeader(req, 'authorization');
       // Refuse forged, expired or malformed tokens here, before any subgraph is called.
@@ -219,19 +228,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
       if (legacyTenant) assertLegacyTenantHeader(legacyTenant);
       if (legacyTenant) {
-        // Counted per client so the header can be retired (README, "Legacy clients").
+        // Counted per client so the header can be retired (README, "Legacy clients"). In the
+        // token's publisher: a header naming another one must not write into that one's log.
+        const client = requestHeader(req, 'apollographql-client-name') ?? requestHeader(req, 'user-agent');
         options.log.warn(
-          {
-            event: 'legacy.x-tenant-id',
-            userId: principal?.userId ?? null,
-            tenant: legacyTenant,
-            client: requestHeader(req, 'apollographql-client-name') ?? requestHeader(req, 'user-agent'),
-            requestId,
-          },
+          { event: 'legacy.x-tenant-id', userId: principal?.userId ?? null, tenant: legacyTenant, client },
           'request used the deprecated X-Tenant-ID header',
         );
+        options.securityEvents?.report({
+          kind: 'legacy.tenant_header',
+          publisherId: principal?.publisherId ?? null,
+          userId: principal?.userId ?? null,
+          client: { ip: clientIp, userAgent: client },
+          requestId,
+          data: { tenant: legacyTenant.toLowerCase() },
+        });
       }
-      return { authorization, requestId, legacyTenant, clientIp };
+      return { authorization, principal, requestId, legacyTenant, clientIp };
     },
     postRoutes: relayed.post,
     routes: {
@@ -261,7 +274,16 @@ async function warmUpPlans(
       const variables = gateway.schema ? standInVariables(gateway.schema, body) : {};
       await apollo.executeOperation(
         { query: body, operationName: name, variables },
-        { contextValue: { authorization: null, requestId: 'plan-warm-up', legacyTenant: null, clientIp: null, planOnly: true } },
+        {
+          contextValue: {
+            authorization: null,
+            principal: null,
+            requestId: 'plan-warm-up',
+            legacyTenant: null,
+            clientIp: null,
+            planOnly: true,
+          },
+        },
       );
       warmed += 1;
     } catch (error) {
@@ -290,6 +312,35 @@ function partnerUsagePlugin(partners: PartnerCalls): ApolloServerPlugin<GatewayC
             operation: partner.operation,
             ms: performance.now() - partner.startedAt,
             failed,
+          });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Reports an operation answered with FORBIDDEN (a field, or the whole request) once, in the
+ * caller's publisher: a caller trying what it may not is worth a look, whichever subgraph refused.
+ */
+function deniedOperationsPlugin(events: SecurityEvents): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      return {
+        async willSendResponse({ response, request, operationName }) {
+          const { principal } = contextValue;
+          if (!principal || response.body.kind !== 'single') return;
+          const denied = response.body.singleResult.errors?.filter((error) => error.extensions?.code === 'FORBIDDEN') ?? [];
+          if (denied.length === 0) return;
+          const reason = denied.find((error) => typeof error.extensions?.reason === 'string')?.extensions?.reason as string | undefined;
+          events.report({
+            kind: 'operation.denied',
+            publisherId: principal.publisherId,
+            userId: principal.userId,
+            partnerClientId: principal.partnerClientId ?? null,
+            client: { ip: contextValue.clientIp },
+            requestId: contextValue.requestId,
+            data: { operation: (operationName ?? request.operationName ?? 'anonymous').slice(0, 100), ...(reason ? { reason } : {}) },
           });
         },
       };

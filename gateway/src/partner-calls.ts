@@ -4,6 +4,7 @@ import { GraphQLError } from 'graphql';
 import type pg from 'pg';
 import { ACCESS_CACHE_MS, partnerKeyOf, PartnerKeys, Remembered, type PartnerCaller, type PartnerKeyRow } from '@platform/access';
 import { requestHeader, type RouteResponse } from '@platform/http';
+import type { SecurityEvents } from '@platform/events';
 import type { Logger } from '@platform/service';
 import type { PartnerUsage } from './partner-usage';
 import type { RequestRates } from './request-rates';
@@ -52,12 +53,16 @@ export class PartnerCalls {
     private readonly rates: RequestRates,
     readonly usage: PartnerUsage | null,
     private readonly log: Logger,
+    private readonly securityEvents: SecurityEvents | null = null,
   ) {
-    this.keys = new PartnerKeys(async (clientId) => {
-      if (!pool) return null;
-      const { rows } = await pool.query<PartnerKeyRow>('SELECT * FROM app_partner_key($1::uuid)', [clientId]);
-      return rows[0] ?? null;
-    });
+    this.keys = new PartnerKeys(
+      async (clientId) => {
+        if (!pool) return null;
+        const { rows } = await pool.query<PartnerKeyRow>('SELECT * FROM app_partner_key($1::uuid)', [clientId]);
+        return rows[0] ?? null;
+      },
+      (refused) => this.misused(refused, refused.reason),
+    );
   }
 
   /** The partner request `req` was admitted as, for its context and its usage count. */
@@ -83,6 +88,7 @@ export class PartnerCalls {
       throw error;
     }
     if (req.method !== 'POST' || typeof body !== 'object' || body === null) {
+      this.misused(caller, 'not_a_post');
       return refusal(400, 'BAD_REQUEST', "Partner calls are POSTs with a JSON body naming a registered operation's id");
     }
     const request = body as RequestBody;
@@ -130,7 +136,19 @@ export class PartnerCalls {
 
   private refuseUnlisted(caller: PartnerCaller, operation: string, message: string): RouteResponse {
     this.usage?.record({ publisherId: caller.publisherId, clientId: caller.partnerClientId, operation, ms: 0, failed: true });
+    this.misused(caller, 'operation_not_in_list');
     return refusal(400, 'PERSISTED_QUERY_NOT_IN_LIST', message);
+  }
+
+  /** A key used in a way its client may not, or one that stands for no client. */
+  misused(client: { publisherId: string | null; partnerClientId: string | null }, reason: string, requestId?: string): void {
+    this.securityEvents?.report({
+      kind: 'partner_key.misused',
+      publisherId: client.publisherId,
+      partnerClientId: client.partnerClientId,
+      requestId: requestId ?? null,
+      data: { reason },
+    });
   }
 
   private listOf(publisherId: string): Promise<OperationList> {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { AccessTokenVerifier } from '@platform/auth';
+import { SecurityEvents } from '@platform/events';
 import { ServiceMetrics } from '@platform/metrics';
 import { ConfigurationError, createLogger, type ServiceConfig } from '@platform/service';
 import { PostgresApqStore } from './apq-store';
@@ -33,11 +34,20 @@ export async function startGatewayService(
   const rates = new RequestRates(config.rateLimits, pool);
   const metrics = new ServiceMetrics('gateway');
   const usage = pool ? new PartnerUsage(pool, log) : null;
+  const securityEvents = pool
+    ? new SecurityEvents({
+        query: async (sql, values) => (await pool.query(sql, values)).rows,
+        counters: metrics.securityEventCounters(),
+        log,
+        flushMs: config.monitoringFlushMs,
+      })
+    : null;
   const apq = pool ? new PostgresApqStore(pool) : null;
   const stopPruning = apq?.prunePeriodically(log);
   const release = async () => {
     stopPruning?.();
     await usage?.close();
+    await securityEvents?.close();
     await pool?.end();
   };
   try {
@@ -51,11 +61,12 @@ export async function startGatewayService(
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       rates,
-      partners: new PartnerCalls(pool, rates, usage, log),
+      partners: new PartnerCalls(pool, rates, usage, log, securityEvents),
       apq,
       warmUp: pool ? () => registeredOperations(pool) : null,
       metrics,
       metricsToken: config.metricsToken,
+      securityEvents,
     });
     return {
       ...server,

@@ -10,5 +10,7 @@ export default subgraphCodegen({
     Directory: '../directory/directory-settings#DirectoryModel',
     DirectorySyncResult: '../directory/directory-sync#SyncResult',
     PartnerClient: '../partners/partner-clients#PartnerClientModel',
+    SecurityOverview: '../security/security-overview#SecurityOverviewModel',
+    SecurityEvent: '../security/security-overview#SecurityEventModel',
   },
 });

@@ -26,5 +26,5 @@ export {
 } from './shield';
 export { PublisherLanes } from './publisher-lanes';
 export { assertMayGrant } from './grants';
-export { PartnerKeys, partnerKeyOf, type PartnerCaller, type PartnerKeyLookup, type PartnerKeyRow } from './partner-keys';
+export { PartnerKeys, partnerKeyOf, type PartnerCaller, type PartnerKeyLookup, type PartnerKeyRow, type RefusedKey } from './partner-keys';
 export { Remembered } from './remembered';

@@ -34,25 +34,44 @@ export function partnerKeyLookupOf(db: ScopedDatabase): PartnerKeyLookup {
  * (ACCESS_CACHE_MS), so a revoked or rotated key stops working at every instance within that.
  */
 export class PartnerKeys {
-  private readonly checked = new Remembered<PartnerCaller | string>(ACCESS_CACHE_MS);
+  private readonly checked = new Remembered<PartnerCaller | RefusedKey>(ACCESS_CACHE_MS);
 
-  constructor(private readonly lookup: PartnerKeyLookup) {}
+  /** `onRefused`: told of every refused key, with the client it names when that client exists. */
+  constructor(
+    private readonly lookup: PartnerKeyLookup,
+    private readonly onRefused?: (refused: RefusedKey) => void,
+  ) {}
 
   /** The caller a key stands for; UNAUTHENTICATED (HTTP 401) saying why when it stands for none. */
   async verify(key: string): Promise<PartnerCaller> {
     const outcome = await this.checked.get(key, () => this.check(key));
-    if (typeof outcome === 'string') throw unauthenticatedRequest(outcome);
+    if ('refusal' in outcome) {
+      this.onRefused?.(outcome);
+      throw unauthenticatedRequest(outcome.refusal);
+    }
     return outcome;
   }
 
-  private async check(key: string): Promise<PartnerCaller | string> {
+  private async check(key: string): Promise<PartnerCaller | RefusedKey> {
     const parsed = parsePartnerKey(key);
     const row = parsed && (await this.lookup(parsed.clientId));
-    if (!parsed || !row || !partnerSecretMatches(parsed.secret, row.key_hash)) return 'The API key is not valid';
-    if (row.revoked_at) return 'The API key has been revoked';
-    if (row.expires_at && row.expires_at.getTime() <= Date.now()) return 'The API key has expired';
-    return { userId: row.created_by, publisherId: row.publisher_id, partnerClientId: parsed.clientId, mode: row.mode };
+    if (!parsed || !row) return { refusal: 'The API key is not valid', reason: 'invalid', publisherId: null, partnerClientId: null };
+    const client = { publisherId: row.publisher_id, partnerClientId: parsed.clientId };
+    if (!partnerSecretMatches(parsed.secret, row.key_hash))
+      return { refusal: 'The API key is not valid', reason: 'wrong_secret', ...client };
+    if (row.revoked_at) return { refusal: 'The API key has been revoked', reason: 'revoked', ...client };
+    if (row.expires_at && row.expires_at.getTime() <= Date.now())
+      return { refusal: 'The API key has expired', reason: 'expired', ...client };
+    return { userId: row.created_by, ...client, mode: row.mode };
   }
+}
+
+/** A key that stands for no caller, and the client it names where that client exists. */
+export interface RefusedKey {
+  refusal: string;
+  reason: 'invalid' | 'wrong_secret' | 'revoked' | 'expired';
+  publisherId: string | null;
+  partnerClientId: string | null;
 }
 
 /**

@@ -3,7 +3,7 @@ import { AccessTokenVerifier, InvalidTokenError, bearerToken, type Actor, type P
 import { isUuid, type ScopedDatabase, type Tx } from '@platform/db';
 import type { Logger } from 'pino';
 import { cachedAccessLoader } from './access';
-import { clientAddress, requestHeader } from '@platform/http';
+import { clientAddress, requestHeader, requestIdOf } from '@platform/http';
 import { forbidden, forbiddenRequest, unauthenticated, unauthenticatedRequest } from '@platform/graphql-edge';
 import { partnerKeyLookupOf, partnerKeyOf, PartnerKeys, type PartnerCaller } from './partner-keys';
 import type { PublisherLanes } from './publisher-lanes';
@@ -48,8 +48,8 @@ export function createContextBuilder(deps: ContextDependencies) {
   const accessOf = cachedAccessLoader(deps.db, undefined, deps.onAccessLookup);
   const partnerKeys = new PartnerKeys(partnerKeyLookupOf(deps.db));
   return async (req: http.IncomingMessage, whenDone: (release: () => void) => void): Promise<RequestContext> => {
-    const requestId = requestHeader(req, 'x-request-id') ?? crypto.randomUUID();
-    const log = deps.log.child({ requestId });
+    const requestId = requestIdOf(req);
+    const log = deps.log;
     const authorization = requestHeader(req, 'authorization');
     const partnerKey = partnerKeyOf(authorization, requestHeader(req, 'x-api-key'));
     const token: Principal | null = partnerKey

@@ -11,7 +11,6 @@ export const TABLE_OWNERS = {
   user_sessions: 'identity',
   refresh_token_rotations: 'identity',
   password_resets: 'identity',
-  security_events: 'identity',
   directories: 'identity',
   directory_email_domains: 'identity',
   directory_group_mappings: 'identity',
@@ -40,6 +39,12 @@ export const TABLE_OWNERS = {
   work_recordings: 'catalog',
   audit_log: 'events',
   outbox: 'events',
+  // Reported by every service through @platform/events (SecurityEvents), which writes them with
+  // app_record_security_events; alerts are raised by that function's trigger, from rules that
+  // migrations write.
+  security_events: 'events',
+  security_alert_rules: 'database',
+  security_alerts: 'database',
   permissions: 'database',
   rate_limits: 'database',
   // postgrator's record of the migrations applied.

@@ -37,7 +37,11 @@ export class NotFound extends DomainError {
   readonly code = 'NOT_FOUND';
   override readonly name = 'NotFound';
 
-  constructor(what: string) {
+  /** `id`: the id asked for, when the caller named one; security monitoring checks it for a probe. */
+  constructor(
+    what: string,
+    readonly id?: string,
+  ) {
     super(`${what} was not found`);
   }
 }

@@ -1,8 +1,10 @@
+import { SECURITY_EVENT_KINDS, type SecurityEventKind } from './security-events';
+
 /**
- * Every action the audit log and the outbox know: the events' public contract. A change names one
+ * Every change the audit log and the outbox know: the events' public contract. A change names one
  * of these or does not compile; a new action is added here, with its place in the README's list.
  */
-export const AUDIT_ACTIONS = [
+export const CHANGE_ACTIONS = [
   'work.created',
   'work.updated',
   'work.deleted',
@@ -46,7 +48,18 @@ export const AUDIT_ACTIONS = [
   'persisted_queries.registered',
 ] as const;
 
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
+
+/** Security events and the alerts they raise, written to the audit log by the database (migration 014). */
+export type SecurityAction = `security.${SecurityEventKind}` | 'security.alert_raised';
+
+export type AuditAction = ChangeAction | SecurityAction;
+
+export const AUDIT_ACTIONS: readonly AuditAction[] = [
+  ...CHANGE_ACTIONS,
+  ...SECURITY_EVENT_KINDS.map((kind) => `security.${kind}` as const),
+  'security.alert_raised',
+];
 
 const KNOWN: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
 

@@ -1,11 +1,11 @@
 import type { Prisma, Tx } from '@platform/db';
-import type { AuditAction } from './actions';
+import type { ChangeAction } from './actions';
 
 export interface Change {
   entityType: string;
   entityId: string;
   /** The event type, e.g. `work.created`. */
-  action: AuditAction;
+  action: ChangeAction;
   /** What changed: `before` and `after` of the changed fields where there is a before; never a secret. */
   data: Prisma.InputJsonObject;
 }

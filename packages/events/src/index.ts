@@ -1,3 +1,11 @@
 export { recordChange, recordChanges, type Change, type ChangeActor } from './change-log';
-export { AUDIT_ACTIONS, isAuditAction, type AuditAction } from './actions';
+export { AUDIT_ACTIONS, CHANGE_ACTIONS, isAuditAction, type AuditAction, type ChangeAction, type SecurityAction } from './actions';
+export {
+  SECURITY_EVENT_KINDS,
+  SecurityEvents,
+  type SecurityEvent,
+  type SecurityEventKind,
+  type SecurityEventRow,
+  type SqlQuery,
+} from './security-events';
 export { CHAINED_ENTRY_COLUMNS, ChainVerifier, describeBreak, entryHash, type ChainBreak, type ChainedEntry } from './audit-chain';

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import cors, { type CorsOptions } from 'cors';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
 import type { Logger } from 'pino';
+import { requestIdFrom, runInRequestScope } from '@platform/service';
 
 export type { CorsOptions };
 
@@ -64,12 +65,16 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   await apollo.start();
   await options.beforeListening?.();
   const server = http.createServer((req, res) => {
-    handle(options, req, res).catch((error) => {
-      log.error({ err: error }, 'request failed outside GraphQL');
-      if (!res.headersSent) sendJson(res, 500, { error: 'Internal server error' });
-      // Mid-stream: cut the connection, so that the client sees a broken transfer, not a short file.
-      else res.destroy();
-    });
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    runInRequestScope({ requestId }, () =>
+      handle(options, req, res).catch((error) => {
+        log.error({ err: error }, 'request failed outside GraphQL');
+        if (!res.headersSent) sendJson(res, 500, { error: 'Internal server error' });
+        // Mid-stream: cut the connection, so that the client sees a broken transfer, not a short file.
+        else res.destroy();
+      }),
+    );
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
@@ -239,4 +244,20 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
 export function requestHeader(req: http.IncomingMessage, name: string): string | null {
   const value = req.headers[name];
   return (Array.isArray(value) ? value[0] : value) ?? null;
+}
+
+const requestIds = new WeakMap<http.IncomingMessage, string>();
+
+/**
+ * The id this request is known by in every log line, every subgraph call and the audit log: the
+ * X-Request-Id it came with when that is a plain token, or a new one. It is sent back in the
+ * response's X-Request-Id.
+ */
+export function requestIdOf(req: http.IncomingMessage): string {
+  let id = requestIds.get(req);
+  if (!id) {
+    id = requestIdFrom(requestHeader(req, 'x-request-id'));
+    requestIds.set(req, id);
+  }
+  return id;
 }

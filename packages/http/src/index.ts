@@ -1,5 +1,6 @@
 export {
   requestHeader,
+  requestIdOf,
   serveGraphQL,
   type CorsOptions,
   type PostRoute,

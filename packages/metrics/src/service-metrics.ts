@@ -77,6 +77,17 @@ export class ServiceMetrics {
     };
   }
 
+  /**
+   * Security events this service reported and the database kept, by kind (platform-wide: every
+   * publisher's); and those dropped because too many were waiting to be written.
+   */
+  securityEventCounters() {
+    return {
+      kept: this.counter('security_events_total', 'Security events recorded, by kind (all publishers)', ['kind']),
+      dropped: this.counter('security_events_dropped_total', 'Security events dropped while too many waited to be written', ['kind']),
+    };
+  }
+
   counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
     return new Counter({ name, help, labelNames, registers: [this.registry] });
   }

@@ -130,6 +130,19 @@ export const PERMISSIONS = [
     description: 'See who changed what in the publisher, and when.',
     dependsOn: [],
   },
+  {
+    key: 'security:read',
+    title: 'See security monitoring',
+    description:
+      "See the publisher's security events (failed sign-ins, lockouts, denied operations, probes, misused partner keys) and the alerts they raised.",
+    dependsOn: [],
+  },
+  {
+    key: 'usage:read',
+    title: 'See API usage',
+    description: "See the publisher's API calls per day, caller and operation, with errors and latency, against the plan's monthly limit.",
+    dependsOn: [],
+  },
 ] as const satisfies readonly PermissionDefinition[];
 
 export type PermissionKey = (typeof PERMISSIONS)[number]['key'];

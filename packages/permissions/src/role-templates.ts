@@ -60,7 +60,7 @@ export const ROLE_TEMPLATES: readonly RoleTemplate[] = [
     key: 'billing',
     name: 'Billing',
     description: 'Sees and manages the plan and seats of the account; nothing else.',
-    permissions: ['billing:read', 'billing:manage'],
+    permissions: ['billing:read', 'billing:manage', 'usage:read'],
     publisherTypes: PUBLISHER_TYPES,
   },
   {

@@ -46,6 +46,8 @@ export interface ServiceConfig {
   billingWebhookSecret: string | null;
   /** The bearer token /metrics asks of its scraper; null: /metrics is open. */
   metricsToken: string | null;
+  /** How often security events and usage counts are written (they are buffered in between). */
+  monitoringFlushMs: number;
   /** Where the gateway finds each subgraph, when not at the URLs composed into the supergraph. */
   subgraphUrls: Partial<Record<'identity' | 'publishers' | 'catalog', string>>;
   directory: DirectorySettings;
@@ -121,6 +123,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
     },
     billingWebhookSecret: env.BILLING_WEBHOOK_SECRET || null,
     metricsToken: env.METRICS_TOKEN || null,
+    monitoringFlushMs: positiveInteger(env, 'MONITORING_FLUSH_MS', 1_000),
     subgraphUrls: {
       ...(env.IDENTITY_URL ? { identity: env.IDENTITY_URL } : {}),
       ...(env.PUBLISHERS_URL ? { publishers: env.PUBLISHERS_URL } : {}),

@@ -1,4 +1,5 @@
 export { createLogger, type Logger } from './logger';
+export { currentRequestScope, requestIdFrom, runInRequestScope, type RequestScope } from './request-scope';
 export {
   ConfigurationError,
   portOf,

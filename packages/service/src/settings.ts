@@ -147,6 +147,13 @@ export const SETTINGS: readonly Setting[] = [
     secret: true,
   },
   {
+    names: ['MONITORING_FLUSH_MS'],
+    default: '1000',
+    usedBy: 'all services',
+    meaning:
+      'how often a service writes the security events and usage counts it holds in memory (see "Security monitoring" and "Usage analytics"); a crash loses at most this much',
+  },
+  {
     names: ['BILLING_WEBHOOK_SECRET'],
     default: 'none (webhook off)',
     usedBy: 'publishers',

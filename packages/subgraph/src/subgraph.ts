@@ -1,5 +1,5 @@
 import type http from 'node:http';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { parse } from 'graphql';
@@ -8,6 +8,8 @@ import { createPrismaClient, ScopedDatabase } from '@platform/db';
 import { createContextBuilder, protect, PublisherLanes, type IRules, type RequestContext } from '@platform/access';
 import { createErrorFormatter, inputGuardPlugin } from '@platform/graphql-edge';
 import { serveGraphQL, type PostRoute, type Route, type RouteResponse, type RunningHttpServer } from '@platform/http';
+import { NotFound } from '@platform/errors';
+import { SecurityEvents } from '@platform/events';
 import { ServiceMetrics } from '@platform/metrics';
 import { ConfigurationError, type Logger, type ServiceConfig } from '@platform/service';
 
@@ -40,6 +42,7 @@ export interface SubgraphRuntime {
   production: boolean;
   trustedProxies: ReadonlySet<string> | 'all';
   lanes: PublisherLanes;
+  securityEvents: SecurityEvents;
 }
 
 export async function startSubgraph<TContext extends RequestContext>(
@@ -61,6 +64,7 @@ export async function startSubgraph<TContext extends RequestContext>(
       ApolloServerPluginInlineTraceDisabled(),
       inputGuardPlugin(),
       runtime.metrics.plugin(),
+      probeReportingPlugin(runtime.securityEvents),
     ],
   });
   const accessLookups = runtime.metrics.counter(
@@ -144,10 +148,11 @@ export interface SubgraphService<TContext extends RequestContext> {
   close?: () => Promise<void>;
 }
 
-/** What a service's definition is built with: its database, and its metrics to add to. */
+/** What a service's definition is built with: its database, its metrics, its security events. */
 export interface SubgraphServiceParts {
   db: ScopedDatabase;
   metrics: ServiceMetrics;
+  securityEvents: SecurityEvents;
 }
 
 /**
@@ -165,8 +170,14 @@ export async function startSubgraphService<TContext extends RequestContext>(
   }
   const db = new ScopedDatabase(createPrismaClient(config.databaseUrl, { poolSize: config.dbPoolSize }));
   const metrics = new ServiceMetrics(log.bindings().name ?? 'subgraph');
+  const securityEvents = new SecurityEvents({
+    query: (sql, values) => db.withScope({}, (tx) => tx.$queryRawUnsafe(sql, ...values)),
+    counters: metrics.securityEventCounters(),
+    log,
+    flushMs: config.monitoringFlushMs,
+  });
   try {
-    const { definition, verifier, close } = await define({ db, metrics });
+    const { definition, verifier, close } = await define({ db, metrics, securityEvents });
     const server = await startSubgraph(definition, {
       port,
       metrics,
@@ -178,17 +189,52 @@ export async function startSubgraphService<TContext extends RequestContext>(
       production: config.production,
       trustedProxies: config.trustedProxies,
       lanes: new PublisherLanes(config.lanes),
+      securityEvents,
     });
     return {
       ...server,
       close: async () => {
         await server.close();
         await close?.();
+        await securityEvents.close();
         await db.disconnect();
       },
     };
   } catch (error) {
+    await securityEvents.close();
     await db.disconnect();
     throw error;
   }
+}
+
+/**
+ * NOT_FOUND for an id of a resolver's arguments may be a probe of another publisher's data. It is
+ * reported with the id; whether the id exists elsewhere is decided when the event is written, off
+ * the request path, so the answer's timing tells the caller nothing.
+ */
+function probeReportingPlugin(events: SecurityEvents): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ contextValue, errors }) {
+          const principal = contextValue.principal;
+          if (!principal) return;
+          for (const error of errors) {
+            const probedId = error.originalError instanceof NotFound ? error.originalError.id : undefined;
+            if (!probedId) continue;
+            events.report({
+              kind: 'probe.cross_publisher',
+              publisherId: principal.publisherId,
+              userId: principal.userId,
+              partnerClientId: principal.partnerClientId ?? null,
+              client: contextValue.client,
+              requestId: contextValue.requestId,
+              probedId,
+              data: { path: error.path?.join('.') ?? '' },
+            });
+          }
+        },
+      };
+    },
+  };
 }

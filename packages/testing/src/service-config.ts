@@ -17,6 +17,8 @@ export function serviceConfigForTests(
     jwksUrl: '',
     rateLimits: { windowSeconds: 1, perUser: 100_000, perPublisher: 100_000, perAnonymousAddress: 100_000, perPartnerKey: 100_000 },
     lanes: { concurrency: dbPoolSize, queue: 10_000, waitMs: 60_000 },
+    // Security events and usage are written within a tenth of a second: specs wait for them.
+    monitoringFlushMs: 100,
     // A stopped directory is noticed within a second and retried two seconds later; syncs run
     // when a spec asks, never on a timer.
     directory: { ...defaults.directory, timeoutMs: 1_000, breakerOpenSeconds: 2, syncPollSeconds: 0 },

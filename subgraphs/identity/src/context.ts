@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { KeyRing, TokenSettings } from '@platform/auth';
 import type { RequestContext } from '@platform/access';
 import type { ScopedDatabase } from '@platform/db';
+import type { SecurityEvents } from '@platform/events';
 import type { Mailer } from '@platform/mail';
 import type { DirectoryRuntime } from './directory/runtime';
 import type { UserModel } from './models';
@@ -22,11 +23,13 @@ export interface IdentityDependencies {
   passwordResetUrl: string;
   /** Publishers' Active Directories: connections, the key of their bind passwords, sync locks. */
   directories: DirectoryRuntime;
+  securityEvents: SecurityEvents;
 }
 
-/** The services' dependencies with the request's logger. */
+/** The services' dependencies with the request's logger and id. */
 export interface IdentityServices extends IdentityDependencies {
   log: Logger;
+  requestId: string | null;
 }
 
 /** Where a request comes from: throttling keys on the address, sessions record both. */
@@ -45,7 +48,7 @@ export interface IdentityContext extends RequestContext {
 export function identityContext(deps: IdentityDependencies) {
   return (base: RequestContext): IdentityContext => ({
     ...base,
-    services: { ...deps, log: base.log },
+    services: { ...deps, log: base.log, requestId: base.requestId },
     loaders: { user: createUserLoader(base), partnerUsage: createPartnerUsageLoader(base) },
     signedIn: null,
   });

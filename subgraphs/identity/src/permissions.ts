@@ -18,6 +18,7 @@ export const identityRules: IRules = {
     directory: can('directory:read'),
     partnerClients: can('partner:manage'),
     persistedQueries: can('partner:manage'),
+    securityOverview: can('security:read'),
     _entities: entitiesRule({ User: 'member' }),
   },
   Mutation: {
@@ -54,6 +55,13 @@ export const identityRules: IRules = {
   PersistedQueryList: isMember,
   PersistedQueryOperation: isMember,
   PersistedQueryRegistration: isMember,
+  // Reachable only through securityOverview, which carries the permission.
+  SecurityOverview: can('security:read'),
+  SecurityEventCount: can('security:read'),
+  SecurityAlert: can('security:read'),
+  SecurityAlertRule: can('security:read'),
+  SecurityEvent: can('security:read'),
+  SecurityEventDetail: can('security:read'),
   AuthPayload: isPublic,
   Publisher: isPublic,
   Session: isMember,

@@ -14,7 +14,7 @@ export interface IdentityOptions {
 
 export function startIdentity(config: ServiceConfig, port: number, options: IdentityOptions = {}) {
   const log = createLogger('identity');
-  return startSubgraphService(config, port, log, async ({ db }) => {
+  return startSubgraphService(config, port, log, async ({ db, securityEvents }) => {
     const keys = await keyRing(config);
     const loginGuard = LoginGuard.open(config.databaseUrl!);
     const directories = await directoryRuntime(config);
@@ -28,6 +28,7 @@ export function startIdentity(config: ServiceConfig, port: number, options: Iden
       mailer: options.mailer ?? new LogMailer(log),
       passwordResetUrl: config.links.passwordReset,
       directories,
+      securityEvents,
     });
     // Identity holds the keys, so it verifies with them instead of fetching its own JWKS.
     return {

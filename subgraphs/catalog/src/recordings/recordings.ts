@@ -57,7 +57,7 @@ export async function updateRecording(tx: Tx, actor: Actor, id: string, draft: R
   if (draft.isrc !== undefined) changes.isrc = draft.isrc ? normalizeIsrc(draft.isrc) : null;
   if (draft.durationSeconds !== undefined) changes.durationSeconds = validDuration(draft.durationSeconds);
   const key = { publisherId_id: { publisherId: actor.publisherId, id: recordingId } };
-  if (!(await tx.recording.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Recording');
+  if (!(await tx.recording.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Recording', recordingId);
   const recording = await tx.recording.update({ where: key, data: changes });
   await recordChange(tx, actor, {
     entityType: 'Recording',
@@ -71,7 +71,7 @@ export async function updateRecording(tx: Tx, actor: Actor, id: string, draft: R
 export async function deleteRecording(tx: Tx, actor: Actor, id: string): Promise<string> {
   const recordingId = requireId(id, 'id', 'recording');
   const { count } = await tx.recording.deleteMany({ where: { publisherId: actor.publisherId, id: recordingId } });
-  if (count === 0) throw new NotFound('Recording');
+  if (count === 0) throw new NotFound('Recording', recordingId);
   await recordChange(tx, actor, {
     entityType: 'Recording',
     entityId: recordingId,

@@ -44,7 +44,7 @@ export async function updateSongwriter(tx: Tx, actor: Actor, id: string, draft: 
   if (draft.name != null) changes.name = requiredText(draft.name, 'name', 200);
   if (draft.ipi !== undefined) changes.ipi = draft.ipi ? normalizeIpi(draft.ipi) : null;
   const key = { publisherId_id: { publisherId: actor.publisherId, id: songwriterId } };
-  if (!(await tx.songwriter.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Songwriter');
+  if (!(await tx.songwriter.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Songwriter', songwriterId);
   const songwriter = await tx.songwriter.update({ where: key, data: changes });
   await recordChange(tx, actor, {
     entityType: 'Songwriter',
@@ -61,7 +61,7 @@ export async function deleteSongwriter(tx: Tx, actor: Actor, id: string): Promis
   const works = await tx.workWriter.count({ where: { publisherId: actor.publisherId, songwriterId } });
   if (works > 0) throw new InvalidInput(`This songwriter writes ${works} work(s); remove them from those works first`, 'id');
   const { count } = await tx.songwriter.deleteMany({ where: { publisherId: actor.publisherId, id: songwriterId } });
-  if (count === 0) throw new NotFound('Songwriter');
+  if (count === 0) throw new NotFound('Songwriter', songwriterId);
   await recordChange(tx, actor, {
     entityType: 'Songwriter',
     entityId: songwriterId,

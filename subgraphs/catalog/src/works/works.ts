@@ -75,7 +75,7 @@ export async function updateWork(tx: Tx, actor: Actor, id: string, draft: WorkDr
   if (draft.iswc !== undefined) changes.iswc = draft.iswc ? normalizeIswc(draft.iswc) : null;
   const writers = draft.writers ? includingOwnSongwriter(actor, validWriters(draft.writers)) : null;
   const key = { publisherId_id: { publisherId: actor.publisherId, id: workId } };
-  if (!(await tx.work.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Work');
+  if (!(await tx.work.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Work', workId);
   if (writers && actor.ownWorksOf) {
     await changeOwnShare(tx, actor.publisherId, workId, actor.ownWorksOf, writers);
   } else if (writers) {
@@ -91,7 +91,7 @@ export async function updateWork(tx: Tx, actor: Actor, id: string, draft: WorkDr
 export async function deleteWork(tx: Tx, actor: Actor, id: string): Promise<string> {
   const workId = requireId(id, 'id', 'work');
   const { count } = await tx.work.deleteMany({ where: { publisherId: actor.publisherId, id: workId } });
-  if (count === 0) throw new NotFound('Work');
+  if (count === 0) throw new NotFound('Work', workId);
   await recordChange(tx, actor, { entityType: 'Work', entityId: workId, action: 'work.deleted', data: { id: workId } });
   return workId;
 }

@@ -2,7 +2,7 @@ import { Filter } from 'ldapts';
 import { InvalidInput, NotPermitted, NotSignedIn } from '@platform/errors';
 import { recordChange } from '@platform/events';
 import type { Client, IdentityServices } from '../context';
-import { recordSecurityEvent } from '../security-events';
+import { reportSecurityEvent } from '../security-events';
 import { refusal as guardRefusal } from '../sign-in/login-guard';
 import { REFUSAL_MESSAGES, type DirectoryRefusal } from './ad-errors';
 import type { DirectoryUser, LoginAttribute } from './directory-client';
@@ -94,14 +94,14 @@ export async function signInThroughDirectory(
         2 * directories.clients.options.timeoutMs,
       );
     } catch (error) {
-      await report(services, client, publisherId, 'login.directory_unavailable', { error: (error as Error).message });
+      report(services, client, publisherId, 'login.directory_unavailable', { error: (error as Error).message });
       throw error;
     }
   });
   if (checked.outcome === 'refused') throw guardRefusal(checked.reason);
   if (checked.outcome === 'rejected') {
     const { reason, userDn } = refused;
-    await report(services, client, publisherId, 'login.directory_refused', {
+    report(services, client, publisherId, 'login.directory_refused', {
       reason,
       knownAccount: userDn !== null,
       ...(checked.lockedForSeconds ? { lockedForSeconds: checked.lockedForSeconds } : {}),
@@ -139,11 +139,11 @@ export async function signInThroughDirectory(
       throw error;
     });
   if (outcome.kind === 'no-email') {
-    await report(services, client, publisherId, 'login.directory_no_email', { userDn: user.dn });
+    report(services, client, publisherId, 'login.directory_no_email', { userDn: user.dn });
     throw new NotPermitted('Your directory account has no email address in a domain this publisher claims; ask your IT administrator');
   }
   if (outcome.kind === 'no-group') {
-    await report(services, client, publisherId, 'login.directory_no_group', { userDn: user.dn }, outcome.userId);
+    report(services, client, publisherId, 'login.directory_no_group', { userDn: user.dn }, outcome.userId);
     throw new NotPermitted('Your directory account is in no group that gives access to this publisher; ask your IT administrator');
   }
   return services.db.withScope({ userId: outcome.userId }, (tx) =>
@@ -151,14 +151,14 @@ export async function signInThroughDirectory(
   );
 }
 
-async function report(
+function report(
   services: IdentityServices,
   client: Client,
   publisherId: string,
   kind: 'login.directory_refused' | 'login.directory_unavailable' | 'login.directory_no_group' | 'login.directory_no_email',
   data: Record<string, string | number | boolean>,
   userId?: string,
-): Promise<void> {
+): void {
   services.log.info({ event: kind, publisherId, ...data }, kind);
-  await services.db.withScope({}, (tx) => recordSecurityEvent(tx, { kind, publisherId, userId: userId ?? null, client, data }));
+  reportSecurityEvent(services, { kind, publisherId, userId: userId ?? null, client, data });
 }

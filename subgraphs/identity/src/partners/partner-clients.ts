@@ -2,7 +2,7 @@ import { assertMayGrant } from '@platform/access';
 import { issuePartnerKey, type Actor } from '@platform/auth';
 import { isUuid, type Prisma, type Tx } from '@platform/db';
 import { InvalidInput, NotFound } from '@platform/errors';
-import { recordChange, type AuditAction } from '@platform/events';
+import { recordChange, type ChangeAction } from '@platform/events';
 import { isPermissionKey } from '@platform/permissions';
 import { requirePlanFeature } from '@platform/publishers/plans';
 
@@ -133,7 +133,7 @@ async function changeClient(
   actor: Actor,
   id: string,
   data: Prisma.PartnerClientUpdateInput,
-  action: AuditAction,
+  action: ChangeAction,
   details: Record<string, string>,
 ): Promise<PartnerClientModel> {
   const client = await tx.partnerClient.update({
@@ -197,6 +197,6 @@ async function clientOf(tx: Tx, actor: Actor, id: string): Promise<PartnerClient
     where: { publisherId_id: { publisherId: actor.publisherId, id } },
     select: CLIENT_FIELDS,
   });
-  if (!client) throw new NotFound('Partner client');
+  if (!client) throw new NotFound('Partner client', id);
   return client;
 }

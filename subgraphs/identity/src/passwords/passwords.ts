@@ -3,7 +3,7 @@ import { hashPassword, verifyPassword, type SessionPrincipal } from '@platform/a
 import { InvalidInput } from '@platform/errors';
 import { endSessions } from '@platform/sessions';
 import type { Client, IdentityServices } from '../context';
-import { recordSecurityEvent } from '../security-events';
+import { reportSecurityEvent } from '../security-events';
 import { hashSecret } from '../sessions/sessions';
 import { refusal } from '../sign-in/login-guard';
 import { requireAcceptablePassword } from './password-policy';
@@ -33,13 +33,8 @@ export async function changePassword(
   await services.db.withScope(scope, async (tx) => {
     await tx.user.update({ where: { id: principal.userId }, data: { passwordHash, updatedAt: new Date() } });
     await endSessions(tx, { userId: principal.userId, exceptSessionId: principal.sessionId }, 'password changed');
-    await recordSecurityEvent(tx, {
-      kind: 'password.changed',
-      userId: principal.userId,
-      sessionId: principal.sessionId,
-      client,
-    });
   });
+  reportSecurityEvent(services, { kind: 'password.changed', userId: principal.userId, sessionId: principal.sessionId, client });
   return true;
 }
 
@@ -74,8 +69,8 @@ async function mailResetLink(services: IdentityServices, client: Client, userId:
     await tx.passwordReset.create({
       data: { tokenHash: hashSecret(token), userId, expiresAt: new Date(Date.now() + RESET_TOKEN_TTL_MINUTES * 60_000) },
     });
-    await recordSecurityEvent(tx, { kind: 'password.reset_requested', userId, client });
   });
+  reportSecurityEvent(services, { kind: 'password.reset_requested', userId, client });
   const link = `${services.passwordResetUrl}?token=${token}`;
   await services.mailer.send({
     to: address,
@@ -113,10 +108,10 @@ export async function resetPassword(
     await tx.passwordReset.updateMany({ where: { userId: reset.userId, usedAt: null }, data: { usedAt: new Date() } });
     await tx.user.update({ where: { id: reset.userId }, data: { passwordHash, updatedAt: new Date() } });
     await endSessions(tx, { userId: reset.userId }, 'password reset');
-    await recordSecurityEvent(tx, { kind: 'password.reset', userId: reset.userId, client });
     return true;
   });
   if (!redeemed) throw new InvalidInput(INVALID_RESET, 'token');
+  reportSecurityEvent(services, { kind: 'password.reset', userId: reset.userId, client });
   await services.loginGuard.unlock(reset.user.email);
   return true;
 }

@@ -1,8 +1,9 @@
-import { requireSession } from '@platform/access';
+import { actorOf, requireSession } from '@platform/access';
 import type { QueryResolvers } from '../generated/resolvers-types';
 import { directoryOf } from '../directory/directory-settings';
 import { partnerClientsOf } from '../partners/partner-clients';
 import { persistedQueriesInForce } from '../partners/persisted-queries';
+import { securityOverviewOf } from '../security/security-overview';
 import { sessionsOfCaller } from '../sessions/sessions';
 
 export const Query: QueryResolvers = {
@@ -11,4 +12,5 @@ export const Query: QueryResolvers = {
   directory: (_, __, ctx) => ctx.act((tx, actor) => directoryOf(tx, actor.publisherId)),
   partnerClients: (_, __, ctx) => ctx.act((tx, actor) => partnerClientsOf(tx, actor)),
   persistedQueries: (_, __, ctx) => ctx.act((tx, actor) => persistedQueriesInForce(tx, actor.publisherId)),
+  securityOverview: (_, { from, to }, ctx) => securityOverviewOf(actorOf(ctx), from, to),
 };

@@ -5,7 +5,7 @@ import { NotSignedIn } from '@platform/errors';
 import { endSessions } from '@platform/sessions';
 import type { Client, IdentityServices } from '../context';
 import type { AuthPayloadModel, PublisherModel, UserModel } from '../models';
-import { recordSecurityEvent } from '../security-events';
+import { reportSecurityEvent } from '../security-events';
 
 export const SESSION_TTL_DAYS = 30;
 
@@ -54,6 +54,13 @@ export async function openSession(
       select: { id: true },
     }),
   );
+  reportSecurityEvent(services, {
+    kind: authenticatedAt ? 'session.switched' : 'session.signed_in',
+    publisherId: publisher.id,
+    userId: user.id,
+    sessionId: session.id,
+    client,
+  });
   return tokenPair(services, { userId: user.id, publisherId: publisher.id, sessionId: session.id }, secret, user, publisher);
 }
 
@@ -105,7 +112,8 @@ export async function refreshSession(services: IdentityServices, client: Client,
       });
       if (!rotated) return { kind: 'wrong' as const };
       await endSessions(tx, { userId: owner.userId, sessionId }, 'refresh token reused');
-      await recordSecurityEvent(tx, {
+      // Reported as seen, whatever becomes of this transaction.
+      reportSecurityEvent(services, {
         kind: 'session.refresh_token_reused',
         userId: owner.userId,
         publisherId: owner.publisherId,
@@ -141,15 +149,27 @@ export async function refreshSession(services: IdentityServices, client: Client,
   );
 }
 
-export async function logout(db: ScopedDatabase, principal: SessionPrincipal): Promise<boolean> {
-  const ended = await db.withScope({ userId: principal.userId, publisherId: principal.publisherId }, (tx) =>
+export async function logout(services: IdentityServices, client: Client, principal: SessionPrincipal): Promise<boolean> {
+  const ended = await services.db.withScope({ userId: principal.userId, publisherId: principal.publisherId }, (tx) =>
     endSessions(tx, { userId: principal.userId, sessionId: principal.sessionId }, 'logout'),
   );
+  const { userId, publisherId, sessionId } = principal;
+  if (ended > 0) reportSecurityEvent(services, { kind: 'session.signed_out', publisherId, userId, sessionId, client });
   return ended > 0;
 }
 
-export function logoutEverywhere(db: ScopedDatabase, principal: SessionPrincipal): Promise<number> {
-  return db.withScope({ userId: principal.userId }, (tx) => endSessions(tx, { userId: principal.userId }, 'logout everywhere'));
+/** Reported in every publisher the person may enter: each one's sessions end. */
+export async function logoutEverywhere(services: IdentityServices, client: Client, principal: SessionPrincipal): Promise<number> {
+  const ended = await services.db.withScope({ userId: principal.userId }, (tx) =>
+    endSessions(tx, { userId: principal.userId }, 'logout everywhere'),
+  );
+  reportSecurityEvent(services, {
+    kind: 'session.signed_out',
+    userId: principal.userId,
+    client,
+    data: { everywhere: true, sessions: ended },
+  });
+  return ended;
 }
 
 export async function sessionsOfCaller(db: ScopedDatabase, principal: SessionPrincipal) {

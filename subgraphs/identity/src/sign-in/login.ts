@@ -4,7 +4,7 @@ import { InvalidInput, NotPermitted, NotSignedIn } from '@platform/errors';
 import type { Client, IdentityServices } from '../context';
 import type { AuthPayloadModel, PublisherModel } from '../models';
 import { MAX_PASSWORD_LENGTH } from '../passwords/password-policy';
-import { recordSecurityEvent } from '../security-events';
+import { reportSecurityEvent } from '../security-events';
 import { homeRealmOf, signInThroughDirectory } from '../directory/directory-sign-in';
 import { openSession } from '../sessions/sessions';
 import { refusal } from './login-guard';
@@ -58,17 +58,13 @@ async function signInWithPassword(services: IdentityServices, client: Client, em
     return user && matches && user.status === 'ACTIVE' ? { id: user.id, email: user.email, displayName: user.displayName } : null;
   });
   if (checked.outcome === 'refused') {
-    await report(services, client, checked.reason === 'locked_out' ? 'login.locked_out' : 'login.throttled');
+    // A locked email is someone's account: its publishers' admins see the lockout.
+    if (checked.reason === 'locked_out') report(services, client, 'login.locked_out', await userIdOf(services, email));
+    else report(services, client, 'login.throttled');
     throw refusal(checked.reason);
   }
   if (checked.outcome === 'rejected') {
-    await report(
-      services,
-      client,
-      'login.failed',
-      knownUserId,
-      checked.lockedForSeconds ? { lockedForSeconds: checked.lockedForSeconds } : {},
-    );
+    report(services, client, 'login.failed', knownUserId, checked.lockedForSeconds ? { lockedForSeconds: checked.lockedForSeconds } : {});
     throw new NotSignedIn(WRONG_CREDENTIALS);
   }
   return checked.value;
@@ -101,17 +97,20 @@ export async function switchPublisher(
 }
 
 /** The attempted email is not recorded: for unknown accounts the log would be a list of guesses. */
-async function report(
+function report(
   services: IdentityServices,
   client: Client,
   kind: 'login.failed' | 'login.locked_out' | 'login.throttled',
   userId?: string,
   data = {},
-) {
+): void {
   services.log.info({ event: kind, userId }, kind);
-  await services.db.withScope({}, (tx) =>
-    recordSecurityEvent(tx, { kind, userId: userId ?? null, client, data: { ...data, knownAccount: Boolean(userId) } }),
-  );
+  reportSecurityEvent(services, { kind, userId: userId ?? null, client, data: { ...data, knownAccount: Boolean(userId) } });
+}
+
+async function userIdOf(services: IdentityServices, email: string): Promise<string | undefined> {
+  const user = await services.db.withScope({ loginEmail: email }, (tx) => tx.user.findUnique({ where: { email }, select: { id: true } }));
+  return user?.id;
 }
 
 type MemberOf = PublisherModel & { sessionsRevokedAt: Date | null };

@@ -88,7 +88,7 @@ export async function revokeInvitation(tx: Tx, actor: Actor, id: string): Promis
     where: { publisherId: actor.publisherId, id, acceptedAt: null, revokedAt: null },
     data: { revokedAt: new Date() },
   });
-  if (count === 0) throw new NotFound('Open invitation');
+  if (count === 0) throw new NotFound('Open invitation', id);
   const invitation = await tx.invitation.findUniqueOrThrow({ where: { publisherId_id: { publisherId: actor.publisherId, id } } });
   await recordChange(tx, actor, {
     entityType: 'Invitation',

@@ -12,7 +12,7 @@ export async function explainAccess(tx: Tx, actor: Actor, userId: string, permis
     where: { publisherId_userId: { publisherId: actor.publisherId, userId: userId.toLowerCase() } },
     include: { publisher: { select: { status: true } }, roles: { include: { role: { include: withPermissions } } } },
   });
-  if (!member) throw new NotFound('Member');
+  if (!member) throw new NotFound('Member', userId);
   const roles = member.roles.map((r) => r.role);
   const granting = member.roles.filter((r) => r.role.permissions.some((p) => p.permissionKey === key));
   const grantedBy = granting.map((r) => r.role);

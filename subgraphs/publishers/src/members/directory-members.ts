@@ -3,7 +3,7 @@
 // the caller's transaction (scoped to the directory's publisher), so a directory change and its
 // membership change commit or roll back together.
 import type { Tx } from '@platform/db';
-import { recordChange, recordChanges, type AuditAction } from '@platform/events';
+import { recordChange, recordChanges, type ChangeAction } from '@platform/events';
 import { endSessions } from '@platform/sessions';
 
 /** A role that an AD group grants, through one of the directory's mappings. */
@@ -131,7 +131,7 @@ export async function keepDirectoryRolesByHand(tx: Tx, publisherId: string): Pro
 }
 
 /** The actor of a directory's change is the directory itself: no user id, `via: directory`. */
-function audit(tx: Tx, publisherId: string, userId: string, action: AuditAction, data: Record<string, string | string[]>) {
+function audit(tx: Tx, publisherId: string, userId: string, action: ChangeAction, data: Record<string, string | string[]>) {
   return recordChange(
     tx,
     { userId: null, publisherId, system: 'DIRECTORY_SYNC' },

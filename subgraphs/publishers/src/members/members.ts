@@ -2,7 +2,7 @@ import { assertMayGrant } from '@platform/access';
 import type { Actor } from '@platform/auth';
 import { isUuid, type Tx } from '@platform/db';
 import { NotFound, NotPermitted } from '@platform/errors';
-import { recordChange, type AuditAction } from '@platform/events';
+import { recordChange, type ChangeAction } from '@platform/events';
 import { endSessions } from '@platform/sessions';
 import type { MemberModel } from '../models';
 import { permissionsOf, rolesByKeys, withPermissions } from '../roles/grants';
@@ -52,11 +52,11 @@ type MemberAction<T> = (member: MemberRow) => Promise<T>;
  * concern the whole publisher (an active Owner remains, the seat limit) are the database's, at
  * commit.
  */
-async function actOnMember<T>(tx: Tx, actor: Actor, userId: string, action: AuditAction, act: MemberAction<T>): Promise<T> {
+async function actOnMember<T>(tx: Tx, actor: Actor, userId: string, action: ChangeAction, act: MemberAction<T>): Promise<T> {
   if (!isUuid(userId)) throw new NotFound('Member');
   const id = userId.toLowerCase();
   const member = await findMember(tx, actor.publisherId, id);
-  if (!member) throw new NotFound('Member');
+  if (!member) throw new NotFound('Member', userId);
   const held = permissionsOf(member.roles.map((r) => r.role));
   if ([...held].some((p) => !actor.permissions.has(p))) {
     throw new NotPermitted('This member holds permissions you do not hold; ask someone who holds them all');
@@ -67,11 +67,11 @@ async function actOnMember<T>(tx: Tx, actor: Actor, userId: string, action: Audi
 }
 
 /** An action after which the member is still there, answered with the member as they are now. */
-function changeMember(tx: Tx, actor: Actor, userId: string, action: AuditAction, change: MemberAction<void>): Promise<MemberModel> {
+function changeMember(tx: Tx, actor: Actor, userId: string, action: ChangeAction, change: MemberAction<void>): Promise<MemberModel> {
   return actOnMember(tx, actor, userId, action, async (member) => {
     await change(member);
     const changed = await findMember(tx, actor.publisherId, member.userId);
-    if (!changed) throw new NotFound('Member');
+    if (!changed) throw new NotFound('Member', userId);
     return toModel(changed);
   });
 }
@@ -86,7 +86,7 @@ export function changeMemberRoles(tx: Tx, actor: Actor, userId: string, roleKeys
   });
 }
 
-function setStatus(tx: Tx, actor: Actor, userId: string, status: 'ACTIVE' | 'SUSPENDED', action: AuditAction): Promise<MemberModel> {
+function setStatus(tx: Tx, actor: Actor, userId: string, status: 'ACTIVE' | 'SUSPENDED', action: ChangeAction): Promise<MemberModel> {
   return changeMember(tx, actor, userId, action, async (member) => {
     await tx.membership.update({
       where: { publisherId_userId: { publisherId: actor.publisherId, userId: member.userId } },

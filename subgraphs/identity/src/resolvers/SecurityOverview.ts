@@ -1,0 +1,13 @@
+import type { SecurityEventResolvers, SecurityOverviewResolvers } from '../generated/resolvers-types';
+import { recentSecurityEvents, securityAlertRules, securityAlerts, securityEventCounts } from '../security/security-overview';
+
+export const SecurityOverview: SecurityOverviewResolvers = {
+  counts: (overview, _, ctx) => ctx.inScope((tx) => securityEventCounts(tx, overview)),
+  alerts: (overview, _, ctx) => ctx.inScope((tx) => securityAlerts(tx, overview)),
+  alertRules: (overview, _, ctx) => ctx.inScope((tx) => securityAlertRules(tx, overview)),
+  recentEvents: (overview, { first, kind }, ctx) => ctx.inScope((tx) => recentSecurityEvents(tx, overview, { first, kind })),
+};
+
+export const SecurityEvent: SecurityEventResolvers = {
+  user: (event, _, ctx) => (event.userId ? ctx.loaders.user.load(event.userId) : null),
+};
