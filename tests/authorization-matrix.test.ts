@@ -66,6 +66,7 @@ const OPERATIONS: Record<string, Operation> = {
     foreign: { variables: { u: DMP.user }, expect: 'NOT_FOUND' },
   },
   'Query.auditLog': { document: `{ auditLog(first: 1) { totalCount } }` },
+  'Query.usage': { document: `{ usage { totals { calls } } }` },
   'Query.securityOverview': { document: `{ securityOverview { counts { kind } recentEvents(first: 1) { kind } } }` },
   'Query.account': { document: `{ account { plan seatsUsed publishers { slug } } }` },
   'Query.plans': { document: `{ plans { key } }` },

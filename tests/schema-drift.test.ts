@@ -60,22 +60,24 @@ function expectedType(field: DmmfField): string {
       ? 'uuid'
       : native === 'Timestamptz'
         ? 'timestamp with time zone'
-        : native === 'Decimal'
-          ? `numeric(${field.nativeType![1].join(',')})`
-          : native === 'VarChar'
-            ? `character varying(${field.nativeType![1].join(',')})`
-            : (
-                {
-                  String: 'text',
-                  Int: 'integer',
-                  BigInt: 'bigint',
-                  Boolean: 'boolean',
-                  DateTime: 'timestamp(3) without time zone',
-                  Json: 'jsonb',
-                  Float: 'double precision',
-                  Bytes: 'bytea',
-                } as Record<string, string>
-              )[field.type];
+        : native === 'Date'
+          ? 'date'
+          : native === 'Decimal'
+            ? `numeric(${field.nativeType![1].join(',')})`
+            : native === 'VarChar'
+              ? `character varying(${field.nativeType![1].join(',')})`
+              : (
+                  {
+                    String: 'text',
+                    Int: 'integer',
+                    BigInt: 'bigint',
+                    Boolean: 'boolean',
+                    DateTime: 'timestamp(3) without time zone',
+                    Json: 'jsonb',
+                    Float: 'double precision',
+                    Bytes: 'bytea',
+                  } as Record<string, string>
+                )[field.type];
   if (!base) throw new Error(`No PostgreSQL type known for ${field.name}: ${field.type}`);
   return field.isList ? `${base}[]` : base;
 }

@@ -14,6 +14,7 @@ import type { ServiceMetrics } from '@platform/metrics';
 import { type Logger } from '@platform/service';
 import { corsPolicy } from './cors-policy';
 import { graphiqlPage, sandboxLandingPage } from './developer-pages';
+import type { ApiUsage } from './api-usage';
 import type { PartnerCalls, PartnerRequest } from './partner-calls';
 import { standInVariables } from './plan-warm-up';
 import type { RequestRates } from './request-rates';
@@ -58,6 +59,8 @@ export interface GatewayOptions {
   metricsToken: string | null;
   /** Where denied operations and legacy-header use are reported; null without a database. */
   securityEvents: SecurityEvents | null;
+  /** Where every call is counted for usage analytics; null without a database. */
+  usage: ApiUsage | null;
 }
 
 /** Each subgraph call of a plan, timed and counted by subgraph and outcome. */
@@ -184,7 +187,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       ...protection.plugins,
       inputGuardPlugin(),
       options.metrics.plugin(),
-      partnerUsagePlugin(options.partners),
+      ...(options.usage ? [usagePlugin(options.usage)] : []),
       ...(options.securityEvents ? [deniedOperationsPlugin(options.securityEvents)] : []),
       options.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),
     ],
@@ -296,21 +299,29 @@ async function warmUpPlans(
   );
 }
 
-/** Counts each partner call for its client's usage: its operation, its time, whether it failed. */
-function partnerUsagePlugin(partners: PartnerCalls): ApolloServerPlugin<GatewayContext> {
+/** Operation names as clients send them; anything else is counted as "invalid". */
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
+
+/**
+ * Counts every call with a caller (a person's token or a partner key) for usage analytics: its
+ * publisher, caller, operation, time and whether it failed. The call's time runs from the
+ * gateway receiving it (a partner's from its admission) to its answer.
+ */
+function usagePlugin(usage: ApiUsage): ApolloServerPlugin<GatewayContext> {
   return {
     async requestDidStart({ contextValue }) {
-      const partner = contextValue.partner;
-      if (!partner || !partners.usage) return;
-      const usage = partners.usage;
+      const started = contextValue.partner?.startedAt ?? performance.now();
       return {
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, request, operationName }) {
+          const { principal, partner } = contextValue;
+          if (!principal || contextValue.planOnly) return;
+          const name = operationName ?? request.operationName;
           const failed = response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0;
           usage.record({
-            publisherId: partner.caller.publisherId,
-            clientId: partner.caller.partnerClientId,
-            operation: partner.operation,
-            ms: performance.now() - partner.startedAt,
+            publisherId: principal.publisherId,
+            partnerClientId: principal.partnerClientId ?? null,
+            operation: partner?.operation ?? (!name ? 'anonymous' : OPERATION_NAME.test(name) ? name : 'invalid'),
+            ms: performance.now() - started,
             failed,
           });
         },

@@ -6,7 +6,8 @@ import { ACCESS_CACHE_MS, partnerKeyOf, PartnerKeys, Remembered, type PartnerCal
 import { requestHeader, type RouteResponse } from '@platform/http';
 import type { SecurityEvents } from '@platform/events';
 import type { Logger } from '@platform/service';
-import type { PartnerUsage } from './partner-usage';
+import type { ApiQuota } from './api-quota';
+import type { ApiUsage } from './api-usage';
 import type { RequestRates } from './request-rates';
 
 interface RegisteredOperation {
@@ -51,9 +52,10 @@ export class PartnerCalls {
   constructor(
     private readonly pool: pg.Pool | null,
     private readonly rates: RequestRates,
-    readonly usage: PartnerUsage | null,
+    readonly usage: ApiUsage | null,
     private readonly log: Logger,
     private readonly securityEvents: SecurityEvents | null = null,
+    private readonly quota: ApiQuota | null = null,
   ) {
     this.keys = new PartnerKeys(
       async (clientId) => {
@@ -83,6 +85,7 @@ export class PartnerCalls {
       if (!this.pool) return refusal(503, 'INTERNAL_SERVER_ERROR', 'The partner API needs DATABASE_URL at the gateway');
       caller = await this.keys.verify(key);
       await this.rates.admitPartner(caller);
+      await this.quota?.admit(caller.publisherId);
     } catch (error) {
       if (error instanceof GraphQLError) return refusalOf(error);
       throw error;
@@ -135,7 +138,7 @@ export class PartnerCalls {
   }
 
   private refuseUnlisted(caller: PartnerCaller, operation: string, message: string): RouteResponse {
-    this.usage?.record({ publisherId: caller.publisherId, clientId: caller.partnerClientId, operation, ms: 0, failed: true });
+    this.usage?.record({ publisherId: caller.publisherId, partnerClientId: caller.partnerClientId, operation, ms: 0, failed: true });
     this.misused(caller, 'operation_not_in_list');
     return refusal(400, 'PERSISTED_QUERY_NOT_IN_LIST', message);
   }

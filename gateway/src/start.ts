@@ -6,7 +6,8 @@ import { ConfigurationError, createLogger, type ServiceConfig } from '@platform/
 import { PostgresApqStore } from './apq-store';
 import { startGateway } from './gateway';
 import { PartnerCalls } from './partner-calls';
-import { PartnerUsage } from './partner-usage';
+import { ApiQuota } from './api-quota';
+import { ApiUsage } from './api-usage';
 import { RequestRates } from './request-rates';
 import type { SubgraphName } from './supergraph';
 
@@ -33,7 +34,7 @@ export async function startGatewayService(
   pool?.on('error', (error) => log.warn({ err: error }, 'gateway database connection failed'));
   const rates = new RequestRates(config.rateLimits, pool);
   const metrics = new ServiceMetrics('gateway');
-  const usage = pool ? new PartnerUsage(pool, log) : null;
+  const usage = pool ? new ApiUsage(pool, log, config.monitoringFlushMs) : null;
   const securityEvents = pool
     ? new SecurityEvents({
         query: async (sql, values) => (await pool.query(sql, values)).rows,
@@ -61,12 +62,13 @@ export async function startGatewayService(
       corsOrigins: config.corsOrigins,
       trustedProxies: config.trustedProxies,
       rates,
-      partners: new PartnerCalls(pool, rates, usage, log, securityEvents),
+      partners: new PartnerCalls(pool, rates, usage, log, securityEvents, pool ? new ApiQuota(pool) : null),
       apq,
       warmUp: pool ? () => registeredOperations(pool) : null,
       metrics,
       metricsToken: config.metricsToken,
       securityEvents,
+      usage,
     });
     return {
       ...server,

@@ -19,7 +19,7 @@ export const TABLE_OWNERS = {
   partner_clients: 'identity',
   persisted_query_lists: 'identity',
   persisted_queries: 'identity',
-  partner_usage: 'gateway',
+  api_usage: 'gateway',
   apq_documents: 'gateway',
   accounts: 'publishers',
   // Plans are written by migrations only; publishers reads them for its accounts.

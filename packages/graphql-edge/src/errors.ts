@@ -24,9 +24,10 @@ export const forbidden = (message = 'You do not have permission to do this in th
   apiError('FORBIDDEN', message, reason ? { reason } : {});
 
 /** A whole request refused for load: HTTP 429 with Retry-After, and no part of it run. */
-export function rateLimitedRequest(message: string, retryAfterSeconds: number): GraphQLError {
+export function rateLimitedRequest(message: string, retryAfterSeconds: number, reason?: string): GraphQLError {
   const seconds = wholeSeconds(retryAfterSeconds);
   return apiError('RATE_LIMITED', message, {
+    ...(reason ? { reason } : {}),
     retryAfterSeconds: seconds,
     http: { status: 429, headers: new Map([['retry-after', String(seconds)]]) },
   });

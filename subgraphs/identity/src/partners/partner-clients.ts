@@ -162,24 +162,25 @@ export interface ClientUsage {
   operations: OperationUsage[];
 }
 
-/** What the gateway counted for each client in the last 24 hours, per operation: two queries for all of them. */
+/** What the gateway counted for each client today and yesterday (UTC), per operation: two queries for all of them. */
 export async function usageOfClients(tx: Tx, clientIds: readonly string[]): Promise<Map<string, ClientUsage>> {
-  const since = new Date(Math.floor((Date.now() - 24 * 3_600_000) / 3_600_000) * 3_600_000);
+  const yesterday = new Date(Date.now() - 86_400_000);
+  yesterday.setUTCHours(0, 0, 0, 0);
   const [rows, last] = await Promise.all([
-    tx.partnerUsage.groupBy({
-      by: ['clientId', 'operation'],
-      where: { clientId: { in: [...clientIds] }, hour: { gte: since } },
+    tx.apiUsage.groupBy({
+      by: ['partnerClientId', 'operation'],
+      where: { partnerClientId: { in: [...clientIds] }, day: { gte: yesterday } },
       _sum: { calls: true, errors: true, totalMs: true },
       _max: { maxMs: true },
-      orderBy: [{ clientId: 'asc' }, { operation: 'asc' }],
+      orderBy: [{ partnerClientId: 'asc' }, { operation: 'asc' }],
     }),
-    tx.partnerUsage.groupBy({ by: ['clientId'], where: { clientId: { in: [...clientIds] } }, _max: { lastCallAt: true } }),
+    tx.apiUsage.groupBy({ by: ['partnerClientId'], where: { partnerClientId: { in: [...clientIds] } }, _max: { lastCallAt: true } }),
   ]);
   const usage = new Map<string, ClientUsage>(clientIds.map((id) => [id, { lastUsedAt: null, operations: [] }]));
-  for (const r of last) usage.get(r.clientId)!.lastUsedAt = r._max.lastCallAt;
+  for (const r of last) usage.get(r.partnerClientId!)!.lastUsedAt = r._max.lastCallAt;
   for (const r of rows) {
     const calls = Number(r._sum.calls ?? 0);
-    usage.get(r.clientId)!.operations.push({
+    usage.get(r.partnerClientId!)!.operations.push({
       operation: r.operation,
       calls,
       errors: Number(r._sum.errors ?? 0),

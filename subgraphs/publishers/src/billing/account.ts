@@ -16,6 +16,8 @@ export interface AccountModel {
   /** People across every publisher of the account, each once. */
   seatsUsed: number;
   partnerClients: number;
+  /** Partner API calls of the account this month (UTC), against the plan's monthly limit. */
+  apiCallsThisMonth: number;
   publishers: { slug: string; name: string; seatsUsed: number; partnerClients: number }[];
 }
 
@@ -44,6 +46,7 @@ export async function accountOfActivePublisher(tx: Tx, actor: Actor): Promise<Ac
     select: { account: { include: { planDetails: true } } },
   });
   const usage = await tx.$queryRaw<UsageRow[]>`SELECT * FROM app_account_usage()`;
+  const [month] = await tx.$queryRaw<[{ calls: bigint }]>`SELECT calls FROM app_account_api_calls(${account.id}::uuid)`;
   return {
     id: account.id,
     name: account.name,
@@ -53,6 +56,7 @@ export async function accountOfActivePublisher(tx: Tx, actor: Actor): Promise<Ac
     seatLimit: usage[0]?.account_seat_limit ?? account.seatLimit ?? account.planDetails.seatLimit,
     seatsUsed: usage[0]?.account_seats_used ?? 0,
     partnerClients: usage.reduce((sum, p) => sum + p.partner_clients, 0),
+    apiCallsThisMonth: Number(month?.calls ?? 0),
     publishers: usage.map((p) => ({ slug: p.slug, name: p.name, seatsUsed: p.seats_used, partnerClients: p.partner_clients })),
   };
 }

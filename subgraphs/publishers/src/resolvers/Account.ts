@@ -9,6 +9,7 @@ export const Account: AccountResolvers = {
     seatLimit: account.seatLimit,
     partnerClients: account.partnerClients,
     partnerClientLimit: account.plan.partnerClientLimit,
+    apiCallsThisMonth: account.apiCallsThisMonth,
     apiCallsPerMonthLimit: account.plan.apiCallsPerMonth === null ? null : Number(account.plan.apiCallsPerMonth),
   }),
 };

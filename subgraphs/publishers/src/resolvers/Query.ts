@@ -6,6 +6,7 @@ import { plansForAccount } from '../billing/plans';
 import { openInvitations } from '../invitations/invitations';
 import { explainAccess } from '../members/access-explanation';
 import { accountAdministrators } from '../members/account-roles';
+import { usageReport } from '../usage/api-usage';
 import { memberOfPublisher, membersOfPublisher } from '../members/members';
 import { findPublisher, publishersOfCaller } from '../publishers/publishers';
 import { rolesOfPublisher } from '../roles/roles';
@@ -25,6 +26,7 @@ export const Query: QueryResolvers = {
   invitations: (_, __, ctx) => ctx.act((tx, actor) => openInvitations(tx, actor)),
   explainAccess: (_, { userId, permission }, ctx) => ctx.act((tx, actor) => explainAccess(tx, actor, userId, permission)),
   auditLog: (_, args, ctx) => ctx.act((tx, actor) => auditLog(tx, actor, args)),
+  usage: (_, args, ctx) => ctx.act((tx, actor) => usageReport(tx, actor, args)),
   account: (_, __, ctx) => ctx.act((tx, actor) => accountOfActivePublisher(tx, actor)),
   accountAdministrators: (_, __, ctx) => ctx.act((tx, actor) => accountAdministrators(tx, actor)),
   plans: (_, __, ctx) => ctx.act((tx, actor) => plansForAccount(tx, actor)),
