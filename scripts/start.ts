@@ -96,9 +96,18 @@ function relay(name: string, child: ChildProcess): void {
     buffered = lines.pop() ?? '';
     for (const line of lines.filter(Boolean)) {
       try {
-        const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+        const entry = JSON.parse(line) as {
+          level?: number;
+          msg?: string;
+          err?: { message?: string };
+          requestId?: string;
+          traceId?: string;
+        };
         const level = (entry.level ?? 30) >= 50 ? 'ERROR ' : (entry.level ?? 30) >= 40 ? 'WARN ' : '';
-        console.log(`[${name}] ${level}${entry.msg ?? line}${entry.err?.message ? `: ${entry.err.message}` : ''}`);
+        const error = entry.err?.message ? `: ${entry.err.message}` : '';
+        // The request a line belongs to, so that it can be followed across the services.
+        const request = entry.requestId ? ` (request ${entry.requestId}${entry.traceId ? `, trace ${entry.traceId}` : ''})` : '';
+        console.log(`[${name}] ${level}${entry.msg ?? line}${error}${request}`);
       } catch {
         console.log(`[${name}] ${line}`);
       }

@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '@platform/demo-data';
+import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { majorOf, pinnedNodeVersion } from '@platform/service';
 import { freePort, graphql, login } from '@platform/testing';
 
@@ -37,10 +39,10 @@ afterAll(async () => {
 });
 
 /** Starts the supervisor in its own process group, as a terminal would, and waits until ready. */
-async function start(): Promise<{ output: () => string; interrupt: () => Promise<number | null> }> {
+async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<{ output: () => string; interrupt: () => Promise<number | null> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: root,
-    env,
+    env: { ...env, ...extraEnv },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -109,25 +111,99 @@ describe('pnpm start', () => {
     await expect(fetch(url)).rejects.toThrow();
   });
 
-  it('starts again on the same data without loading the demo world twice', async () => {
-    const platform = await start();
-    expect(platform.output()).toContain('nothing to migrate');
-    expect(platform.output()).toContain('demo data: catalog 4/4 spirit: already present');
-    const url = `http://127.0.0.1:${gatewayPort}/graphql`;
-    const spirit = await login(url, 'owner@spirit.demo', DEMO_PASSWORD);
-    const works = await graphql(
-      url,
-      `
-        {
-          works(first: 1) {
-            totalCount
+  it('starts again on the same data without loading the demo world twice, and traces a request through every service to SQL', async () => {
+    const collector = await startTraceCollector();
+    const platform = await start({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '200' });
+    try {
+      expect(platform.output()).toContain('nothing to migrate');
+      expect(platform.output()).toContain('demo data: catalog 4/4 spirit: already present');
+      const url = `http://127.0.0.1:${gatewayPort}/graphql`;
+      const spirit = await login(url, 'owner@spirit.demo', DEMO_PASSWORD);
+      const works = await graphql(
+        url,
+        `
+          query TracedWorks {
+            works(first: 1) {
+              totalCount
+              edges {
+                node {
+                  title
+                }
+              }
+            }
           }
-        }
-      `,
-      {},
-      { token: spirit.token },
-    );
-    expect(works.data.works.totalCount).toBe(250);
-    expect(await platform.interrupt()).toBe(0);
+        `,
+        {},
+        { token: spirit.token, headers: { 'x-request-id': 'start-spec-request-1', 'x-tenant-id': demoId('publisher:spirit') } },
+      );
+      expect(works.data.works.totalCount).toBe(250);
+      expect(works.headers.get('x-request-id')).toBe('start-spec-request-1');
+
+      // One trace: the gateway's request, its plan and fetch, the catalog's request and its SQL.
+      await expect
+        .poll(() => collector.traceOf('TracedWorks'), { timeout: 15_000, interval: 250 })
+        .toEqual(
+          expect.arrayContaining([
+            'gateway POST /graphql',
+            'gateway gateway.fetch',
+            'catalog POST /graphql',
+            'catalog prisma:client:db_query',
+          ]),
+        );
+      // The gateway's log line of that request names it, and its trace.
+      const line = platform
+        .output()
+        .split('\n')
+        .find((l) => l.includes('start-spec-request-1'));
+      expect(line).toMatch(/^\[gateway\] WARN .*\(request start-spec-request-1, trace [0-9a-f]{32}\)$/);
+    } finally {
+      expect(await platform.interrupt()).toBe(0);
+      await collector.close();
+    }
   });
 });
+
+interface CollectedSpan {
+  service: string;
+  traceId: string;
+  name: string;
+  attributes: Record<string, unknown>;
+}
+
+/** An OTLP/HTTP (JSON) receiver: what an OpenTelemetry collector would be sent. */
+async function startTraceCollector() {
+  const spans: CollectedSpan[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const payload = JSON.parse(body) as {
+        resourceSpans: {
+          resource: { attributes: { key: string; value: { stringValue?: string } }[] };
+          scopeSpans: { spans: { traceId: string; name: string; attributes?: { key: string; value: Record<string, unknown> }[] }[] }[];
+        }[];
+      };
+      for (const resource of payload.resourceSpans) {
+        const service = resource.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '?';
+        for (const scope of resource.scopeSpans) {
+          for (const span of scope.spans) {
+            const attributes = Object.fromEntries((span.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]]));
+            spans.push({ service, traceId: span.traceId, name: span.name, attributes });
+          }
+        }
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    /** `service name` of every span in the trace of the operation named so. */
+    traceOf(operation: string): string[] {
+      const root = spans.find((s) => s.service === 'gateway' && s.attributes['graphql.operation.name'] === operation);
+      return root ? spans.filter((s) => s.traceId === root.traceId).map((s) => `${s.service} ${s.name}`) : [];
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

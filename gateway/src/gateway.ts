@@ -12,6 +12,7 @@ import { createErrorFormatter, inputGuardPlugin, rateLimitedResponse } from '@pl
 import { clientAddress, requestHeader, requestIdOf, serveGraphQL, type RunningHttpServer } from '@platform/http';
 import type { ServiceMetrics } from '@platform/metrics';
 import { type Logger } from '@platform/service';
+import { injectTraceContext } from '@platform/tracing';
 import { corsPolicy } from './cors-policy';
 import { graphiqlPage, sandboxLandingPage } from './developer-pages';
 import type { ApiUsage } from './api-usage';
@@ -81,6 +82,8 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (context.requestId) request.http?.headers.set('x-request-id', context.requestId);
     if (context.legacyTenant) request.http?.headers.set(LEGACY_TENANT_HEADER, context.legacyTenant);
     if (context.clientIp) request.http?.headers.set('x-forwarded-for', context.clientIp);
+    // The subgraph's spans join this fetch's trace.
+    if (request.http) injectTraceContext(request.http.headers);
   }
 
   /** A warm-up plans only: nothing is sent, and an empty answer is as good as any. */

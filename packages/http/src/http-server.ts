@@ -5,6 +5,7 @@ import cors, { type CorsOptions } from 'cors';
 import { HeaderMap, type ApolloServer, type BaseContext, type ContextThunk } from '@apollo/server';
 import type { Logger } from 'pino';
 import { requestIdFrom, runInRequestScope } from '@platform/service';
+import { inServerSpan } from '@platform/tracing';
 
 export type { CorsOptions };
 
@@ -67,8 +68,8 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
   const server = http.createServer((req, res) => {
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
-    runInRequestScope({ requestId }, () =>
-      handle(options, req, res).catch((error) => {
+    void runInRequestScope({ requestId }, () =>
+      inServerSpan(req, res, () => handle(options, req, res)).catch((error) => {
         log.error({ err: error }, 'request failed outside GraphQL');
         if (!res.headersSent) sendJson(res, 500, { error: 'Internal server error' });
         // Mid-stream: cut the connection, so that the client sees a broken transfer, not a short file.

@@ -147,6 +147,25 @@ export const SETTINGS: readonly Setting[] = [
     secret: true,
   },
   {
+    names: ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'],
+    default: 'none (tracing off)',
+    usedBy: 'all services',
+    meaning:
+      'where traces go by OTLP/HTTP (JSON), e.g. `http://collector:4318` (`/v1/traces` is added; the `_TRACES_` form is used as given); unset: no spans are made. The standard `OTEL_EXPORTER_OTLP_HEADERS` and `_TIMEOUT` apply (see "Tracing")',
+  },
+  {
+    names: ['OTEL_SERVICE_NAME'],
+    default: 'the service (gateway, identity, publishers, catalog)',
+    usedBy: 'all services',
+    meaning: 'the name traces carry as `service.name`',
+  },
+  {
+    names: ['OTEL_BSP_SCHEDULE_DELAY'],
+    default: '5000',
+    usedBy: 'all services',
+    meaning: 'milliseconds between two exports of finished spans',
+  },
+  {
     names: ['MONITORING_FLUSH_MS'],
     default: '1000',
     usedBy: 'all services',

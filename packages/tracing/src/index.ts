@@ -1,0 +1,1 @@
+export { activeTraceId, injectTraceContext, inServerSpan, startTracing, type Tracing } from './tracing';
