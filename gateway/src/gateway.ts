@@ -62,6 +62,8 @@ export interface GatewayOptions {
   securityEvents: SecurityEvents | null;
   /** Where every call is counted for usage analytics; null without a database. */
   usage: ApiUsage | null;
+  /** Request metrics (off only for a bench). */
+  monitoring: boolean;
 }
 
 /** Each subgraph call of a plan, timed and counted by subgraph and outcome. */
@@ -189,7 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     plugins: [
       ...protection.plugins,
       inputGuardPlugin(),
-      options.metrics.plugin(),
+      ...(options.monitoring ? [options.metrics.plugin()] : []),
       ...(options.usage ? [usagePlugin(options.usage)] : []),
       ...(options.securityEvents ? [deniedOperationsPlugin(options.securityEvents)] : []),
       options.production ? ApolloServerPluginLandingPageDisabled() : sandboxLandingPage(),

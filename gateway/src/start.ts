@@ -34,10 +34,11 @@ export async function startGatewayService(
   pool?.on('error', (error) => log.warn({ err: error }, 'gateway database connection failed'));
   const rates = new RequestRates(config.rateLimits, pool);
   const metrics = new ServiceMetrics('gateway');
-  const usage = pool ? new ApiUsage(pool, log, config.monitoringFlushMs) : null;
-  const securityEvents = pool
+  const monitored = pool && config.monitoring ? pool : null;
+  const usage = monitored ? new ApiUsage(monitored, log, config.monitoringFlushMs) : null;
+  const securityEvents = monitored
     ? new SecurityEvents({
-        query: async (sql, values) => (await pool.query(sql, values)).rows,
+        query: async (sql, values) => (await monitored.query(sql, values)).rows,
         counters: metrics.securityEventCounters(),
         log,
         flushMs: config.monitoringFlushMs,
@@ -69,6 +70,7 @@ export async function startGatewayService(
       metricsToken: config.metricsToken,
       securityEvents,
       usage,
+      monitoring: config.monitoring,
     });
     return {
       ...server,

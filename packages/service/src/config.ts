@@ -48,6 +48,11 @@ export interface ServiceConfig {
   metricsToken: string | null;
   /** How often security events and usage counts are written (they are buffered in between). */
   monitoringFlushMs: number;
+  /**
+   * Per-request monitoring: Prometheus request metrics, usage analytics, security events of
+   * requests. Always on in the services; off only where a bench measures what it costs.
+   */
+  monitoring: boolean;
   /** Where the gateway finds each subgraph, when not at the URLs composed into the supergraph. */
   subgraphUrls: Partial<Record<'identity' | 'publishers' | 'catalog', string>>;
   directory: DirectorySettings;
@@ -124,6 +129,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
     billingWebhookSecret: env.BILLING_WEBHOOK_SECRET || null,
     metricsToken: env.METRICS_TOKEN || null,
     monitoringFlushMs: positiveInteger(env, 'MONITORING_FLUSH_MS', 1_000),
+    monitoring: true,
     subgraphUrls: {
       ...(env.IDENTITY_URL ? { identity: env.IDENTITY_URL } : {}),
       ...(env.PUBLISHERS_URL ? { publishers: env.PUBLISHERS_URL } : {}),

@@ -43,6 +43,8 @@ export interface SubgraphRuntime {
   trustedProxies: ReadonlySet<string> | 'all';
   lanes: PublisherLanes;
   securityEvents: SecurityEvents;
+  /** Request metrics and probe reports (off only for a bench). */
+  monitoring: boolean;
 }
 
 export async function startSubgraph<TContext extends RequestContext>(
@@ -63,8 +65,7 @@ export async function startSubgraph<TContext extends RequestContext>(
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       inputGuardPlugin(),
-      runtime.metrics.plugin(),
-      probeReportingPlugin(runtime.securityEvents),
+      ...(runtime.monitoring ? [runtime.metrics.plugin(), probeReportingPlugin(runtime.securityEvents)] : []),
     ],
   });
   const accessLookups = runtime.metrics.counter(
@@ -190,6 +191,7 @@ export async function startSubgraphService<TContext extends RequestContext>(
       trustedProxies: config.trustedProxies,
       lanes: new PublisherLanes(config.lanes),
       securityEvents,
+      monitoring: config.monitoring,
     });
     return {
       ...server,
