@@ -112,6 +112,7 @@ CREATE FUNCTION app_record_security_events(p_events jsonb)
     SELECT k.*, NULL FROM kept k
      WHERE k.publisher_id IS NULL AND NOT EXISTS (SELECT 1 FROM person_publishers pp WHERE pp.user_id = k.user_id)
   ), written AS (
+    -- A data-modifying WITH runs to completion whether or not the outer query reads it.
     INSERT INTO security_events
       (kind, publisher_id, user_id, session_id, partner_client_id, client_ip, user_agent, request_id, data, occurrences)
     SELECT a.kind, a.target, a.user_id, a.session_id, a.partner_client_id, left(a.client_ip, 100), left(a.user_agent, 512),
@@ -119,11 +120,8 @@ CREATE FUNCTION app_record_security_events(p_events jsonb)
            coalesce(a.data, '{}') || CASE WHEN a.probed_id IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('probedId', a.probed_id) END,
            greatest(coalesce(a.occurrences, 1), 1)
       FROM attributed a
-    RETURNING 1
   )
-  SELECT k.kind, sum(greatest(coalesce(k.occurrences, 1), 1))::bigint FROM kept k
-   WHERE (SELECT count(*) FROM written) >= 0
-   GROUP BY k.kind
+  SELECT k.kind, sum(greatest(coalesce(k.occurrences, 1), 1))::bigint FROM kept k GROUP BY k.kind
 $$;
 REVOKE ALL ON FUNCTION app_record_security_events(jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_record_security_events(jsonb) TO platform_app;
