@@ -10,7 +10,10 @@ import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { majorOf, pinnedNodeVersion } from '@platform/service';
 import { freePort, graphql, login } from '@platform/testing';
 
-/** `pnpm start` as a person runs it: the supervisor, its four processes and embedded PostgreSQL. */
+/**
+ * `pnpm start` as a person runs it: the supervisor, its four processes and embedded PostgreSQL.
+ * Each start takes 10–15 s alone and up to 40 s beside the other specs, hence the longer timeouts.
+ */
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 let dataDir: string;
@@ -71,7 +74,7 @@ async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<{ output: () => 
 }
 
 describe('pnpm start', () => {
-  it('starts everything on embedded defaults, serves the demo world, and stops it all on Ctrl-C', async () => {
+  it('starts everything on embedded defaults, serves the demo world, and stops it all on Ctrl-C', { timeout: 90_000 }, async () => {
     const platform = await start();
     const seconds = Number(/ready in ([\d.]+) s/.exec(platform.output())?.[1]);
     console.log(`pnpm start (fresh data folder) ready in ${seconds} s`);
@@ -111,56 +114,60 @@ describe('pnpm start', () => {
     await expect(fetch(url)).rejects.toThrow();
   });
 
-  it('starts again on the same data without loading the demo world twice, and traces a request through every service to SQL', async () => {
-    const collector = await startTraceCollector();
-    const platform = await start({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '200' });
-    try {
-      expect(platform.output()).toContain('nothing to migrate');
-      expect(platform.output()).toContain('demo data: catalog 4/4 spirit: already present');
-      const url = `http://127.0.0.1:${gatewayPort}/graphql`;
-      const spirit = await login(url, 'owner@spirit.demo', DEMO_PASSWORD);
-      const works = await graphql(
-        url,
-        `
-          query TracedWorks {
-            works(first: 1) {
-              totalCount
-              edges {
-                node {
-                  title
+  it(
+    'starts again on the same data without loading the demo world twice, and traces a request through every service to SQL',
+    { timeout: 90_000 },
+    async () => {
+      const collector = await startTraceCollector();
+      const platform = await start({ OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '200' });
+      try {
+        expect(platform.output()).toContain('nothing to migrate');
+        expect(platform.output()).toContain('demo data: catalog 4/4 spirit: already present');
+        const url = `http://127.0.0.1:${gatewayPort}/graphql`;
+        const spirit = await login(url, 'owner@spirit.demo', DEMO_PASSWORD);
+        const works = await graphql(
+          url,
+          `
+            query TracedWorks {
+              works(first: 1) {
+                totalCount
+                edges {
+                  node {
+                    title
+                  }
                 }
               }
             }
-          }
-        `,
-        {},
-        { token: spirit.token, headers: { 'x-request-id': 'start-spec-request-1', 'x-tenant-id': demoId('publisher:spirit') } },
-      );
-      expect(works.data.works.totalCount).toBe(250);
-      expect(works.headers.get('x-request-id')).toBe('start-spec-request-1');
-
-      // One trace: the gateway's request, its plan and fetch, the catalog's request and its SQL.
-      await expect
-        .poll(() => collector.traceOf('TracedWorks'), { timeout: 15_000, interval: 250 })
-        .toEqual(
-          expect.arrayContaining([
-            'gateway POST /graphql',
-            'gateway gateway.fetch',
-            'catalog POST /graphql',
-            'catalog prisma:client:db_query',
-          ]),
+          `,
+          {},
+          { token: spirit.token, headers: { 'x-request-id': 'start-spec-request-1', 'x-tenant-id': demoId('publisher:spirit') } },
         );
-      // The gateway's log line of that request names it, and its trace.
-      const line = platform
-        .output()
-        .split('\n')
-        .find((l) => l.includes('start-spec-request-1'));
-      expect(line).toMatch(/^\[gateway\] WARN .*\(request start-spec-request-1, trace [0-9a-f]{32}\)$/);
-    } finally {
-      expect(await platform.interrupt()).toBe(0);
-      await collector.close();
-    }
-  });
+        expect(works.data.works.totalCount).toBe(250);
+        expect(works.headers.get('x-request-id')).toBe('start-spec-request-1');
+
+        // One trace: the gateway's request, its plan and fetch, the catalog's request and its SQL.
+        await expect
+          .poll(() => collector.traceOf('TracedWorks'), { timeout: 15_000, interval: 250 })
+          .toEqual(
+            expect.arrayContaining([
+              'gateway POST /graphql',
+              'gateway gateway.fetch',
+              'catalog POST /graphql',
+              'catalog prisma:client:db_query',
+            ]),
+          );
+        // The gateway's log line of that request names it, and its trace.
+        const line = platform
+          .output()
+          .split('\n')
+          .find((l) => l.includes('start-spec-request-1'));
+        expect(line).toMatch(/^\[gateway\] WARN .*\(request start-spec-request-1, trace [0-9a-f]{32}\)$/);
+      } finally {
+        expect(await platform.interrupt()).toBe(0);
+        await collector.close();
+      }
+    },
+  );
 });
 
 interface CollectedSpan {
