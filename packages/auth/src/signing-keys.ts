@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type JSONWebKeySet, type JWK, type SignJWT } from 'jose';
@@ -69,10 +69,17 @@ interface KeyRingFile {
  */
 export function fileKeyRing(dataDir: string): KeyRing {
   const file = keyRingPath(dataDir);
-  let loaded: { mtimeMs: number; checkedAt: number; current: SigningKey; jwks: JSONWebKeySet } | undefined;
-  const load = async () => {
-    if (loaded && Date.now() - loaded.checkedAt < 1_000) return loaded;
-    if (!existsSync(file)) await writeRing(file, { current: await generatePrivateJwk(), previous: [] });
+  type Loaded = { mtimeMs: number; checkedAt: number; current: SigningKey; jwks: JSONWebKeySet };
+  let loaded: Loaded | undefined;
+  // One read at a time: two first sign-ins at once must not each make a key.
+  let loading: Promise<Loaded> | undefined;
+  const load = (): Promise<Loaded> => {
+    if (loaded && Date.now() - loaded.checkedAt < 1_000) return Promise.resolve(loaded);
+    loading ??= read().finally(() => (loading = undefined));
+    return loading;
+  };
+  const read = async (): Promise<Loaded> => {
+    if (!existsSync(file)) await createRing(file, { current: await generatePrivateJwk(), previous: [] });
     const { mtimeMs } = await stat(file);
     if (loaded?.mtimeMs === mtimeMs) {
       loaded.checkedAt = Date.now();
@@ -119,8 +126,28 @@ function keyRingPath(dataDir: string): string {
 
 /** Written to a temporary file and renamed, so a reader never sees half a ring. */
 async function writeRing(file: string, ring: KeyRingFile): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify(ring, null, 2), { mode: 0o600 });
+  const temporary = await writeTemporary(file, ring);
   await rename(temporary, file);
+}
+
+/**
+ * The first ring, unless another process made one first: linked into place, which fails when
+ * the file exists, so every service of a data folder signs with the same key.
+ */
+async function createRing(file: string, ring: KeyRingFile): Promise<void> {
+  const temporary = await writeTemporary(file, ring);
+  try {
+    await link(temporary, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(temporary);
+  }
+}
+
+async function writeTemporary(file: string, ring: KeyRingFile): Promise<string> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(temporary, JSON.stringify(ring, null, 2), { mode: 0o600 });
+  return temporary;
 }
