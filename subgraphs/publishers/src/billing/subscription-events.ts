@@ -109,7 +109,9 @@ export async function applySubscriptionEvent(db: ScopedDatabase, event: Subscrip
         billingEventId: event.id,
       },
     };
-    for (const { id } of publishers) {
+    // In the order of their ids, as every writer of several publishers' audit chains takes their
+    // locks (a batch of security events does too): two such writers never wait in a circle.
+    for (const id of publishers.map((p) => p.id).sort()) {
       await continueInPublisher(tx, id);
       await recordChanges(tx, { userId: null, publisherId: id, system: 'SYSTEM' }, [change]);
     }
