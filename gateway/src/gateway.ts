@@ -10,7 +10,7 @@ import { GraphQLError } from 'graphql';
 import { assertLegacyTenantHeader, authenticate, LEGACY_TENANT_HEADER, partnerWithTenantHeader } from '@platform/access';
 import { createErrorFormatter, inputGuardPlugin, rateLimitedResponse } from '@platform/graphql-edge';
 import { clientAddress, requestHeader, requestIdOf, serveGraphQL, type RunningHttpServer } from '@platform/http';
-import type { ServiceMetrics } from '@platform/metrics';
+import { recordedOperationName, type ServiceMetrics } from '@platform/metrics';
 import { type Logger } from '@platform/service';
 import { injectTraceContext } from '@platform/tracing';
 import { corsPolicy } from './cors-policy';
@@ -304,9 +304,6 @@ async function warmUpPlans(
   );
 }
 
-/** Operation names as clients send them; anything else is counted as "invalid". */
-const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
-
 /**
  * Counts every call with a caller (a person's token or a partner key) for usage analytics: its
  * publisher, caller, operation, time and whether it failed. The call's time runs from the
@@ -320,12 +317,11 @@ function usagePlugin(usage: ApiUsage): ApolloServerPlugin<GatewayContext> {
         async willSendResponse({ response, request, operationName }) {
           const { principal, partner } = contextValue;
           if (!principal || contextValue.planOnly) return;
-          const name = operationName ?? request.operationName;
           const failed = response.body.kind === 'single' && (response.body.singleResult.errors?.length ?? 0) > 0;
           usage.record({
             publisherId: principal.publisherId,
             partnerClientId: principal.partnerClientId ?? null,
-            operation: partner?.operation ?? (!name ? 'anonymous' : OPERATION_NAME.test(name) ? name : 'invalid'),
+            operation: partner?.operation ?? recordedOperationName(operationName ?? request.operationName),
             ms: performance.now() - started,
             failed,
           });
@@ -356,7 +352,7 @@ function deniedOperationsPlugin(events: SecurityEvents): ApolloServerPlugin<Gate
             partnerClientId: principal.partnerClientId ?? null,
             client: { ip: contextValue.clientIp },
             requestId: contextValue.requestId,
-            data: { operation: (operationName ?? request.operationName ?? 'anonymous').slice(0, 100), ...(reason ? { reason } : {}) },
+            data: { operation: recordedOperationName(operationName ?? request.operationName), ...(reason ? { reason } : {}) },
           });
         },
       };

@@ -52,7 +52,7 @@ export class PartnerCalls {
   constructor(
     private readonly pool: pg.Pool | null,
     private readonly rates: RequestRates,
-    readonly usage: ApiUsage | null,
+    private readonly usage: ApiUsage | null,
     private readonly log: Logger,
     private readonly securityEvents: SecurityEvents | null = null,
     private readonly quota: ApiQuota | null = null,

@@ -49,7 +49,6 @@ export function createContextBuilder(deps: ContextDependencies) {
   const partnerKeys = new PartnerKeys(partnerKeyLookupOf(deps.db));
   return async (req: http.IncomingMessage, whenDone: (release: () => void) => void): Promise<RequestContext> => {
     const requestId = requestIdOf(req);
-    const log = deps.log;
     const authorization = requestHeader(req, 'authorization');
     const partnerKey = partnerKeyOf(authorization, requestHeader(req, 'x-api-key'));
     const token: Principal | null = partnerKey
@@ -94,7 +93,7 @@ export function createContextBuilder(deps: ContextDependencies) {
       forgetAccess: () => {
         if (principal) accessOf.forget(principal);
       },
-      log,
+      log: deps.log,
     };
     return context;
   };

@@ -1,1 +1,1 @@
-export { ServiceMetrics } from './service-metrics';
+export { recordedOperationName, ServiceMetrics } from './service-metrics';

@@ -5,6 +5,16 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** Distinct operation names one service keeps as labels; the rest count as "other". */
 const MAX_OPERATION_NAMES = 200;
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
+
+/**
+ * An operation's name as the platform records it (metrics, usage, security events): clients
+ * choose names, so an unnamed one is "anonymous" and one that is not a GraphQL name of at most
+ * 100 characters "invalid".
+ */
+export function recordedOperationName(name: string | null | undefined): string {
+  if (!name) return 'anonymous';
+  return OPERATION_NAME.test(name) ? name : 'invalid';
+}
 /** Seconds: from a cached read to a slow mutation or a subgraph that times out. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -50,12 +60,12 @@ export class ServiceMetrics {
    * series without bound.
    */
   operationLabel(name: string | null | undefined): string {
-    if (!name) return 'anonymous';
-    if (!OPERATION_NAME.test(name)) return 'invalid';
-    if (this.operationNames.has(name)) return name;
+    const recorded = recordedOperationName(name);
+    // "anonymous" and "invalid" are labels of their own, never counted among the 200.
+    if (recorded !== name || this.operationNames.has(recorded)) return recorded;
     if (this.operationNames.size >= MAX_OPERATION_NAMES) return 'other';
-    this.operationNames.add(name);
-    return name;
+    this.operationNames.add(recorded);
+    return recorded;
   }
 
   /** Times and counts every GraphQL request of an Apollo Server, with its errors by code. */

@@ -1,7 +1,6 @@
 import type { Actor } from '@platform/auth';
 import type { Tx } from '@platform/db';
-import { InvalidInput } from '@platform/errors';
-import { reportingPeriod, type Period } from '@platform/paging';
+import { pageSize, reportingPeriod, type Period } from '@platform/paging';
 
 export interface SecurityEventCountModel {
   kind: string;
@@ -42,8 +41,6 @@ export interface SecurityEventModel {
 export interface SecurityOverviewModel extends Period {
   publisherId: string;
 }
-
-const MAX_RECENT = 100;
 
 /** The period of an overview: the last day by default, at most 90 days. */
 export function securityOverviewOf(actor: Actor, from?: Date | null, to?: Date | null): SecurityOverviewModel {
@@ -92,9 +89,7 @@ export async function recentSecurityEvents(
   overview: SecurityOverviewModel,
   query: { first?: number | null; kind?: string | null },
 ): Promise<SecurityEventModel[]> {
-  const first = query.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_RECENT)
-    throw new InvalidInput(`first must be between 1 and ${MAX_RECENT}`, 'first');
+  const first = pageSize(query.first);
   const rows = await tx.securityEvent.findMany({
     where: {
       publisherId: overview.publisherId,
