@@ -27,6 +27,7 @@ const TENANT_TABLES = [
   'user_sessions',
   'security_events',
   'security_alerts',
+  'api_usage',
   'invitations',
 ];
 

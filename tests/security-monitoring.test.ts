@@ -243,6 +243,34 @@ describe('security monitoring', () => {
       .toEqual(expect.arrayContaining(['security.session.signed_in', 'security.session.signed_out']));
   });
 
+  it("shows a publisher its own alert rule in place of the default, and no one else's", async () => {
+    await admin.query(
+      `INSERT INTO security_alert_rules (publisher_id, kind, threshold, window_seconds, severity) VALUES ($1, 'operation.denied', 7, 600, 'HIGH')`,
+      [DMP],
+    );
+    const ruleOf = async (session: Session) => {
+      const answer = await graphql(
+        gateway,
+        `
+          {
+            securityOverview {
+              alertRules {
+                kind
+                threshold
+                ownRule
+              }
+            }
+          }
+        `,
+        {},
+        { token: session.token },
+      );
+      return answer.data.securityOverview.alertRules.find((r: { kind: string }) => r.kind === 'operation.denied');
+    };
+    expect(await ruleOf(dmpOwner)).toEqual({ kind: 'operation.denied', threshold: 7, ownRule: true });
+    expect(await ruleOf(songtrustOwner)).toEqual({ kind: 'operation.denied', threshold: 50, ownRule: false });
+  });
+
   it('is for holders of security:read only, over a period it can read', async () => {
     const viewer = await login(gateway, 'viewer@dmp.demo', DEMO_PASSWORD);
     expect(codesOf(await graphql(gateway, OVERVIEW, {}, { token: viewer.token }))).toEqual(['FORBIDDEN']);
