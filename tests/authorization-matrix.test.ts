@@ -6,7 +6,7 @@ import { catalogRules, catalogTypeDefs } from '@platform/catalog';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { readSupergraph } from '@platform/gateway';
 import { identityRules, identityTypeDefs } from '@platform/identity';
-import { ROLE_TEMPLATES, type RoleTemplate } from '@platform/permissions';
+import { PLATFORM_ROLES, ROLE_TEMPLATES, type RoleTemplate } from '@platform/permissions';
 import { publishersRules, publishersTypeDefs } from '@platform/publishers';
 import { permissionsUsedBy, type IRules } from '@platform/access';
 import { codesOf, graphql, login, startOwnPlatform, type OwnPlatform } from '@platform/testing';
@@ -224,6 +224,36 @@ const OPERATIONS: Record<string, Operation> = {
     variables: () => ({ id: NOWHERE }),
     foreign: { variables: { id: DMP.recording }, expect: 'NOT_FOUND' },
   },
+  // Platform operations aim at ids that exist nowhere, or a plan that does not: an operator
+  // allowed to call them is answered NOT_FOUND or BAD_USER_INPUT, and nothing changes.
+  'Query.platformPublishers': { document: `{ platformPublishers(first: 1) { totalCount } }` },
+  'Query.platformAccounts': { document: `{ platformAccounts(first: 1) { totalCount } }` },
+  'Query.platformAuditLog': { document: `{ platformAuditLog(first: 1) { totalCount } }` },
+  'Mutation.createAccount': { document: `mutation { createAccount(input: { name: "Matrix", plan: "no-such-plan" }) { id } }` },
+  'Mutation.createPublisher': {
+    document: `mutation($a: ID!) { createPublisher(input: { accountId: $a, slug: "matrix-made", name: "Matrix", type: BOUTIQUE }) { id } }`,
+    variables: () => ({ a: NOWHERE }),
+  },
+  'Mutation.inviteFirstOwner': {
+    document: `mutation($p: ID!) { inviteFirstOwner(publisherId: $p, email: "first@matrix.demo") { id } }`,
+    variables: () => ({ p: NOWHERE }),
+  },
+  'Mutation.suspendPublisher': {
+    document: `mutation($p: ID!) { suspendPublisher(publisherId: $p, reason: "matrix") { id } }`,
+    variables: () => ({ p: NOWHERE }),
+  },
+  'Mutation.reactivatePublisher': {
+    document: `mutation($p: ID!) { reactivatePublisher(publisherId: $p) { id } }`,
+    variables: () => ({ p: NOWHERE }),
+  },
+  'Mutation.changePublisherType': {
+    document: `mutation($p: ID!) { changePublisherType(input: { publisherId: $p, type: BOUTIQUE, confirmSlug: "x" }) { id } }`,
+    variables: () => ({ p: NOWHERE }),
+  },
+  'Mutation.setSubscriptionStatus': {
+    document: `mutation($a: ID!) { setSubscriptionStatus(accountId: $a, status: ACTIVE) { id } }`,
+    variables: () => ({ a: NOWHERE }),
+  },
   'Mutation.deleteWork': {
     document: `mutation($id: ID!) { deleteWork(id: $id) }`,
     variables: () => ({ id: NOWHERE }),
@@ -260,13 +290,23 @@ function supergraphRootFields(): string[] {
   );
 }
 
-/** What the field's rule asks for, read from the rule tree of the subgraph that owns it. */
-function permissionsNeeded(rootField: string): string[] {
+/** The rule of a root field, from the rule tree of the subgraph that owns it. */
+function ruleOf(rootField: string): unknown {
   const [type, field] = rootField.split('.') as [string, string];
   const owner = SUBGRAPH_RULES.find((s) => new RegExp(`type ${type} \\{[^}]*\\n\\s+${field}[(:]`).test(s.typeDefs));
   if (!owner) throw new Error(`No subgraph defines ${rootField}`);
-  const rule = ((owner.rules as Record<string, Record<string, unknown>>)[type] ?? {})[field];
-  return [...permissionsUsedBy({ [type]: { [field]: rule } } as IRules)];
+  return ((owner.rules as Record<string, Record<string, unknown>>)[type] ?? {})[field];
+}
+
+/** What the field's rule asks for. */
+function permissionsNeeded(rootField: string): string[] {
+  const [type, field] = rootField.split('.') as [string, string];
+  return [...permissionsUsedBy({ [type]: { [field]: ruleOf(rootField) } } as IRules)];
+}
+
+/** Whether the field's rule asks for a membership of the active publisher (isMember), which no platform session has. */
+function needsMembership(rootField: string): boolean {
+  return (ruleOf(rootField) as { name?: string } | undefined)?.name === 'is-member';
 }
 
 let platform: OwnPlatform;
@@ -335,6 +375,32 @@ describe('the authorization matrix', () => {
         if (allowed && forbidden) wrong.push(`${field}: refused, but ${template.key} holds ${needed.join(', ') || 'what it needs'}`);
         if (!allowed && (!forbidden || leaked))
           wrong.push(`${field}: answered, but ${template.key} lacks ${needed.filter((p) => !granted.has(p)).join(', ')}`);
+      }
+      expect(wrong).toEqual([]);
+    });
+  }
+});
+
+describe('the authorization matrix of platform roles', () => {
+  for (const role of PLATFORM_ROLES) {
+    it(`allows ${role.name} exactly the operations its platform permissions cover, and nothing inside a publisher`, async () => {
+      const email = role.key === 'platform:operator' ? 'operator@platform.demo' : 'support@platform.demo';
+      const granted = new Set<string>(role.permissions);
+      const wrong: string[] = [];
+      for (const field of supergraphRootFields()) {
+        const operation = OPERATIONS[field]!;
+        const session = await login(platform.a.gatewayUrl, email, DEMO_PASSWORD);
+        const me = { userId: session.userId, slug: 'platform' };
+        const response = await graphql(platform.a.gatewayUrl, operation.document, operation.variables?.(me) ?? {}, {
+          token: session.token,
+        });
+        const needed = permissionsNeeded(field);
+        const allowed = needed.every((p) => granted.has(p)) && !needsMembership(field);
+        const forbidden = codesOf(response).includes('FORBIDDEN');
+        const leaked = Object.values(response.data ?? {}).some((value) => value !== null);
+        if (allowed && forbidden) wrong.push(`${field}: refused, but ${role.key} holds ${needed.join(', ') || 'what it needs'}`);
+        if (!allowed && (!forbidden || leaked))
+          wrong.push(`${field}: answered, but ${role.key} needs ${needed.join(', ') || 'a membership'}`);
       }
       expect(wrong).toEqual([]);
     });

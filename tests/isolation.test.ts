@@ -59,7 +59,16 @@ describe('row-level security (layer 3)', () => {
   });
 
   it('returns nothing at all when no publisher or user is set', async () => {
-    for (const table of [...TENANT_TABLES, 'publishers', 'accounts', 'users', 'password_resets', 'refresh_token_rotations']) {
+    for (const table of [
+      ...TENANT_TABLES,
+      'publishers',
+      'accounts',
+      'users',
+      'password_resets',
+      'refresh_token_rotations',
+      'platform_staff',
+      'platform_audit_log',
+    ]) {
       const { rows } = await asApiRole({}, (c) => c.query(`SELECT count(*)::int AS n FROM ${table}`));
       expect(rows[0].n, table).toBe(0);
     }

@@ -4,7 +4,7 @@ import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOp
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { AccessTokenVerifier, Principal } from '@platform/auth';
+import { isPlatformPrincipal, type AccessTokenVerifier, type Principal } from '@platform/auth';
 import type { SecurityEvents } from '@platform/events';
 import { GraphQLError } from 'graphql';
 import { assertLegacyTenantHeader, authenticate, LEGACY_TENANT_HEADER, partnerWithTenantHeader } from '@platform/access';
@@ -24,7 +24,10 @@ import { publishersRoutes } from './relayed-routes';
 
 interface GatewayContext {
   authorization: string | null;
-  /** Who the token stands for, once verified here; null without a token. */
+  /**
+   * Who the token stands for in which publisher, once verified here; null without a token and for
+   * a platform operator's session (in no publisher: nothing of theirs is counted in one).
+   */
   principal: Principal | null;
   requestId: string;
   /** The deprecated X-Tenant-ID header, passed on for the subgraphs to check. */
@@ -231,8 +234,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       }
       const authorization = requestHeader(req, 'authorization');
       // Refuse forged, expired or malformed tokens here, before any subgraph is called.
-      const principal = await authenticate(options.verifier, authorization);
-      await options.rates.admit(principal, clientIp);
+      const verified = await authenticate(options.verifier, authorization);
+      await options.rates.admit(verified, clientIp);
+      const principal = isPlatformPrincipal(verified) ? null : verified;
       const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
       if (legacyTenant) assertLegacyTenantHeader(legacyTenant);
       if (legacyTenant) {

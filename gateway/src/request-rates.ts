@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { bearerTokenIfWellFormed, unverifiedPrincipal, type PartnerPrincipal, type Principal } from '@platform/auth';
+import { bearerTokenIfWellFormed, unverifiedPrincipal, type PartnerPrincipal, type TokenPrincipal } from '@platform/auth';
 import { rateLimitedRequest } from '@platform/graphql-edge';
 import type { RateLimitSettings } from '@platform/service';
 
@@ -111,7 +111,7 @@ export class RequestRates {
    * own limit is taken first, so a user refused for their own rate spends nothing of their
    * publisher's: one member's flood cannot use up their colleagues' budget.
    */
-  async admit(principal: Principal | null, address: string | null): Promise<void> {
+  async admit(principal: TokenPrincipal | null, address: string | null): Promise<void> {
     if (!principal) {
       const wait = await this.perAddress.take(address ?? 'unknown');
       if (wait !== null) throw rateLimitedRequest(REFUSED.address, wait);
@@ -119,6 +119,8 @@ export class RequestRates {
     }
     const userWait = await this.perUser.take(principal.userId);
     if (userWait !== null) throw rateLimitedRequest(REFUSED.user, userWait);
+    // A platform operator's session is in no publisher: their own limit is the only one.
+    if (principal.publisherId === undefined) return;
     const publisherWait = await this.perPublisher.take(principal.publisherId);
     if (publisherWait !== null) throw rateLimitedRequest(REFUSED.publisher, publisherWait);
   }

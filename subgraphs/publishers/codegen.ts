@@ -18,6 +18,10 @@ export default subgraphCodegen({
       'AuditEntry',
       'AuditEntryConnection',
       'AuditEntryEdge',
+      'PlatformPublisher',
+      'PlatformAccount',
+      'PlatformAuditEntry',
+      'FirstOwnerInvitation',
     ].map((t) => [t, model(t)]),
   ),
 });

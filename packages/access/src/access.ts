@@ -1,5 +1,5 @@
 import type { ScopedDatabase } from '@platform/db';
-import type { PartnerPrincipal, Principal, SessionPrincipal } from '@platform/auth';
+import type { PartnerPrincipal, PlatformPrincipal, Principal, SessionPrincipal } from '@platform/auth';
 import { Remembered } from './remembered';
 import { underSubscription, type Subscription, type Withheld } from './account-standing';
 
@@ -23,16 +23,16 @@ export type Access =
   /** The user holds no membership in the publisher. */
   | { status: 'not-a-member' };
 
-interface SubscriptionColumns {
+interface StandingColumns {
+  publisher_active: boolean;
   subscription_status: Subscription['status'];
   trial_ends_at: Date | null;
 }
 
-interface AccessRow extends SubscriptionColumns {
+interface AccessRow extends StandingColumns {
   session_active: boolean;
   user_active: boolean;
   member_active: boolean;
-  publisher_active: boolean;
   permissions: string[];
   own_works_of: string | null;
 }
@@ -46,9 +46,13 @@ interface AccessRow extends SubscriptionColumns {
  * The own-works restriction is the database's own rule (app_own_works_songwriter(), which
  * row-level security applies too), so both layers agree.
  */
-export async function loadAccess(db: ScopedDatabase, principal: Principal): Promise<Access> {
-  return principal.partnerClientId === undefined ? loadSessionAccess(db, principal) : loadPartnerAccess(db, principal);
+export async function loadAccess(db: ScopedDatabase, caller: Caller): Promise<Access> {
+  if ('platform' in caller) return loadPlatformAccess(db, caller);
+  return caller.partnerClientId === undefined ? loadSessionAccess(db, caller) : loadPartnerAccess(db, caller);
 }
+
+/** Who an access is loaded for: a person or partner key in a publisher, or an operator. */
+type Caller = Principal | PlatformPrincipal;
 
 async function loadSessionAccess(db: ScopedDatabase, principal: SessionPrincipal): Promise<Access> {
   const rows = await db.withScope(
@@ -75,13 +79,24 @@ async function loadSessionAccess(db: ScopedDatabase, principal: SessionPrincipal
   if (!row) return (await sessionIsLive(db, principal)) ? { status: 'not-a-member' } : { status: 'session-ended' };
   if (!row.session_active || !row.user_active) return { status: 'session-ended' };
   // A client without a linked songwriter owns no works: the function answers the nil id.
-  return grantedAccess(row.member_active && row.publisher_active ? row.permissions : [], row);
+  return grantedAccess(row.member_active ? row.permissions : [], row);
 }
 
-function grantedAccess(permissions: string[], row: SubscriptionColumns & { own_works_of: string | null }): Access {
+/**
+ * What the roles grant, under the publisher's standing: a publisher its operators suspended
+ * withholds everything (with the reason, so that every refusal says why), else the account's
+ * subscription decides.
+ */
+function grantedAccess(permissions: string[], row: StandingColumns & { own_works_of: string | null }): Access {
+  if (!row.publisher_active) {
+    const withheld = { reason: 'PUBLISHER_SUSPENDED' as const, message: SUSPENDED, permissions: new Set(permissions) };
+    return { status: 'granted', permissions: new Set(), withheld, ownWorksOf: row.own_works_of };
+  }
   const subscription = { status: row.subscription_status, trialEndsAt: row.trial_ends_at };
   return { status: 'granted', ...underSubscription(new Set(permissions), subscription), ownWorksOf: row.own_works_of };
 }
+
+const SUSPENDED = "This publisher is suspended by the platform's operators: nothing in it can be read or changed until they reactivate it";
 
 async function sessionIsLive(db: ScopedDatabase, principal: SessionPrincipal): Promise<boolean> {
   const rows = await db.withScope(
@@ -95,10 +110,9 @@ async function sessionIsLive(db: ScopedDatabase, principal: SessionPrincipal): P
   return rows[0]?.live === true;
 }
 
-interface PartnerAccessRow extends SubscriptionColumns {
+interface PartnerAccessRow extends StandingColumns {
   key_live: boolean;
   creator_active: boolean;
-  publisher_active: boolean;
   permissions: string[];
   own_works_of: string | null;
 }
@@ -129,7 +143,28 @@ async function loadPartnerAccess(db: ScopedDatabase, principal: PartnerPrincipal
   );
   const row = rows[0];
   if (!row || !row.key_live) return { status: 'session-ended' };
-  return grantedAccess(row.creator_active && row.publisher_active ? row.permissions : [], row);
+  return grantedAccess(row.creator_active ? row.permissions : [], row);
+}
+
+/**
+ * What a platform operator's session may do: the permissions of their platform role, while the
+ * session is live and the person active. Read with no publisher in scope, where the role applies;
+ * a role taken away ends what the session may do (`not-a-member`).
+ */
+async function loadPlatformAccess(db: ScopedDatabase, principal: PlatformPrincipal): Promise<Access> {
+  const rows = await db.withScope(
+    { userId: principal.userId },
+    (tx) => tx.$queryRaw<{ live: boolean; permissions: string[] }[]>`
+      SELECT EXISTS (SELECT 1 FROM user_sessions s JOIN users u ON u.id = s.user_id
+                      WHERE s.id = ${principal.sessionId}::uuid AND s.user_id = ${principal.userId}::uuid
+                        AND s.publisher_id IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()
+                        AND u.status = 'ACTIVE') AS live,
+             app_platform_permissions() AS permissions`,
+  );
+  const row = rows[0]!;
+  if (!row.live) return { status: 'session-ended' };
+  if (row.permissions.length === 0) return { status: 'not-a-member' };
+  return { status: 'granted', permissions: new Set(row.permissions), ownWorksOf: null, withheld: null };
 }
 
 /**
@@ -140,16 +175,16 @@ async function loadPartnerAccess(db: ScopedDatabase, principal: PartnerPrincipal
 export const ACCESS_CACHE_MS = 500;
 
 export interface AccessLoader {
-  load(principal: Principal): Promise<Access>;
-  /** Drops what this instance remembers of a principal, e.g. right after ending its session. */
-  forget(principal: Principal): void;
+  load(caller: Caller): Promise<Access>;
+  /** Drops what this instance remembers of a caller, e.g. right after ending its session. */
+  forget(caller: Caller): void;
 }
 
 export function cachedAccessLoader(db: ScopedDatabase, maxEntries = 10_000, onLookup?: (hit: boolean) => void): AccessLoader {
   const accesses = new Remembered<Access>(ACCESS_CACHE_MS, maxEntries, onLookup);
-  const keyOf = (p: Principal) => `${p.sessionId ?? `partner:${p.partnerClientId}`}/${p.publisherId}/${p.userId}`;
+  const keyOf = (p: Caller) => `${p.sessionId ?? `partner:${p.partnerClientId}`}/${p.publisherId ?? 'platform'}/${p.userId}`;
   return {
-    load: (principal) => accesses.get(keyOf(principal), () => loadAccess(db, principal)),
-    forget: (principal) => accesses.forget(keyOf(principal)),
+    load: (caller) => accesses.get(keyOf(caller), () => loadAccess(db, caller)),
+    forget: (caller) => accesses.forget(keyOf(caller)),
   };
 }

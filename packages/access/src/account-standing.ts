@@ -4,8 +4,8 @@ export interface Subscription {
   trialEndsAt: Date | null;
 }
 
-/** Why an account's publishers hold fewer permissions than their roles grant. */
-export type StandingReason = 'ACCOUNT_PAST_DUE' | 'ACCOUNT_TRIAL_ENDED' | 'ACCOUNT_CANCELLED';
+/** Why a publisher's people hold fewer permissions than their roles grant. */
+export type StandingReason = 'ACCOUNT_PAST_DUE' | 'ACCOUNT_TRIAL_ENDED' | 'ACCOUNT_CANCELLED' | 'PUBLISHER_SUSPENDED';
 
 /** The permissions a subscription's standing withholds from a caller, and how they are told. */
 export interface Withheld {

@@ -1,5 +1,6 @@
 export {
   actorOf,
+  operatorOf,
   assertLegacyTenantHeader,
   authenticate,
   createContextBuilder,

@@ -1,5 +1,15 @@
 import type http from 'node:http';
-import { AccessTokenVerifier, InvalidTokenError, bearerToken, type Actor, type Principal, type SessionPrincipal } from '@platform/auth';
+import {
+  AccessTokenVerifier,
+  InvalidTokenError,
+  bearerToken,
+  isPlatformPrincipal,
+  type Actor,
+  type Operator,
+  type PlatformPrincipal,
+  type Principal,
+  type TokenPrincipal,
+} from '@platform/auth';
 import { isUuid, type ScopedDatabase, type Tx } from '@platform/db';
 import type { Logger } from 'pino';
 import { cachedAccessLoader } from './access';
@@ -12,9 +22,14 @@ import type { Withheld } from './account-standing';
 /** What every resolver of every subgraph gets. */
 export interface RequestContext {
   requestId: string;
-  /** null for a request without a token (only login and the schema itself answer those). */
+  /**
+   * Who acts, in which publisher; null for a request without a token (only login and the schema
+   * itself answer those) and for a platform operator's session, which is in no publisher.
+   */
   principal: Principal | null;
-  /** Permission keys granted in the active publisher. */
+  /** A platform operator's session: set instead of `principal`. */
+  operator: PlatformPrincipal | null;
+  /** Permission keys granted in the active publisher, or an operator's platform permissions. */
   permissions: ReadonlySet<string>;
   /** Set for a member who may see only the works of this songwriter (a platform's client). */
   ownWorksOf: string | null;
@@ -24,6 +39,8 @@ export interface RequestContext {
   inScope<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs a service for the signed-in caller: one transaction of this request's scope, and the actor. */
   act<T>(work: (tx: Tx, actor: Actor) => Promise<T>): Promise<T>;
+  /** Runs a service for a platform operator: one transaction without a publisher, and the operator. */
+  operate<T>(work: (tx: Tx, operator: Operator) => Promise<T>): Promise<T>;
   client: { ip: string | null; userAgent: string | null };
   log: Logger;
   /** Makes this instance re-check the caller's access on its next request (after a logout). */
@@ -51,16 +68,19 @@ export function createContextBuilder(deps: ContextDependencies) {
     const requestId = requestIdOf(req);
     const authorization = requestHeader(req, 'authorization');
     const partnerKey = partnerKeyOf(authorization, requestHeader(req, 'x-api-key'));
-    const token: Principal | null = partnerKey
+    const verified: Principal | TokenPrincipal | null = partnerKey
       ? partnerPrincipal(await partnerKeys.verify(partnerKey))
       : await authenticate(deps.verifier, authorization);
+    const operator = isPlatformPrincipal(verified) ? verified : null;
+    const token = isPlatformPrincipal(verified) ? null : verified;
     const ip = clientAddress(req, deps.trustedProxies);
     // Admitted by the publisher the token was signed for, never by a header: a forged or foreign
     // X-Tenant-ID cannot queue work in another publisher's lane. Nothing before this line touches
     // the database but a partner key's lookup (one row by primary key, remembered for 500 ms).
-    whenDone(await deps.lanes.enter(token ? `publisher:${token.publisherId}` : `anonymous:${ip ?? 'unknown'}`));
+    whenDone(await deps.lanes.enter(laneOf(token, operator, ip)));
     const legacyTenant = requestHeader(req, LEGACY_TENANT_HEADER);
     if (legacyTenant && partnerKey) throw partnerWithTenantHeader();
+    if (legacyTenant && operator) throw forbiddenRequest(`A platform session is in no publisher; send no ${LEGACY_TENANT_HEADER}`);
     const principal = token && legacyTenant ? actingInLegacyTenant(token, legacyTenant) : token;
     let permissions: ReadonlySet<string> = new Set();
     let ownWorksOf: string | null = null;
@@ -77,10 +97,17 @@ export function createContextBuilder(deps: ContextDependencies) {
       ownWorksOf = access.ownWorksOf;
       withheld = access.withheld;
     }
-    const scope = { publisherId: principal?.publisherId ?? null, userId: principal?.userId ?? null };
+    if (operator) {
+      const access = await accessOf.load(operator);
+      if (access.status === 'session-ended') throw unauthenticatedRequest('Your session has ended; sign in again');
+      if (access.status === 'not-a-member') throw unauthenticatedRequest('You no longer hold a platform role; sign in again');
+      permissions = access.permissions;
+    }
+    const scope = { publisherId: principal?.publisherId ?? null, userId: principal?.userId ?? operator?.userId ?? null };
     const context: RequestContext = {
       requestId,
       principal,
+      operator,
       permissions,
       ownWorksOf,
       withheld,
@@ -89,14 +116,25 @@ export function createContextBuilder(deps: ContextDependencies) {
         const actor = actorOf(context);
         return deps.db.withScope(scope, (tx) => work(tx, actor));
       },
+      operate: (work) => {
+        const acting = operatorOf(context);
+        return deps.db.withScope({ userId: acting.userId }, (tx) => work(tx, acting));
+      },
       client: { ip, userAgent: requestHeader(req, 'user-agent') },
       forgetAccess: () => {
-        if (principal) accessOf.forget(principal);
+        const caller = principal ?? operator;
+        if (caller) accessOf.forget(caller);
       },
       log: deps.log,
     };
     return context;
   };
+}
+
+/** Requests queue per publisher; an operator's, who is in none, per person. */
+function laneOf(token: Principal | null, operator: PlatformPrincipal | null, ip: string | null): string {
+  if (token) return `publisher:${token.publisherId}`;
+  return operator ? `platform:${operator.userId}` : `anonymous:${ip ?? 'unknown'}`;
 }
 
 /**
@@ -124,7 +162,7 @@ export function assertLegacyTenantHeader(tenant: string): void {
 }
 
 /** Shared with the gateway, which checks tokens before planning anything. */
-export async function authenticate(verifier: AccessTokenVerifier, authorization: string | null): Promise<Principal | null> {
+export async function authenticate(verifier: AccessTokenVerifier, authorization: string | null): Promise<TokenPrincipal | null> {
   try {
     const token = bearerToken(authorization);
     return token ? await verifier.verify(token) : null;
@@ -141,9 +179,11 @@ function partnerPrincipal(caller: PartnerCaller): Principal {
 
 /**
  * The signed-in person, for what only a person does with their own session (signing out,
- * switching publisher, changing their password); a partner key is refused.
+ * switching publisher, changing their password), in a publisher or on the platform; a partner
+ * key is refused.
  */
-export function requireSession(ctx: RequestContext): SessionPrincipal {
+export function requireSession(ctx: RequestContext): TokenPrincipal {
+  if (ctx.operator) return ctx.operator;
   const principal = requirePrincipal(ctx);
   if (principal.sessionId === undefined) throw forbidden(PERSON_ONLY);
   return principal;
@@ -157,6 +197,19 @@ export function requirePrincipal(ctx: RequestContext): Principal {
   if (!ctx.principal) throw unauthenticated();
   return ctx.principal;
 }
+
+/** A platform operator as services see them; behind rules that already require a platform permission. */
+export function operatorOf(ctx: RequestContext): Operator {
+  if (!ctx.operator) throw forbidden(PLATFORM_ONLY);
+  const { userId, sessionId } = ctx.operator;
+  return { userId, sessionId, permissions: ctx.permissions, request: { id: ctx.requestId, clientIp: ctx.client.ip } };
+}
+
+/** What a publisher's member is told for what only a platform operator may do. */
+export const PLATFORM_ONLY = 'This is for platform operators, in a session without a publisher (sign in with publisher "platform")';
+
+/** What an operator is told for what only happens inside a publisher. */
+export const PUBLISHER_ONLY = 'A platform session is in no publisher: this needs a membership (or granted support access) in one';
 
 /** The caller as services see them: who, in which publisher, holding what. */
 export function actorOf(ctx: RequestContext): Actor {

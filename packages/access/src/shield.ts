@@ -2,20 +2,28 @@ import { allow, rule, shield } from 'graphql-shield';
 import type { IRules, IRule } from 'graphql-shield';
 import type { GraphQLSchema } from 'graphql';
 import { applyMiddleware } from 'graphql-middleware';
-import type { PermissionKey } from '@platform/permissions';
+import { PERMISSIONS, scopeOf, type PermissionKey } from '@platform/permissions';
 import { forbidden, unauthenticated } from '@platform/graphql-edge';
-import { PERSON_ONLY, type RequestContext } from './request-context';
+import { PERSON_ONLY, PLATFORM_ONLY, PUBLISHER_ONLY, type RequestContext } from './request-context';
 
 export type { IRules, IRule };
 
 const byPermission = new Map<PermissionKey, IRule>();
 
-/** Allows a signed-in member whose roles grant `key` in the active publisher. */
+const PLATFORM_KEYS: ReadonlySet<string> = new Set(PERMISSIONS.filter((p) => scopeOf(p) === 'PLATFORM').map((p) => p.key));
+
+/**
+ * Allows a signed-in member whose roles grant `key` in the active publisher, or, for a PLATFORM
+ * permission, an operator whose platform role grants it. Each kind of session holds permissions
+ * of its own scope only, so neither passes for the other's.
+ */
 export function can(key: PermissionKey): IRule {
   let existing = byPermission.get(key);
   if (!existing) {
     existing = rule(`can:${key}`, { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => {
-      if (!ctx.principal) return unauthenticated();
+      if (!ctx.principal && !ctx.operator) return unauthenticated();
+      // A platform permission counts in a platform session only, whatever a publisher's rows say.
+      if (PLATFORM_KEYS.has(key) && !ctx.operator) return refusal(ctx, key);
       return ctx.permissions.has(key) || refusal(ctx, key);
     });
     byPermission.set(key, existing);
@@ -23,8 +31,13 @@ export function can(key: PermissionKey): IRule {
   return existing;
 }
 
-/** Why a permission is missing: the account's subscription (with its reason), or the roles. */
+/**
+ * Why a permission is missing: a session of the other scope, the account's subscription or the
+ * publisher's suspension (with its reason), or the roles.
+ */
 function refusal(ctx: RequestContext, key: string) {
+  if (PLATFORM_KEYS.has(key)) return forbidden(ctx.operator ? `This needs the "${key}" platform permission` : PLATFORM_ONLY);
+  if (ctx.operator) return forbidden(PUBLISHER_ONLY);
   if (ctx.withheld?.permissions.has(key)) return forbidden(ctx.withheld.message, ctx.withheld.reason);
   return forbidden(`This needs the "${key}" permission in the active publisher`);
 }
@@ -32,22 +45,28 @@ function refusal(ctx: RequestContext, key: string) {
 /**
  * Allows any signed-in member of the active publisher. For fields of types that are only
  * reachable through a root field already guarded by a permission (connections, page info), and
- * for the caller's own identity.
+ * for the caller's own identity. A platform session is in no publisher: refused.
  */
-export const isMember = rule('is-member', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) =>
-  ctx.principal ? true : unauthenticated(),
-);
+export const isMember = rule('is-member', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => {
+  if (ctx.operator) return forbidden(PUBLISHER_ONLY);
+  return ctx.principal ? true : unauthenticated();
+});
 
-/** A signed-in person acting on their own session or account; a partner key is refused. */
+/**
+ * A signed-in person acting on their own session or account, in a publisher or on the platform;
+ * a partner key is refused.
+ */
 export const isPerson = rule('is-person', { cache: 'contextual' })((_parent, _args, ctx: RequestContext) => {
+  if (ctx.operator) return true;
   if (!ctx.principal) return unauthenticated();
   return ctx.principal.sessionId !== undefined || forbidden(PERSON_ONLY);
 });
 
 /** A field of a user that only that user may read (their memberships elsewhere, their grants). */
 export const isSelf = rule('is-self', { cache: 'strict' })((parent: { id: string }, _args, ctx: RequestContext) => {
-  if (!ctx.principal) return unauthenticated();
-  return parent.id === ctx.principal.userId || forbidden('This is readable only on your own account');
+  const caller = ctx.principal ?? ctx.operator;
+  if (!caller) return unauthenticated();
+  return parent.id === caller.userId || forbidden('This is readable only on your own account');
 });
 
 /** Anyone: only for signing in and for the federation schema itself. */
@@ -65,7 +84,7 @@ export function entitiesRule(access: EntityAccess): IRule {
     args: { representations: { __typename: string }[] },
     ctx: RequestContext,
   ) => {
-    if (!ctx.principal) return unauthenticated();
+    if (!ctx.principal && !ctx.operator) return unauthenticated();
     for (const { __typename } of args.representations) {
       const needed = access[__typename];
       if (!needed) return forbidden(`${__typename} cannot be resolved here`);

@@ -34,6 +34,29 @@ export interface PartnerPrincipal {
 export type Principal = SessionPrincipal | PartnerPrincipal;
 
 /**
+ * A platform operator's session: the person and their session, outside every publisher. Its
+ * token names no publisher, so every tenant table answers nothing to it; what it may do comes
+ * from the person's platform role.
+ */
+export interface PlatformPrincipal {
+  userId: string;
+  sessionId: string;
+  platform: true;
+  publisherId?: undefined;
+  partnerClientId?: undefined;
+}
+
+/** Who a verified access token names: a person in one publisher, or an operator on the platform. */
+export type TokenPrincipal = SessionPrincipal | PlatformPrincipal;
+
+export function isPlatformPrincipal(principal: TokenPrincipal | Principal | null | undefined): principal is PlatformPrincipal {
+  return principal != null && 'platform' in principal && principal.platform === true;
+}
+
+/** The claim a platform session's token carries in place of a publisher. */
+const PLATFORM_SCOPE = 'platform';
+
+/**
  * Who a service acts for: the signed-in principal and what they hold in its publisher. Services
  * take this rather than a request, so a rule can be exercised with a transaction and an actor.
  */
@@ -45,6 +68,17 @@ interface ActorGrants {
   /** Set for a member who may see only the works of this songwriter (a platform's client). */
   ownWorksOf: string | null;
   /** The request the actor acts in, for the audit log: its id and the client's address. */
+  request?: { id: string; clientIp: string | null };
+}
+
+/**
+ * A platform operator as services see them: the person, their platform session and the platform
+ * permissions their role grants. Services that act on publishers from above take this.
+ */
+export interface Operator {
+  userId: string;
+  sessionId: string;
+  permissions: ReadonlySet<string>;
   request?: { id: string; clientIp: string | null };
 }
 
@@ -61,11 +95,12 @@ export class InvalidTokenError extends Error {}
 export async function signAccessToken(
   key: SigningKey,
   settings: TokenSettings,
-  principal: SessionPrincipal,
+  principal: TokenPrincipal,
 ): Promise<{ token: string; expiresAt: Date }> {
   const now = Math.floor(Date.now() / 1000);
   const exp = now + ACCESS_TOKEN_TTL_SECONDS;
-  const token = await new SignJWT({ pub: principal.publisherId, sid: principal.sessionId })
+  const claims = isPlatformPrincipal(principal) ? { scp: PLATFORM_SCOPE } : { pub: principal.publisherId };
+  const token = await new SignJWT({ ...claims, sid: principal.sessionId })
     .setProtectedHeader({ alg: SIGNING_ALGORITHM, kid: key.kid, typ: 'at+jwt' })
     .setSubject(principal.userId)
     .setIssuer(settings.issuer)
@@ -104,7 +139,7 @@ export class AccessTokenVerifier {
     return new AccessTokenVerifier(async (header, token) => createLocalJWKSet(await ring.jwks())(header, token), settings);
   }
 
-  async verify(token: string): Promise<SessionPrincipal> {
+  async verify(token: string): Promise<TokenPrincipal> {
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         algorithms: [SIGNING_ALGORITHM],
@@ -113,10 +148,11 @@ export class AccessTokenVerifier {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['sub', 'exp', 'iat', 'nbf'],
       });
-      const { sub, pub, sid } = payload;
-      if (typeof sub !== 'string' || typeof pub !== 'string' || typeof sid !== 'string') {
-        throw new InvalidTokenError('The token lacks its user, publisher or session');
-      }
+      const { sub, pub, sid, scp } = payload;
+      if (typeof sub !== 'string' || typeof sid !== 'string') throw new InvalidTokenError('The token lacks its user or session');
+      // Exactly one of the two: a token naming a publisher and the platform is not ours.
+      if (scp === PLATFORM_SCOPE && pub === undefined) return { userId: sub, sessionId: sid, platform: true };
+      if (typeof pub !== 'string' || scp !== undefined) throw new InvalidTokenError('The token lacks its publisher');
       return { userId: sub, publisherId: pub, sessionId: sid };
     } catch (error) {
       if (error instanceof InvalidTokenError) throw error;

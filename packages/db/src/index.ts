@@ -3,6 +3,7 @@
 export { createPrismaClient, disconnectPrismaClient, type PrismaClient } from './client';
 export { ScopedDatabase, continueInPublisher, isUuid, type AccessScope, type InScope, type Tx } from './scoped-database';
 export { RuleViolation } from './rule-violation';
+export { syncTemplatesOf, type TemplateSql } from './role-templates';
 export { OWNER_PATHS, TABLE_OWNERS, type TableOwner } from './table-owners';
 export { Prisma } from '../generated/prisma/client';
 export type { SubscriptionStatus } from '../generated/prisma/enums';
@@ -16,6 +17,7 @@ export type {
   OutboxEvent,
   Permission,
   Plan,
+  PlatformAuditEntry,
   Publisher,
   Recording,
   Role,

@@ -32,6 +32,8 @@ export const TABLE_OWNERS = {
   role_permissions: 'publishers',
   membership_roles: 'publishers',
   invitations: 'publishers',
+  // What operators do to publishers and accounts, written by the lifecycle services.
+  platform_audit_log: 'publishers',
   works: 'catalog',
   songwriters: 'catalog',
   recordings: 'catalog',
@@ -46,6 +48,10 @@ export const TABLE_OWNERS = {
   security_alert_rules: 'database',
   security_alerts: 'database',
   permissions: 'database',
+  // Synced from @platform/permissions at migration; staff are granted by `pnpm platform:grant`.
+  platform_roles: 'database',
+  platform_role_permissions: 'database',
+  platform_staff: 'database',
   rate_limits: 'database',
   // postgrator's record of the migrations applied.
   schema_migrations: 'database',
@@ -61,7 +67,7 @@ export type TableOwner = (typeof TABLE_OWNERS)[keyof typeof TABLE_OWNERS];
  */
 export const OWNER_PATHS: Record<TableOwner, readonly string[]> = {
   identity: ['subgraphs/identity/src/', 'packages/sessions/src/'],
-  publishers: ['subgraphs/publishers/src/', 'packages/db/src/role-template-sync.ts'],
+  publishers: ['subgraphs/publishers/src/', 'packages/db/src/role-template-sync.ts', 'packages/db/src/role-templates.ts'],
   catalog: ['subgraphs/catalog/src/'],
   events: ['packages/events/src/'],
   // The partner calls it counts (and each client's last use) and its shared APQ cache.

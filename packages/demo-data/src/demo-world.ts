@@ -33,6 +33,8 @@ export interface DemoUser {
   writesFor?: string;
   /** account key → the role template they hold in every publisher of that account. */
   accountRoles?: Record<string, string>;
+  /** A platform role (platform:operator, platform:support), held outside every publisher. */
+  platformRole?: string;
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
@@ -46,6 +48,9 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { email: 'client@songtrust.demo', displayName: 'Casey Client', memberships: { songtrust: ['client'] }, writesFor: 'songtrust' },
   // Administers dmp and sheer through the Downtown account, with a membership in neither.
   { email: 'admin@downtown.demo', displayName: 'Ada Account Owner (Downtown)', memberships: {}, accountRoles: { downtown: 'owner' } },
+  // The team that runs the platform: no membership anywhere.
+  { email: 'operator@platform.demo', displayName: 'Olga Operator (platform)', memberships: {}, platformRole: 'platform:operator' },
+  { email: 'support@platform.demo', displayName: 'Sam Support (platform)', memberships: {}, platformRole: 'platform:support' },
 ];
 
 /** How many works the Songtrust client wrote among the publisher's many. */

@@ -26,7 +26,7 @@ export async function seedDemoData(adminUrl: string, log: (line: string) => void
         );
       }
       await seedUsers(client);
-      log(`demo data: ${DEMO_USERS.length} users, their memberships and account roles`);
+      log(`demo data: ${DEMO_USERS.length} users, their memberships, account roles and platform roles`);
     });
   } finally {
     await client.end();
@@ -147,6 +147,12 @@ async function seedUsers(client: pg.Client): Promise<void> {
       await client.query(
         `INSERT INTO account_members (account_id, user_id, role_key) VALUES ($1, $2, $3) ON CONFLICT (account_id, user_id) DO NOTHING`,
         [demoId(`account:${account}`), userId, role],
+      );
+    }
+    if (user.platformRole) {
+      await client.query(
+        `INSERT INTO platform_staff (user_id, role_key, granted_by) VALUES ($1, $2, 'demo data') ON CONFLICT (user_id) DO NOTHING`,
+        [userId, user.platformRole],
       );
     }
   }

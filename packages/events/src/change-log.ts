@@ -12,21 +12,24 @@ export interface Change {
 
 /**
  * Who made a change. A person (`userId`), a partner key (`partnerClientId`, with the user who
- * issued it), or the platform's own work: the directory sync, or the platform itself (a billing
- * event). `request` says which request and client address it came from, when one did.
+ * issued it), a platform operator acting on the publisher from above (`platformOperator`, with
+ * their user id), or the platform's own work: the directory sync, or the platform itself (a
+ * billing event). `request` says which request and client address it came from, when one did.
  */
 export interface ChangeActor {
   publisherId: string;
   userId: string | null;
   partnerClientId?: string | undefined;
+  platformOperator?: boolean;
   system?: 'DIRECTORY_SYNC' | 'SYSTEM';
   request?: { id: string; clientIp: string | null } | undefined;
 }
 
-type ActorType = 'USER' | 'PARTNER_CLIENT' | 'DIRECTORY_SYNC' | 'SYSTEM';
+type ActorType = 'USER' | 'PARTNER_CLIENT' | 'PLATFORM_OPERATOR' | 'DIRECTORY_SYNC' | 'SYSTEM';
 
 function actorTypeOf(actor: ChangeActor): ActorType {
   if (actor.partnerClientId) return 'PARTNER_CLIENT';
+  if (actor.platformOperator && actor.userId) return 'PLATFORM_OPERATOR';
   if (actor.userId) return 'USER';
   return actor.system ?? 'SYSTEM';
 }

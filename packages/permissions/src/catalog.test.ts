@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PERMISSIONS } from './catalog';
-import { PUBLISHER_TYPES, ROLE_TEMPLATES, templatesFor } from './role-templates';
+import { PERMISSIONS, PUBLISHER_PERMISSIONS, scopeOf } from './catalog';
+import { PLATFORM_ROLES, PUBLISHER_TYPES, ROLE_TEMPLATES, templatesFor } from './role-templates';
 
 describe('the permission catalog', () => {
   it('names each permission once, as resource:action, with a title and a description', () => {
@@ -34,8 +34,25 @@ describe('role templates', () => {
   it('give every publisher type an Owner with every permission, and only PLATFORM a Client role', () => {
     for (const type of PUBLISHER_TYPES) {
       const owner = templatesFor(type).find((t) => t.key === 'owner');
-      expect(owner?.permissions).toEqual(PERMISSIONS.map((p) => p.key));
+      expect(owner?.permissions).toEqual(PUBLISHER_PERMISSIONS);
       expect(templatesFor(type).some((t) => t.key === 'client')).toBe(type === 'PLATFORM');
     }
+  });
+});
+
+describe('scopes', () => {
+  it('keep publisher roles to PUBLISHER permissions and platform roles to PLATFORM ones', () => {
+    const scope = new Map(PERMISSIONS.map((p) => [p.key as string, scopeOf(p)]));
+    for (const template of ROLE_TEMPLATES)
+      for (const key of template.permissions) expect(scope.get(key), `${template.key}: ${key}`).toBe('PUBLISHER');
+    for (const role of PLATFORM_ROLES) {
+      expect(role.key).toMatch(/^platform:[a-z]+$/);
+      for (const key of role.permissions) expect(scope.get(key), `${role.key}: ${key}`).toBe('PLATFORM');
+    }
+  });
+
+  it('let a permission depend only on permissions of its own scope', () => {
+    const scope = new Map(PERMISSIONS.map((p) => [p.key as string, scopeOf(p)]));
+    for (const p of PERMISSIONS) for (const d of p.dependsOn) expect(scope.get(d), `${p.key} → ${d}`).toBe(scopeOf(p));
   });
 });

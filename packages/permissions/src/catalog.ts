@@ -5,6 +5,12 @@
  */
 export interface PermissionDefinition {
   key: string;
+  /**
+   * Where it is held: PUBLISHER permissions through roles in one publisher (every permission
+   * unless said otherwise), PLATFORM permissions through a platform role, in a session without a
+   * publisher. A role of one scope never grants a permission of the other.
+   */
+  scope?: PermissionScope;
   title: string;
   description: string;
   /** Permissions a holder must also hold for this one to make sense. */
@@ -143,12 +149,56 @@ export const PERMISSIONS = [
     description: "See the publisher's API calls per day, caller and operation, with errors and latency, against the plan's monthly limit.",
     dependsOn: [],
   },
+  {
+    key: 'platform:read',
+    scope: 'PLATFORM',
+    title: 'See every publisher and account',
+    description:
+      "List every publisher and account of the platform with type, status, plan, seats and last activity, and read the platform's audit log; never a publisher's catalog or members.",
+    dependsOn: [],
+  },
+  {
+    key: 'platform:onboard',
+    scope: 'PLATFORM',
+    title: 'Onboard publishers',
+    description: "Create accounts and publishers (with their type's role templates) and invite a new publisher's first Owner.",
+    dependsOn: ['platform:read'],
+    escalationWarning: 'A holder invites the first Owner of a new publisher: whoever they name holds every one of its permissions.',
+  },
+  {
+    key: 'platform:manage',
+    scope: 'PLATFORM',
+    title: "Manage publishers' lifecycle",
+    description: "Suspend and reactivate publishers, change a publisher's type, and set an account's subscription status.",
+    dependsOn: ['platform:read'],
+    escalationWarning:
+      'A suspension takes every permission from everyone in the publisher, and a subscription status decides what they may change.',
+  },
 ] as const satisfies readonly PermissionDefinition[];
 
+export type PermissionScope = 'PUBLISHER' | 'PLATFORM';
+
 export type PermissionKey = (typeof PERMISSIONS)[number]['key'];
+
+export function scopeOf(permission: PermissionDefinition): PermissionScope {
+  return permission.scope ?? 'PUBLISHER';
+}
+
+/** What roles in a publisher may grant. */
+export const PUBLISHER_PERMISSIONS: readonly PermissionKey[] = PERMISSIONS.filter((p) => scopeOf(p) === 'PUBLISHER').map((p) => p.key);
+
+/** What platform roles may grant. */
+export const PLATFORM_PERMISSIONS: readonly PermissionKey[] = PERMISSIONS.filter((p) => scopeOf(p) === 'PLATFORM').map((p) => p.key);
 
 const KEYS: ReadonlySet<string> = new Set(PERMISSIONS.map((p) => p.key));
 
 export function isPermissionKey(key: string): key is PermissionKey {
   return KEYS.has(key);
+}
+
+const PUBLISHER_KEYS: ReadonlySet<string> = new Set(PUBLISHER_PERMISSIONS);
+
+/** A permission a publisher's role or partner key may hold: platform permissions never are. */
+export function isPublisherPermission(key: string): key is PermissionKey {
+  return PUBLISHER_KEYS.has(key);
 }

@@ -1,5 +1,5 @@
-import { PERMISSIONS } from './catalog';
-import { PUBLISHER_TYPES, ROLE_TEMPLATES } from './role-templates';
+import { PERMISSIONS, PUBLISHER_PERMISSIONS, scopeOf } from './catalog';
+import { PLATFORM_ROLES, PUBLISHER_TYPES, ROLE_TEMPLATES } from './role-templates';
 
 /** docs/permissions.md, generated from the catalog (`pnpm docs:permissions`); a spec keeps it current. */
 export function renderPermissionsDoc(): string {
@@ -15,9 +15,8 @@ export function renderPermissionsDoc(): string {
     '',
     `| permission | ${ROLE_TEMPLATES.map((t) => t.name).join(' | ')} |`,
     `|---|${ROLE_TEMPLATES.map(() => ':-:').join('|')}|`,
-    ...PERMISSIONS.map(
-      (p) =>
-        `| \`${p.key}\` | ${ROLE_TEMPLATES.map((t) => ((t.permissions as readonly string[]).includes(p.key) ? '✓' : '')).join(' | ')} |`,
+    ...PUBLISHER_PERMISSIONS.map(
+      (key) => `| \`${key}\` | ${ROLE_TEMPLATES.map((t) => ((t.permissions as readonly string[]).includes(key) ? '✓' : '')).join(' | ')} |`,
     ),
     `| *publisher types* | ${ROLE_TEMPLATES.map((t) => (t.publisherTypes.length === PUBLISHER_TYPES.length ? 'all' : t.publisherTypes.join(', '))).join(' | ')} |`,
     '',
@@ -28,13 +27,26 @@ export function renderPermissionsDoc(): string {
     "Custom roles, directory sign-in and the partner API are features of the account's plan",
     '(the `plans` table, listed in the README under "Accounts and plans"), not of these roles.',
     '',
+    '## Platform roles × permissions',
+    '',
+    'Held outside every publisher by the people who run the platform (`pnpm platform:grant`), in a',
+    'session without a publisher (sign in with `publisher: "platform"` when also a member somewhere).',
+    'They grant PLATFORM permissions only; no role of one scope grants a permission of the other.',
+    '',
+    `| permission | ${PLATFORM_ROLES.map((r) => `${r.name} (\`${r.key}\`)`).join(' | ')} |`,
+    `|---|${PLATFORM_ROLES.map(() => ':-:').join('|')}|`,
+    ...PERMISSIONS.filter((p) => scopeOf(p) === 'PLATFORM').map(
+      (p) =>
+        `| \`${p.key}\` | ${PLATFORM_ROLES.map((r) => ((r.permissions as readonly string[]).includes(p.key) ? '✓' : '')).join(' | ')} |`,
+    ),
+    '',
     '## The catalog',
     '',
-    '| permission | title | description | depends on | warning |',
-    '|---|---|---|---|---|',
+    '| permission | scope | title | description | depends on | warning |',
+    '|---|---|---|---|---|---|',
     ...PERMISSIONS.map(
       (p) =>
-        `| \`${p.key}\` | ${p.title} | ${p.description} | ${p.dependsOn.map((d) => `\`${d}\``).join(', ')} | ${'escalationWarning' in p ? p.escalationWarning : ''} |`,
+        `| \`${p.key}\` | ${scopeOf(p)} | ${p.title} | ${p.description} | ${p.dependsOn.map((d) => `\`${d}\``).join(', ')} | ${'escalationWarning' in p ? p.escalationWarning : ''} |`,
     ),
     '',
   ];

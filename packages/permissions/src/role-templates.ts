@@ -1,4 +1,4 @@
-import { PERMISSIONS, type PermissionKey } from './catalog';
+import { PLATFORM_PERMISSIONS, PUBLISHER_PERMISSIONS, type PermissionKey } from './catalog';
 
 export type PublisherType = 'ENTERPRISE' | 'PLATFORM' | 'BOUTIQUE';
 export const PUBLISHER_TYPES: readonly PublisherType[] = ['ENTERPRISE', 'PLATFORM', 'BOUTIQUE'];
@@ -17,7 +17,7 @@ export interface RoleTemplate {
   ownWorksOnly?: true;
 }
 
-const ALL = PERMISSIONS.map((p) => p.key);
+const ALL = PUBLISHER_PERMISSIONS;
 const CATALOG_READ: PermissionKey[] = ['work:read', 'songwriter:read', 'recording:read'];
 
 export const ROLE_TEMPLATES: readonly RoleTemplate[] = [
@@ -76,3 +76,29 @@ export const ROLE_TEMPLATES: readonly RoleTemplate[] = [
 export function templatesFor(type: PublisherType): RoleTemplate[] {
   return ROLE_TEMPLATES.filter((t) => t.publisherTypes.includes(type));
 }
+
+/**
+ * A role held outside any publisher by the people who run the platform (`pnpm platform:grant`).
+ * It grants PLATFORM permissions only, in a session without a publisher.
+ */
+export interface PlatformRole {
+  key: string;
+  name: string;
+  description: string;
+  permissions: readonly PermissionKey[];
+}
+
+export const PLATFORM_ROLES: readonly PlatformRole[] = [
+  {
+    key: 'platform:operator',
+    name: 'Platform operator',
+    description: 'Runs the platform: onboards, suspends and changes publishers and accounts.',
+    permissions: PLATFORM_PERMISSIONS,
+  },
+  {
+    key: 'platform:support',
+    name: 'Platform support',
+    description: 'Sees every publisher and account and the platform audit log, to answer support cases.',
+    permissions: ['platform:read'],
+  },
+];

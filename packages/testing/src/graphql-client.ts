@@ -63,7 +63,8 @@ export const LOGIN = /* GraphQL */ `
 export interface Session {
   token: string;
   userId: string;
-  publisherId: string;
+  /** null for a platform operator's session. */
+  publisherId: string | null;
 }
 
 /** Signs a demo user in through `url` and returns the access token, or throws with the errors. */
@@ -71,7 +72,7 @@ export async function login(url: string, email: string, password: string, publis
   const result = await graphql(url, LOGIN, { input: { email, password, ...(publisher ? { publisher } : {}) } });
   if (!result.data?.login) throw new Error(`login of ${email} failed: ${JSON.stringify(result.errors)}`);
   const { accessToken, user, activePublisher } = result.data.login;
-  return { token: accessToken, userId: user.id, publisherId: activePublisher.id };
+  return { token: accessToken, userId: user.id, publisherId: activePublisher?.id ?? null };
 }
 
 /** The codes of a response's errors, for assertions. */

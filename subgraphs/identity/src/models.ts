@@ -8,6 +8,9 @@ export interface AuthPayloadModel {
   refreshToken: string;
   expiresAt: Date;
   user: UserModel;
-  activePublisher: PublisherModel;
+  /** null in a platform operator's session, which is in no publisher. */
+  activePublisher: PublisherModel | null;
+  /** The operator's platform role, in a platform session. */
+  platformRole: string | null;
 }
-export type SessionModel = UserSession & { activePublisher: PublisherModel; current: boolean };
+export type SessionModel = UserSession & { activePublisher: PublisherModel | null; current: boolean };

@@ -64,12 +64,14 @@ export const identityRules: IRules = {
   SecurityEventDetail: can('security:read'),
   AuthPayload: isPublic,
   Publisher: isPublic,
-  Session: isMember,
+  // Reachable only through mySessions: the caller's own, in a publisher or on the platform.
+  Session: isPerson,
   // Row-level security narrows users to the caller and the members of the active publisher. A
   // member's email is personal data: on every path (work.createdBy, auditLog.actor, …) it needs
   // member:read, like the members list, unless it is the caller's own.
   User: {
-    '*': or(isMember, isUserJustSignedIn),
+    // isSelf: an operator, in no publisher, reads themselves (me).
+    '*': or(isMember, isUserJustSignedIn, isSelf),
     email: or(isSelf, isUserJustSignedIn, can('member:read')),
   },
 };

@@ -1,5 +1,5 @@
 // What the resolvers receive for each GraphQL type (the codegen mappers point here).
-import type { AuditLogEntry, Invitation, Plan, Publisher, Role } from '@platform/db';
+import type { Account, AuditLogEntry, Invitation, Plan, PlatformAuditEntry, Publisher, Role } from '@platform/db';
 import type { Connection, Edge } from '@platform/paging';
 
 export type PublisherModel = Publisher;
@@ -34,3 +34,7 @@ export interface AccessExplanationModel {
 export type AuditEntryModel = AuditLogEntry;
 export type AuditEntryConnectionModel = Connection<AuditLogEntry>;
 export type AuditEntryEdgeModel = Edge<AuditLogEntry>;
+export type { PlatformPublisherModel } from './platform/platform-publishers';
+export type PlatformAccountModel = Account;
+export type PlatformAuditEntryModel = PlatformAuditEntry;
+export type FirstOwnerInvitationModel = Invitation;

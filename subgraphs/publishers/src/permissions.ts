@@ -1,3 +1,4 @@
+import { or } from 'graphql-shield';
 import { can, entitiesRule, isMember, isSelf, type IRules } from '@platform/access';
 
 /** Anything not named here is denied. */
@@ -16,6 +17,9 @@ export const publishersRules: IRules = {
     account: can('billing:read'),
     accountAdministrators: can('member:read'),
     plans: can('billing:read'),
+    platformPublishers: can('platform:read'),
+    platformAccounts: can('platform:read'),
+    platformAuditLog: can('platform:read'),
     _entities: entitiesRule({ Publisher: 'member', User: 'member' }),
   },
   Mutation: {
@@ -34,6 +38,13 @@ export const publishersRules: IRules = {
     changePlan: can('billing:manage'),
     grantAccountRole: can('member:manage'),
     revokeAccountRole: can('member:manage'),
+    createAccount: can('platform:onboard'),
+    createPublisher: can('platform:onboard'),
+    inviteFirstOwner: can('platform:onboard'),
+    suspendPublisher: can('platform:manage'),
+    reactivatePublisher: can('platform:manage'),
+    changePublisherType: can('platform:manage'),
+    setSubscriptionStatus: can('platform:manage'),
   },
   Publisher: { '*': isMember, settings: can('publisher:manage'), account: can('billing:read') },
   Account: can('billing:read'),
@@ -52,6 +63,17 @@ export const publishersRules: IRules = {
   AuditEntry: can('audit:read'),
   AuditEntryConnection: can('audit:read'),
   AuditEntryEdge: can('audit:read'),
-  PageInfo: isMember,
+  PageInfo: or(isMember, can('platform:read')),
+  // Reachable only through the platform fields above, which carry their permissions.
+  PlatformPublisher: can('platform:read'),
+  PlatformPublisherEdge: can('platform:read'),
+  PlatformPublisherConnection: can('platform:read'),
+  PlatformAccount: can('platform:read'),
+  PlatformAccountEdge: can('platform:read'),
+  PlatformAccountConnection: can('platform:read'),
+  PlatformAuditEntry: can('platform:read'),
+  PlatformAuditEntryEdge: can('platform:read'),
+  PlatformAuditEntryConnection: can('platform:read'),
+  FirstOwnerInvitation: can('platform:onboard'),
   User: { id: isMember, memberships: isSelf, permissions: isSelf },
 };

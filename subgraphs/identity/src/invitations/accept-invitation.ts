@@ -54,5 +54,5 @@ export async function acceptInvitation(
   const user = await services.db.withScope({ userId }, (tx) =>
     tx.user.findUniqueOrThrow({ where: { id: userId }, select: { id: true, email: true, displayName: true } }),
   );
-  return openSession(services, client, user, publisher);
+  return openSession(services, client, user, { publisher });
 }

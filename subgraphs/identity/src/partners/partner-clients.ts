@@ -3,7 +3,7 @@ import { issuePartnerKey, type Actor } from '@platform/auth';
 import { isUuid, type Prisma, type Tx } from '@platform/db';
 import { InvalidInput, NotFound } from '@platform/errors';
 import { recordChange, type ChangeAction } from '@platform/events';
-import { isPermissionKey } from '@platform/permissions';
+import { isPublisherPermission } from '@platform/permissions';
 import { requirePlanFeature } from '@platform/publishers/plans';
 
 export type PersistedQueryMode = 'AUDIT' | 'ENFORCE';
@@ -63,7 +63,7 @@ export async function createPartnerClient(
   if (name.length > NAME_MAX) throw new InvalidInput(`name must be at most ${NAME_MAX} characters`, 'name');
   const permissions = [...new Set(input.permissions)].sort();
   if (permissions.length === 0) throw new InvalidInput('permissions must name at least one permission', 'permissions');
-  const unknown = permissions.filter((p) => !isPermissionKey(p));
+  const unknown = permissions.filter((p) => !isPublisherPermission(p));
   if (unknown.length) throw new InvalidInput(`Unknown permission ${unknown.map((p) => `"${p}"`).join(', ')}`, 'permissions');
   if (permissions.includes('partner:manage')) {
     throw new InvalidInput('A partner key cannot be given "partner:manage": keys are issued by people', 'permissions');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword, verifyPassword, type SessionPrincipal } from '@platform/auth';
+import { hashPassword, verifyPassword, type TokenPrincipal } from '@platform/auth';
 import { InvalidInput } from '@platform/errors';
 import { endSessions } from '@platform/sessions';
 import type { Client, IdentityServices } from '../context';
@@ -15,7 +15,7 @@ const INVALID_RESET = 'This reset link is invalid, used or expired; ask for a ne
 export async function changePassword(
   services: IdentityServices,
   client: Client,
-  principal: SessionPrincipal,
+  principal: TokenPrincipal,
   input: { currentPassword: string; newPassword: string },
 ): Promise<boolean> {
   const scope = { userId: principal.userId };

@@ -7,7 +7,10 @@ import { securityOverviewOf } from '../security/security-overview';
 import { sessionsOfCaller } from '../sessions/sessions';
 
 export const Query: QueryResolvers = {
-  me: (_, __, ctx) => (ctx.principal ? ctx.loaders.user.load(ctx.principal.userId) : null),
+  me: (_, __, ctx) => {
+    const caller = ctx.principal ?? ctx.operator;
+    return caller ? ctx.loaders.user.load(caller.userId) : null;
+  },
   mySessions: (_, __, ctx) => sessionsOfCaller(ctx.services.db, requireSession(ctx)),
   directory: (_, __, ctx) => ctx.act((tx, actor) => directoryOf(tx, actor.publisherId)),
   partnerClients: (_, __, ctx) => ctx.act((tx, actor) => partnerClientsOf(tx, actor)),

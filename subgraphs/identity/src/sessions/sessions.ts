@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { signAccessToken, type SessionPrincipal } from '@platform/auth';
+import { signAccessToken, type TokenPrincipal } from '@platform/auth';
 import { isUuid, type ScopedDatabase } from '@platform/db';
 import { NotSignedIn } from '@platform/errors';
 import { endSessions } from '@platform/sessions';
@@ -27,24 +27,28 @@ function sameHash(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
+/** Where a session works: one publisher, or the platform (an operator, in no publisher). */
+export type SessionPlace = { publisher: PublisherModel } | { platformRole: string };
+
 /**
- * Opens a session in `publisher` and signs its first token pair. `authenticatedAt` is when the
- * user proved who they are: the database's now for a sign-in (revocations are stamped with the
- * same clock), the original sign-in's time for a switch.
+ * Opens a session in a publisher or on the platform and signs its first token pair.
+ * `authenticatedAt` is when the user proved who they are: the database's now for a sign-in
+ * (revocations are stamped with the same clock), the original sign-in's time for a switch.
  */
 export async function openSession(
   services: IdentityServices,
   client: Client,
   user: UserModel,
-  publisher: PublisherModel,
+  place: SessionPlace,
   authenticatedAt?: Date,
 ): Promise<AuthPayloadModel> {
   const secret = newRefreshSecret();
-  const session = await services.db.withScope({ userId: user.id, publisherId: publisher.id }, (tx) =>
+  const publisherId = 'publisher' in place ? place.publisher.id : null;
+  const session = await services.db.withScope({ userId: user.id, publisherId }, (tx) =>
     tx.userSession.create({
       data: {
         userId: user.id,
-        publisherId: publisher.id,
+        publisherId,
         refreshTokenHash: hashSecret(secret),
         expiresAt: new Date(Date.now() + SESSION_TTL_DAYS * 86_400_000),
         clientIp: client.ip,
@@ -56,30 +60,43 @@ export async function openSession(
   );
   reportSecurityEvent(services, {
     kind: authenticatedAt ? 'session.switched' : 'session.signed_in',
-    publisherId: publisher.id,
+    publisherId,
     userId: user.id,
     sessionId: session.id,
     client,
+    ...('platformRole' in place ? { data: { platformRole: place.platformRole } } : {}),
   });
-  return tokenPair(services, { userId: user.id, publisherId: publisher.id, sessionId: session.id }, secret, user, publisher);
+  return tokenPair(services, session.id, secret, user, place);
 }
 
 async function tokenPair(
   services: IdentityServices,
-  principal: SessionPrincipal,
+  sessionId: string,
   secret: string,
   user: UserModel,
-  publisher: PublisherModel,
+  place: SessionPlace,
 ): Promise<AuthPayloadModel> {
+  const principal: TokenPrincipal =
+    'publisher' in place ? { userId: user.id, publisherId: place.publisher.id, sessionId } : { userId: user.id, sessionId, platform: true };
   const access = await signAccessToken(await services.keys.current(), services.tokenSettings, principal);
-  const { id, slug, name, type } = publisher;
   return {
     accessToken: access.token,
     expiresAt: access.expiresAt,
-    refreshToken: `${principal.sessionId}.${secret}`,
+    refreshToken: `${sessionId}.${secret}`,
     user,
-    activePublisher: { id, slug, name, type },
+    activePublisher: 'publisher' in place ? pick(place.publisher) : null,
+    platformRole: 'platformRole' in place ? place.platformRole : null,
   };
+}
+
+function pick({ id, slug, name, type }: PublisherModel): PublisherModel {
+  return { id, slug, name, type };
+}
+
+/** The platform role of a person (their own row of platform_staff), or null. */
+export async function platformRoleOf(db: ScopedDatabase, userId: string): Promise<string | null> {
+  const staff = await db.withScope({ userId }, (tx) => tx.platformStaff.findUnique({ where: { userId }, select: { roleKey: true } }));
+  return staff?.roleKey ?? null;
 }
 
 const INVALID_REFRESH = 'The refresh token is not valid; sign in again';
@@ -122,14 +139,17 @@ export async function refreshSession(services: IdentityServices, client: Client,
       });
       return { kind: 'reused' as const };
     }
-    // A member still, or an account role holder (the publisher is active in both answers).
-    const [{ enterable }] = await tx.$queryRaw<[{ enterable: boolean }]>`
-      SELECT EXISTS (SELECT 1 FROM app_enterable_publishers(${owner.userId}::uuid) WHERE id = ${owner.publisherId}::uuid) AS enterable`;
-    if (session.user.status !== 'ACTIVE' || !enterable) return { kind: 'ended' as const };
+    // A member still, or an account role holder (the publisher is active in both answers); on
+    // the platform, someone who still holds a platform role.
+    const [{ enterable, platform_role }] = await tx.$queryRaw<[{ enterable: boolean; platform_role: string | null }]>`
+      SELECT EXISTS (SELECT 1 FROM app_enterable_publishers(${owner.userId}::uuid) WHERE id = ${owner.publisherId}::uuid) AS enterable,
+             (SELECT role_key FROM platform_staff WHERE user_id = ${owner.userId}::uuid) AS platform_role`;
+    const stillThere = owner.publisherId === null ? platform_role !== null : enterable;
+    if (session.user.status !== 'ACTIVE' || !stillThere) return { kind: 'ended' as const };
     const next = newRefreshSecret();
     await tx.refreshTokenRotation.create({ data: { sessionId, tokenHash: presented } });
     await tx.userSession.update({ where: { id: sessionId }, data: { refreshTokenHash: hashSecret(next), lastUsedAt: new Date() } });
-    return { kind: 'renewed' as const, secret: next, user: session.user, publisher: session.publisher };
+    return { kind: 'renewed' as const, secret: next, user: session.user, publisher: session.publisher, platformRole: platform_role };
   });
   // The revocation above is committed before this error leaves: reuse must end the session.
   if (outcome.kind === 'reused') {
@@ -139,27 +159,22 @@ export async function refreshSession(services: IdentityServices, client: Client,
   if (outcome.kind === 'wrong') throw new NotSignedIn(INVALID_REFRESH);
   if (outcome.kind === 'ended') throw new NotSignedIn('The session has ended; sign in again');
   const { id, email, displayName } = outcome.user;
-  const { slug, name, type } = outcome.publisher;
-  return tokenPair(
-    services,
-    { userId: owner.userId, publisherId: owner.publisherId, sessionId },
-    outcome.secret,
-    { id, email, displayName },
-    { id: owner.publisherId, slug, name, type },
-  );
+  const place: SessionPlace = outcome.publisher ? { publisher: outcome.publisher } : { platformRole: outcome.platformRole! };
+  return tokenPair(services, sessionId, outcome.secret, { id, email, displayName }, place);
 }
 
-export async function logout(services: IdentityServices, client: Client, principal: SessionPrincipal): Promise<boolean> {
-  const ended = await services.db.withScope({ userId: principal.userId, publisherId: principal.publisherId }, (tx) =>
+export async function logout(services: IdentityServices, client: Client, principal: TokenPrincipal): Promise<boolean> {
+  const publisherId = principal.publisherId ?? null;
+  const ended = await services.db.withScope({ userId: principal.userId, publisherId }, (tx) =>
     endSessions(tx, { userId: principal.userId, sessionId: principal.sessionId }, 'logout'),
   );
-  const { userId, publisherId, sessionId } = principal;
+  const { userId, sessionId } = principal;
   if (ended > 0) reportSecurityEvent(services, { kind: 'session.signed_out', publisherId, userId, sessionId, client });
   return ended > 0;
 }
 
 /** Reported in every publisher the person may enter: each one's sessions end. */
-export async function logoutEverywhere(services: IdentityServices, client: Client, principal: SessionPrincipal): Promise<number> {
+export async function logoutEverywhere(services: IdentityServices, client: Client, principal: TokenPrincipal): Promise<number> {
   const ended = await services.db.withScope({ userId: principal.userId }, (tx) =>
     endSessions(tx, { userId: principal.userId }, 'logout everywhere'),
   );
@@ -172,7 +187,7 @@ export async function logoutEverywhere(services: IdentityServices, client: Clien
   return ended;
 }
 
-export async function sessionsOfCaller(db: ScopedDatabase, principal: SessionPrincipal) {
+export async function sessionsOfCaller(db: ScopedDatabase, principal: TokenPrincipal) {
   const sessions = await db.withScope({ userId: principal.userId }, (tx) =>
     tx.userSession.findMany({
       where: { userId: principal.userId, revokedAt: null, expiresAt: { gt: new Date() } },

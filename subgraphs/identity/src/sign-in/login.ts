@@ -1,4 +1,4 @@
-import { verifyAgainstDecoy, verifyPassword, type SessionPrincipal } from '@platform/auth';
+import { verifyAgainstDecoy, verifyPassword, type TokenPrincipal } from '@platform/auth';
 import { isUuid } from '@platform/db';
 import { InvalidInput, NotPermitted, NotSignedIn } from '@platform/errors';
 import type { Client, IdentityServices } from '../context';
@@ -6,15 +6,18 @@ import type { AuthPayloadModel, PublisherModel } from '../models';
 import { MAX_PASSWORD_LENGTH } from '../passwords/password-policy';
 import { reportSecurityEvent } from '../security-events';
 import { homeRealmOf, signInThroughDirectory } from '../directory/directory-sign-in';
-import { openSession } from '../sessions/sessions';
+import { openSession, platformRoleOf, type SessionPlace } from '../sessions/sessions';
 import { refusal } from './login-guard';
 
 export interface Credentials {
   email: string;
   password: string;
-  /** Slug or id. */
+  /** Slug or id, or "platform" for a platform operator's session. */
   publisher?: string | null;
 }
+
+/** What an operator who is also a member somewhere names at sign-in to work on the platform. */
+export const PLATFORM_CHOICE = 'platform';
 
 const WRONG_CREDENTIALS = 'Email or password is incorrect';
 
@@ -40,9 +43,12 @@ export async function login(services: IdentityServices, client: Client, credenti
 
   // Signed in through a directory, the user works in that directory's publisher unless they choose.
   const wanted = credentials.publisher?.trim() || (throughDirectory ? realm.publisherId : null);
-  const publisher = choosePublisher(await activePublishersOf(services, user.id), wanted);
-  const payload = await openSession(services, client, { id: user.id, email: user.email, displayName: user.displayName }, publisher);
-  services.log.info({ event: 'login.succeeded', userId: user.id, publisherId: publisher.id }, 'login succeeded');
+  const place = await choosePlace(services, user.id, wanted);
+  const payload = await openSession(services, client, { id: user.id, email: user.email, displayName: user.displayName }, place);
+  services.log.info(
+    { event: 'login.succeeded', userId: user.id, publisherId: payload.activePublisher?.id ?? null, platformRole: payload.platformRole },
+    'login succeeded',
+  );
   return payload;
 }
 
@@ -78,22 +84,39 @@ async function signInWithPassword(services: IdentityServices, client: Client, em
 export async function switchPublisher(
   services: IdentityServices,
   client: Client,
-  principal: SessionPrincipal,
+  principal: TokenPrincipal,
   wanted: string,
 ): Promise<AuthPayloadModel> {
-  const publishers = await activePublishersOf(services, principal.userId);
-  const publisher = bySlugOrId(publishers, wanted);
-  if (!publisher) throw new NotPermitted(`You are not an active member of a publisher "${wanted}"`);
+  const place = await placeToSwitchTo(services, principal.userId, wanted);
   const signIn = await services.db.withScope({ userId: principal.userId }, (tx) =>
     tx.userSession.findUniqueOrThrow({
       where: { id: principal.sessionId },
       select: { authenticatedAt: true, user: { select: { id: true, email: true, displayName: true } } },
     }),
   );
-  if (publisher.sessionsRevokedAt && publisher.sessionsRevokedAt >= signIn.authenticatedAt) {
-    throw new NotSignedIn(`Your sessions in "${publisher.slug}" were ended by an administrator; sign in again to enter it`);
+  const revokedAt = 'publisher' in place ? place.publisher.sessionsRevokedAt : null;
+  if ('publisher' in place && revokedAt && revokedAt >= signIn.authenticatedAt) {
+    throw new NotSignedIn(`Your sessions in "${place.publisher.slug}" were ended by an administrator; sign in again to enter it`);
   }
-  return openSession(services, client, signIn.user, publisher, signIn.authenticatedAt);
+  return openSession(services, client, signIn.user, place, signIn.authenticatedAt);
+}
+
+async function placeToSwitchTo(
+  services: IdentityServices,
+  userId: string,
+  wanted: string,
+): Promise<{ publisher: MemberOf } | { platformRole: string }> {
+  if (wanted.trim().toLowerCase() === PLATFORM_CHOICE) {
+    const platformRole = await platformRoleOf(services.db, userId);
+    if (!platformRole) throw new NotPermitted('You hold no platform role');
+    return { platformRole };
+  }
+  const publisher = bySlugOrId(await activePublishersOf(services, userId), wanted);
+  if (!publisher) {
+    await refuseIfSuspended(services, userId, wanted);
+    throw new NotPermitted(`You are not an active member of a publisher "${wanted}"`);
+  }
+  return { publisher };
 }
 
 /** The attempted email is not recorded: for unknown accounts the log would be a list of guesses. */
@@ -125,17 +148,52 @@ async function activePublishersOf(services: IdentityServices, userId: string): P
   return rows.map(({ sessions_revoked_at, ...publisher }) => ({ ...publisher, sessionsRevokedAt: sessions_revoked_at }));
 }
 
-function choosePublisher(publishers: MemberOf[], wanted: string | null): MemberOf {
-  if (publishers.length === 0) throw new NotPermitted('Your account is not an active member of any publisher');
-  if (wanted === null || wanted.trim() === '') {
-    if (publishers.length === 1) return publishers[0]!;
-    const slugs = publishers.map((p) => p.slug).join(', ');
+/**
+ * Where a signed-in person works: the publisher they name, their only one, or, for a platform
+ * operator, the platform (their only choice when they belong to no publisher, else named as
+ * "platform"). A suspended publisher is named with its reason, never silently left out.
+ */
+async function choosePlace(services: IdentityServices, userId: string, wanted: string | null): Promise<SessionPlace> {
+  const [publishers, platformRole] = await Promise.all([activePublishersOf(services, userId), platformRoleOf(services.db, userId)]);
+  if (wanted?.toLowerCase() === PLATFORM_CHOICE) {
+    if (!platformRole) throw new InvalidInput('You hold no platform role; choose a publisher', 'publisher');
+    return { platformRole };
+  }
+  const choices = publishers.length + (platformRole ? 1 : 0);
+  if (choices === 0) {
+    await refuseIfSuspended(services, userId, null);
+    throw new NotPermitted('Your account is not an active member of any publisher');
+  }
+  if (wanted === null || wanted === '') {
+    if (publishers.length === 1 && !platformRole) return { publisher: publishers[0]! };
+    if (publishers.length === 0 && platformRole) return { platformRole };
+    const slugs = [...publishers.map((p) => p.slug), ...(platformRole ? [PLATFORM_CHOICE] : [])].join(', ');
     throw new InvalidInput(`You belong to several publishers (${slugs}); choose one with "publisher"`, 'publisher');
   }
   const chosen = bySlugOrId(publishers, wanted);
+  if (chosen) return { publisher: chosen };
+  await refuseIfSuspended(services, userId, wanted);
   // A publisher the user does not belong to and one that does not exist read the same.
-  if (!chosen) throw new InvalidInput(`You are not a member of a publisher "${wanted}"`, 'publisher');
-  return chosen;
+  throw new InvalidInput(`You are not a member of a publisher "${wanted}"`, 'publisher');
+}
+
+/**
+ * Says why a member cannot enter a publisher of theirs that operators suspended (the one named,
+ * or, when none is named, the first). Only the publishers the person belongs to are looked at:
+ * a stranger learns nothing of a suspension.
+ */
+async function refuseIfSuspended(services: IdentityServices, userId: string, wanted: string | null): Promise<void> {
+  const suspended = await services.db.withScope(
+    { userId },
+    (tx) =>
+      tx.$queryRaw<{ id: string; slug: string; suspended_reason: string | null }[]>`
+      SELECT id, slug, suspended_reason FROM app_suspended_publishers_of(${userId}::uuid)`,
+  );
+  const key = wanted?.toLowerCase() ?? null;
+  const named = key === null ? suspended[0] : suspended.find((p) => p.slug === key || p.id === key);
+  if (!named) return;
+  const why = named.suspended_reason ? `: ${named.suspended_reason}` : '';
+  throw new NotPermitted(`The publisher "${named.slug}" is suspended by the platform's operators${why}`, 'PUBLISHER_SUSPENDED');
 }
 
 function bySlugOrId(publishers: MemberOf[], wanted: string): MemberOf | undefined {

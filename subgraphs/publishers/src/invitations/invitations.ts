@@ -4,9 +4,9 @@ import type { Logger } from 'pino';
 import type { Actor } from '@platform/auth';
 import { isUuid, type InScope, type Tx } from '@platform/db';
 import { InvalidInput, NotFound } from '@platform/errors';
-import { recordChange } from '@platform/events';
+import { recordChange, type ChangeActor } from '@platform/events';
 import type { Mailer } from '@platform/mail';
-import type { InvitationModel } from '../models';
+import type { InvitationModel, RoleModel } from '../models';
 import { permissionsOf, rolesByKeys } from '../roles/grants';
 import { invitationTokenHash } from './redemption';
 
@@ -32,36 +32,64 @@ export async function inviteMember(
   input: { email: string; roles: string[] },
   delivery: InvitationDelivery,
 ): Promise<InvitationModel> {
-  const email = input.email.trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw new InvalidInput('email must be an email address', 'email');
-  const token = randomBytes(32).toString('base64url');
-  const invitation = await run(async (tx) => {
+  const email = invitationEmail(input.email);
+  const { invitation, token } = await run(async (tx) => {
     const roles = await rolesByKeys(tx, actor.publisherId, input.roles, 'roles');
     assertMayGrant(actor, permissionsOf(roles));
-    const alreadyMember = await tx.membership.count({ where: { publisherId: actor.publisherId, user: { email } } });
-    if (alreadyMember) throw new InvalidInput(`${email} is a member already`, 'email');
-    await tx.invitation.updateMany({
-      where: { publisherId: actor.publisherId, email, acceptedAt: null, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    const created = await tx.invitation.create({
-      data: {
-        publisherId: actor.publisherId,
-        email,
-        tokenHash: invitationTokenHash(token),
-        roleIds: roles.map((r) => r.id),
-        invitedBy: actor.userId,
-        expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * 86_400_000),
-      },
-    });
-    await recordChange(tx, actor, {
-      entityType: 'Invitation',
-      entityId: created.id,
-      action: 'member.invited',
-      data: { email, roles: roles.map((r) => r.key) },
-    });
-    return { ...created, roles };
+    return issueInvitation(tx, actor, email, roles, 'member.invited');
   });
+  mailInvitation(delivery, email, token);
+  return invitation;
+}
+
+/** The email an invitation goes to, lower-cased; refused unless it looks like one. */
+export function invitationEmail(raw: string): string {
+  const email = raw.trim().toLowerCase();
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) || email.length > 254) throw new InvalidInput('email must be an email address', 'email');
+  return email;
+}
+
+/**
+ * Creates the invitation of an email (replacing its open one) with its roles, audited under
+ * `action`; its token is returned for the mail, and only its hash is stored. For inviteMember and
+ * for the platform's first Owner of a new publisher.
+ */
+export async function issueInvitation(
+  tx: Tx,
+  actor: ChangeActor & { userId: string },
+  email: string,
+  roles: RoleModel[],
+  action: 'member.invited' | 'member.first_owner_invited',
+): Promise<{ invitation: InvitationModel; token: string }> {
+  const { publisherId } = actor;
+  const alreadyMember = await tx.membership.count({ where: { publisherId, user: { email } } });
+  if (alreadyMember) throw new InvalidInput(`${email} is a member already`, 'email');
+  await tx.invitation.updateMany({
+    where: { publisherId, email, acceptedAt: null, revokedAt: null },
+    data: { revokedAt: new Date() },
+  });
+  const token = randomBytes(32).toString('base64url');
+  const created = await tx.invitation.create({
+    data: {
+      publisherId,
+      email,
+      tokenHash: invitationTokenHash(token),
+      roleIds: roles.map((r) => r.id),
+      invitedBy: actor.userId,
+      expiresAt: new Date(Date.now() + INVITATION_TTL_DAYS * 86_400_000),
+    },
+  });
+  await recordChange(tx, actor, {
+    entityType: 'Invitation',
+    entityId: created.id,
+    action,
+    data: { email, roles: roles.map((r) => r.key) },
+  });
+  return { invitation: { ...created, roles }, token };
+}
+
+/** Sends the link once the invitation is committed; a failed mail leaves it standing (it can be sent again). */
+export function mailInvitation(delivery: InvitationDelivery, email: string, token: string): void {
   delivery.mailer
     .send({
       to: email,
@@ -69,7 +97,6 @@ export async function inviteMember(
       text: `You have been invited to join a publisher on the Publishing Platform. Open this link within ${INVITATION_TTL_DAYS} days to accept:\n${delivery.acceptUrl}?token=${token}`,
     })
     .catch((error: unknown) => delivery.log.error({ err: error }, 'could not send the invitation mail'));
-  return invitation;
 }
 
 export async function openInvitations(tx: Tx, actor: Actor): Promise<InvitationModel[]> {

@@ -1,4 +1,4 @@
-import { actorOf } from '@platform/access';
+import { actorOf, operatorOf } from '@platform/access';
 import type { MutationResolvers } from '../generated/resolvers-types';
 import { changePlan, updateBilling } from '../billing/account';
 import { inviteMember, revokeInvitation } from '../invitations/invitations';
@@ -6,6 +6,17 @@ import { grantAccountRole, revokeAccountRole } from '../members/account-roles';
 import { changeMemberRoles, reinstateMember, removeMember, revokeMemberSessions, suspendMember } from '../members/members';
 import { updatePublisher } from '../publishers/publishers';
 import { createRole, deleteRole, updateRole } from '../roles/roles';
+import { changePublisherType, reactivatePublisher, setSubscriptionStatus, suspendPublisher } from '../platform/lifecycle';
+import { createAccount, createPublisher, inviteFirstOwner } from '../platform/onboarding';
+import { platformPublisher } from '../platform/platform-publishers';
+import type { PublishersContext } from '../context';
+
+/** An operator's act on a publisher, answered with the publisher as operators see it afterwards. */
+async function thenPublisher(ctx: PublishersContext, act: Promise<{ id: string }>) {
+  const { id } = await act;
+  // A fresh platform transaction: the act's own ended inside the publisher.
+  return ctx.operate((tx) => platformPublisher(tx, id));
+}
 
 export const Mutation: MutationResolvers = {
   inviteMember: (_, { input }, ctx) => inviteMember(ctx.inScope, actorOf(ctx), input, ctx.invitations),
@@ -23,4 +34,27 @@ export const Mutation: MutationResolvers = {
   changePlan: (_, { plan }, ctx) => ctx.act((tx, actor) => changePlan(tx, actor, plan)),
   grantAccountRole: (_, { email, role }, ctx) => ctx.act((tx, actor) => grantAccountRole(tx, actor, email, role)),
   revokeAccountRole: (_, { userId }, ctx) => ctx.act((tx, actor) => revokeAccountRole(tx, actor, userId)),
+  createAccount: (_, { input }, ctx) => ctx.operate((tx, operator) => createAccount(tx, operator, input)),
+  createPublisher: (_, { input }, ctx) =>
+    thenPublisher(
+      ctx,
+      ctx.operate((tx, operator) => createPublisher(tx, operator, input)),
+    ),
+  inviteFirstOwner: (_, args, ctx) => inviteFirstOwner(ctx.operate, operatorOf(ctx), args, ctx.invitations),
+  suspendPublisher: (_, args, ctx) =>
+    thenPublisher(
+      ctx,
+      ctx.operate((tx, operator) => suspendPublisher(tx, operator, args)),
+    ),
+  reactivatePublisher: (_, { publisherId }, ctx) =>
+    thenPublisher(
+      ctx,
+      ctx.operate((tx, operator) => reactivatePublisher(tx, operator, publisherId)),
+    ),
+  changePublisherType: (_, { input }, ctx) =>
+    thenPublisher(
+      ctx,
+      ctx.operate((tx, operator) => changePublisherType(tx, operator, input)),
+    ),
+  setSubscriptionStatus: (_, args, ctx) => ctx.operate((tx, operator) => setSubscriptionStatus(tx, operator, args)),
 };

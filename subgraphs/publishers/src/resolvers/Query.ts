@@ -1,4 +1,4 @@
-import { PERMISSIONS } from '@platform/permissions';
+import { PERMISSIONS, scopeOf } from '@platform/permissions';
 import type { QueryResolvers } from '../generated/resolvers-types';
 import { auditLog } from '../audit/audit-log';
 import { accountOfActivePublisher } from '../billing/account';
@@ -10,12 +10,15 @@ import { usageReport } from '../usage/api-usage';
 import { memberOfPublisher, membersOfPublisher } from '../members/members';
 import { findPublisher, publishersOfCaller } from '../publishers/publishers';
 import { rolesOfPublisher } from '../roles/roles';
+import { platformAuditLog } from '../platform/platform-audit';
+import { platformAccounts, platformPublishers } from '../platform/platform-publishers';
 
 export const Query: QueryResolvers = {
   publishers: (_, __, ctx) => ctx.act((tx, actor) => publishersOfCaller(tx, actor)),
   publisher: (_, args, ctx) => ctx.act((tx, actor) => findPublisher(tx, actor, args)),
+  // What roles in a publisher may grant; platform permissions are held through platform roles only.
   permissionCatalog: () =>
-    PERMISSIONS.map((p) => ({
+    PERMISSIONS.filter((p) => scopeOf(p) === 'PUBLISHER').map((p) => ({
       ...p,
       dependsOn: [...p.dependsOn],
       escalationWarning: 'escalationWarning' in p ? p.escalationWarning : null,
@@ -30,4 +33,7 @@ export const Query: QueryResolvers = {
   account: (_, __, ctx) => ctx.act((tx, actor) => accountOfActivePublisher(tx, actor)),
   accountAdministrators: (_, __, ctx) => ctx.act((tx, actor) => accountAdministrators(tx, actor)),
   plans: (_, __, ctx) => ctx.act((tx, actor) => plansForAccount(tx, actor)),
+  platformPublishers: (_, args, ctx) => ctx.operate((tx) => platformPublishers(tx, args)),
+  platformAccounts: (_, args, ctx) => ctx.operate((tx) => platformAccounts(tx, args)),
+  platformAuditLog: (_, args, ctx) => ctx.operate((tx) => platformAuditLog(tx, args)),
 };

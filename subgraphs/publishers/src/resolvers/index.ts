@@ -7,6 +7,9 @@ import { AccountAdministrator } from './AccountAdministrator';
 import { AuditEntry } from './AuditEntry';
 import { Member } from './Member';
 import { Plan } from './Plan';
+import { PlatformAccount } from './PlatformAccount';
+import { PlatformAuditEntry } from './PlatformAuditEntry';
+import { PlatformPublisher } from './PlatformPublisher';
 import { Publisher } from './Publisher';
 import { Role } from './Role';
 import { User } from './User';
@@ -24,4 +27,7 @@ export const resolvers: Resolvers = {
   Account,
   AccountAdministrator,
   Plan,
+  PlatformPublisher,
+  PlatformAccount,
+  PlatformAuditEntry,
 };

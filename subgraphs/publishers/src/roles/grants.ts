@@ -1,6 +1,6 @@
 import type { Role, Tx } from '@platform/db';
 import { InvalidInput } from '@platform/errors';
-import { isPermissionKey } from '@platform/permissions';
+import { isPublisherPermission } from '@platform/permissions';
 
 export type RoleWithPermissions = Role & { permissions: { permissionKey: string }[] };
 
@@ -21,7 +21,7 @@ export async function rolesByKeys(tx: Tx, publisherId: string, keys: string[], f
 }
 
 export function validPermissionKeys(keys: string[], field: string): string[] {
-  const unknown = keys.filter((key) => !isPermissionKey(key));
+  const unknown = keys.filter((key) => !isPublisherPermission(key));
   if (unknown.length) {
     throw new InvalidInput(`Unknown permission ${unknown.map((k) => `"${k}"`).join(', ')}; see permissionCatalog`, field);
   }
