@@ -1,5 +1,5 @@
 import type { ScopedDatabase } from '@platform/db';
-import type { PartnerPrincipal, PlatformPrincipal, Principal, SessionPrincipal } from '@platform/auth';
+import { isPlatformPrincipal, type PartnerPrincipal, type PlatformPrincipal, type Principal, type SessionPrincipal } from '@platform/auth';
 import { Remembered } from './remembered';
 import { underSubscription, type Subscription, type Withheld } from './account-standing';
 
@@ -47,7 +47,7 @@ interface AccessRow extends StandingColumns {
  * row-level security applies too), so both layers agree.
  */
 export async function loadAccess(db: ScopedDatabase, caller: Caller): Promise<Access> {
-  if ('platform' in caller) return loadPlatformAccess(db, caller);
+  if (isPlatformPrincipal(caller)) return loadPlatformAccess(db, caller);
   return caller.partnerClientId === undefined ? loadSessionAccess(db, caller) : loadPartnerAccess(db, caller);
 }
 
