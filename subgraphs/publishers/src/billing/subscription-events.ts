@@ -15,7 +15,7 @@ export interface SubscriptionEvent {
   trialEndsAt: Date | null;
 }
 
-const STATUSES: readonly SubscriptionStatus[] = ['TRIALING', 'ACTIVE', 'PAST_DUE', 'CANCELLED'];
+export const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = ['TRIALING', 'ACTIVE', 'PAST_DUE', 'CANCELLED'];
 
 /** Reads a delivery's body; every fault is named with the field at fault. */
 export function parseSubscriptionEvent(body: string): SubscriptionEvent {
@@ -38,8 +38,8 @@ export function parseSubscriptionEvent(body: string): SubscriptionEvent {
   const accountId = data.accountId;
   if (typeof accountId !== 'string' || !isUuid(accountId)) throw new InvalidInput('data.accountId must be an account id', 'data.accountId');
   const status = data.status === 'CANCELED' ? 'CANCELLED' : data.status;
-  if (!STATUSES.includes(status as SubscriptionStatus))
-    throw new InvalidInput(`data.status must be one of ${STATUSES.join(', ')}`, 'data.status');
+  if (!SUBSCRIPTION_STATUSES.includes(status as SubscriptionStatus))
+    throw new InvalidInput(`data.status must be one of ${SUBSCRIPTION_STATUSES.join(', ')}`, 'data.status');
   const trialEndsAt = dateOf(data.trialEndsAt, 'data.trialEndsAt');
   if (status === 'TRIALING' && !trialEndsAt) throw new InvalidInput('data.trialEndsAt is required for TRIALING', 'data.trialEndsAt');
   return {

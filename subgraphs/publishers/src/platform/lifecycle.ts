@@ -3,6 +3,7 @@ import { isUuid, syncTemplatesOf, type Account, type Publisher, type Subscriptio
 import { InvalidInput, NotFound } from '@platform/errors';
 import { recordChange, recordChanges } from '@platform/events';
 import { templatesFor } from '@platform/permissions';
+import { SUBSCRIPTION_STATUSES } from '../billing/subscription-events';
 import { asOperatorIn, recordPlatformAct } from './platform-audit';
 import { validPublisherType } from './onboarding';
 
@@ -106,8 +107,6 @@ async function heldTemplatesLost(tx: Tx, publisherId: string, type: Publisher['t
   );
 }
 
-const STATUSES: readonly SubscriptionStatus[] = ['TRIALING', 'ACTIVE', 'PAST_DUE', 'CANCELLED'];
-
 /**
  * Sets an account's subscription status by hand (a support case, a deal agreed outside the billing
  * provider). It counts as the newest subscription change: a provider event older than now is
@@ -118,8 +117,8 @@ export async function setSubscriptionStatus(
   operator: Operator,
   input: { accountId: string; status: string; trialEndsAt?: Date | null },
 ): Promise<Account> {
-  if (!(STATUSES as readonly string[]).includes(input.status))
-    throw new InvalidInput(`status must be one of ${STATUSES.join(', ')}`, 'status');
+  if (!(SUBSCRIPTION_STATUSES as readonly string[]).includes(input.status))
+    throw new InvalidInput(`status must be one of ${SUBSCRIPTION_STATUSES.join(', ')}`, 'status');
   const status = input.status as SubscriptionStatus;
   const trialEndsAt = input.trialEndsAt ?? null;
   if (status === 'TRIALING' && (!trialEndsAt || trialEndsAt <= new Date())) {

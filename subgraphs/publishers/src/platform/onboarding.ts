@@ -6,18 +6,13 @@ import { PUBLISHER_TYPES, type PublisherType } from '@platform/permissions';
 import type { InvitationModel } from '../models';
 import { invitationEmail, issueInvitation, mailInvitation, type InvitationDelivery } from '../invitations/invitations';
 import { rolesByKeys } from '../roles/grants';
+import { validName } from '../publishers/publishers';
 import { asOperatorIn, recordPlatformAct } from './platform-audit';
 
 /** Sign-in names of publishers: lower-case words joined by hyphens, as the database checks too. */
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 /** What an operator who is also a member types at sign-in to choose the platform. */
 const RESERVED_SLUGS = new Set(['platform']);
-
-export function validName(raw: string, field: string): string {
-  const name = raw.trim();
-  if (!name || name.length > 120) throw new InvalidInput(`${field} must be 1 to 120 characters`, field);
-  return name;
-}
 
 export function validSlug(raw: string): string {
   const slug = raw.trim();

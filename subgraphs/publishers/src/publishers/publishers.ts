@@ -32,11 +32,7 @@ export async function membershipsOfCaller(tx: Tx, actor: Actor): Promise<Members
 
 export async function updatePublisher(tx: Tx, actor: Actor, input: { name?: string | null; settings?: unknown }): Promise<Publisher> {
   const changes: Prisma.PublisherUpdateInput = { updatedAt: new Date() };
-  if (input.name != null) {
-    const name = input.name.trim();
-    if (!name || name.length > 120) throw new InvalidInput('name must be 1 to 120 characters', 'name');
-    changes.name = name;
-  }
+  if (input.name != null) changes.name = validName(input.name, 'name');
   if (input.settings !== undefined) {
     if (typeof input.settings !== 'object' || input.settings === null || Array.isArray(input.settings))
       throw new InvalidInput('settings must be a JSON object', 'settings');
@@ -51,6 +47,13 @@ export async function updatePublisher(tx: Tx, actor: Actor, input: { name?: stri
     data: { name: publisher.name },
   });
   return publisher;
+}
+
+/** A publisher's or an account's name: 1 to 120 characters once trimmed. */
+export function validName(raw: string, field: string): string {
+  const name = raw.trim();
+  if (!name || name.length > 120) throw new InvalidInput(`${field} must be 1 to 120 characters`, field);
+  return name;
 }
 
 /**
