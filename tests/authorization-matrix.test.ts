@@ -24,7 +24,12 @@ const DMP = {
   songwriter: demoId('songwriter:dmp:3'),
   recording: demoId('recording:dmp:3'),
   user: demoId('user:viewer@dmp.demo'),
+  supportAccess: demoId('matrix:support-access:dmp'),
 };
+
+/** DMP's support access request, which Spirit's owner must not be able to decide. */
+const dmpSupportAccess = async () =>
+  (await admin.query(`SELECT status, decided_at FROM support_access_grants WHERE id = $1`, [DMP.supportAccess])).rows;
 
 /** Downtown's account Owner, which Spirit's owner must not be able to touch. */
 const downtownAdministrator = async () =>
@@ -254,6 +259,31 @@ const OPERATIONS: Record<string, Operation> = {
     document: `mutation($a: ID!) { setSubscriptionStatus(accountId: $a, status: ACTIVE) { id } }`,
     variables: () => ({ a: NOWHERE }),
   },
+  'Query.supportAccessRequests': { document: `{ supportAccessRequests { id } }` },
+  'Query.mySupportAccess': { document: `{ mySupportAccess { id } }` },
+  'Mutation.requestSupportAccess': {
+    document: `mutation($p: ID!) { requestSupportAccess(input: { publisherId: $p, reason: "matrix support case", durationMinutes: 30, permissions: ["work:read"] }) { id } }`,
+    variables: () => ({ p: NOWHERE }),
+  },
+  'Mutation.breakGlass': {
+    document: `mutation($p: ID!) { breakGlass(input: { publisherId: $p, reason: "matrix emergency case", permissions: ["work:read"] }) { id } }`,
+    variables: () => ({ p: NOWHERE }),
+  },
+  'Mutation.approveSupportAccess': {
+    document: `mutation($id: ID!) { approveSupportAccess(id: $id) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.supportAccess }, expect: 'NOT_FOUND', target: dmpSupportAccess },
+  },
+  'Mutation.denySupportAccess': {
+    document: `mutation($id: ID!) { denySupportAccess(id: $id) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.supportAccess }, expect: 'NOT_FOUND', target: dmpSupportAccess },
+  },
+  'Mutation.revokeSupportAccess': {
+    document: `mutation($id: ID!) { revokeSupportAccess(id: $id) { id } }`,
+    variables: () => ({ id: NOWHERE }),
+    foreign: { variables: { id: DMP.supportAccess }, expect: 'NOT_FOUND', target: dmpSupportAccess },
+  },
   'Mutation.deleteWork': {
     document: `mutation($id: ID!) { deleteWork(id: $id) }`,
     variables: () => ({ id: NOWHERE }),
@@ -342,6 +372,12 @@ beforeAll(async () => {
     );
     sessions.set(template.key, { email, userId, slug });
   }
+  // A support access request that exists only in DMP, for the foreign decisions.
+  await admin.query(
+    `INSERT INTO support_access_grants (publisher_id, id, user_id, reason, permissions, duration_minutes, status)
+     VALUES ($1, $2, $3, 'a support case of DMP', '{work:read}', 30, 'REQUESTED')`,
+    [demoId('publisher:dmp'), DMP.supportAccess, demoId('user:operator@platform.demo')],
+  );
   // A custom role that exists only in DMP, for the foreign role operations.
   await admin.query(`INSERT INTO roles (publisher_id, key, name) VALUES ($1, 'dmp-only-role', 'DMP only')`, [demoId('publisher:dmp')]);
 });

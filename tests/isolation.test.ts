@@ -68,6 +68,7 @@ describe('row-level security (layer 3)', () => {
       'refresh_token_rotations',
       'platform_staff',
       'platform_audit_log',
+      'support_access_grants',
     ]) {
       const { rows } = await asApiRole({}, (c) => c.query(`SELECT count(*)::int AS n FROM ${table}`));
       expect(rows[0].n, table).toBe(0);

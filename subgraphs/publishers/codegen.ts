@@ -22,6 +22,7 @@ export default subgraphCodegen({
       'PlatformAccount',
       'PlatformAuditEntry',
       'FirstOwnerInvitation',
+      'SupportAccess',
     ].map((t) => [t, model(t)]),
   ),
 });

@@ -14,6 +14,11 @@ export type Access =
       ownWorksOf: string | null;
       /** What the account's subscription withholds of what the roles grant (past due, cancelled). */
       withheld: Withheld | null;
+      /**
+       * Set when the caller is in the publisher only through a platform operator's support
+       * access: the grant's id, which the audit log names beside every change they make.
+       */
+      supportAccessId: string | null;
     }
   /**
    * The session was revoked or expired, the user disabled, or an admin of this publisher ended
@@ -35,6 +40,7 @@ interface AccessRow extends StandingColumns {
   member_active: boolean;
   permissions: string[];
   own_works_of: string | null;
+  support_access_id: string | null;
 }
 
 /**
@@ -44,7 +50,8 @@ interface AccessRow extends StandingColumns {
  * suspended membership (without an account role) or publisher keeps the session but grants
  * nothing; the account's subscription may withhold some of it (past due: reads and billing only).
  * The own-works restriction is the database's own rule (app_own_works_songwriter(), which
- * row-level security applies too), so both layers agree.
+ * row-level security applies too), so both layers agree. A platform operator's live support
+ * access counts like a membership, until it expires or is revoked.
  */
 export async function loadAccess(db: ScopedDatabase, caller: Caller): Promise<Access> {
   if (isPlatformPrincipal(caller)) return loadPlatformAccess(db, caller);
@@ -63,23 +70,27 @@ async function loadSessionAccess(db: ScopedDatabase, principal: SessionPrincipal
                         AND s.revoked_at IS NULL AND s.expires_at > now()
                         AND (m.sessions_revoked_at IS NULL OR s.authenticated_at > m.sessions_revoked_at)) AS session_active,
              u.status = 'ACTIVE' AS user_active,
-             coalesce(m.status = 'ACTIVE', false) OR am.user_id IS NOT NULL AS member_active,
+             coalesce(m.status = 'ACTIVE', false) OR am.user_id IS NOT NULL OR g.id IS NOT NULL AS member_active,
              p.status = 'ACTIVE' AS publisher_active,
              a.subscription_status, a.trial_ends_at,
              app_permissions_of(p.id, u.id) AS permissions,
-             (SELECT app_own_works_songwriter()) AS own_works_of
+             (SELECT app_own_works_songwriter()) AS own_works_of,
+             CASE WHEN m.user_id IS NULL AND am.user_id IS NULL THEN g.id END AS support_access_id
         FROM publishers p
         JOIN accounts a ON a.id = p.account_id
         JOIN users u ON u.id = ${principal.userId}::uuid
         LEFT JOIN user_publishers m ON m.publisher_id = p.id AND m.user_id = u.id
         LEFT JOIN account_members am ON am.account_id = p.account_id AND am.user_id = u.id
-       WHERE p.id = ${principal.publisherId}::uuid AND (m.user_id IS NOT NULL OR am.user_id IS NOT NULL)`,
+        LEFT JOIN LATERAL (SELECT g.id FROM support_access_grants g
+                            WHERE g.publisher_id = p.id AND g.user_id = u.id AND g.status = 'APPROVED' AND g.expires_at > now()
+                            ORDER BY g.expires_at DESC LIMIT 1) g ON true
+       WHERE p.id = ${principal.publisherId}::uuid AND (m.user_id IS NOT NULL OR am.user_id IS NOT NULL OR g.id IS NOT NULL)`,
   );
   const row = rows[0];
   if (!row) return (await sessionIsLive(db, principal)) ? { status: 'not-a-member' } : { status: 'session-ended' };
   if (!row.session_active || !row.user_active) return { status: 'session-ended' };
   // A client without a linked songwriter owns no works: the function answers the nil id.
-  return grantedAccess(row.member_active ? row.permissions : [], row);
+  return grantedAccess(row.member_active ? row.permissions : [], row, row.support_access_id);
 }
 
 /**
@@ -87,13 +98,18 @@ async function loadSessionAccess(db: ScopedDatabase, principal: SessionPrincipal
  * withholds everything (with the reason, so that every refusal says why), else the account's
  * subscription decides.
  */
-function grantedAccess(permissions: string[], row: StandingColumns & { own_works_of: string | null }): Access {
+function grantedAccess(
+  permissions: string[],
+  row: StandingColumns & { own_works_of: string | null },
+  supportAccessId: string | null = null,
+): Access {
+  const ownWorksOf = row.own_works_of;
   if (!row.publisher_active) {
     const withheld = { reason: 'PUBLISHER_SUSPENDED' as const, message: SUSPENDED, permissions: new Set(permissions) };
-    return { status: 'granted', permissions: new Set(), withheld, ownWorksOf: row.own_works_of };
+    return { status: 'granted', permissions: new Set(), withheld, ownWorksOf, supportAccessId };
   }
   const subscription = { status: row.subscription_status, trialEndsAt: row.trial_ends_at };
-  return { status: 'granted', ...underSubscription(new Set(permissions), subscription), ownWorksOf: row.own_works_of };
+  return { status: 'granted', ...underSubscription(new Set(permissions), subscription), ownWorksOf, supportAccessId };
 }
 
 const SUSPENDED = "This publisher is suspended by the platform's operators: nothing in it can be read or changed until they reactivate it";
@@ -164,7 +180,7 @@ async function loadPlatformAccess(db: ScopedDatabase, principal: PlatformPrincip
   const row = rows[0]!;
   if (!row.live) return { status: 'session-ended' };
   if (row.permissions.length === 0) return { status: 'not-a-member' };
-  return { status: 'granted', permissions: new Set(row.permissions), ownWorksOf: null, withheld: null };
+  return { status: 'granted', permissions: new Set(row.permissions), ownWorksOf: null, withheld: null, supportAccessId: null };
 }
 
 /**

@@ -35,6 +35,8 @@ export interface RequestContext {
   ownWorksOf: string | null;
   /** What the account's subscription withholds of the caller's grants, and why. */
   withheld: Withheld | null;
+  /** The platform operator's support access the caller is in the publisher through, if any. */
+  supportAccessId: string | null;
   /** Runs one unit of work in one transaction, scoped to this request's publisher and user. */
   inScope<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs a service for the signed-in caller: one transaction of this request's scope, and the actor. */
@@ -85,6 +87,7 @@ export function createContextBuilder(deps: ContextDependencies) {
     let permissions: ReadonlySet<string> = new Set();
     let ownWorksOf: string | null = null;
     let withheld: Withheld | null = null;
+    let supportAccessId: string | null = null;
     if (principal) {
       const access = await accessOf.load(principal);
       if (access.status === 'session-ended') throw unauthenticatedRequest('Your session has ended; sign in again');
@@ -96,6 +99,7 @@ export function createContextBuilder(deps: ContextDependencies) {
       permissions = access.permissions;
       ownWorksOf = access.ownWorksOf;
       withheld = access.withheld;
+      supportAccessId = access.supportAccessId;
     }
     if (operator) {
       const access = await accessOf.load(operator);
@@ -111,6 +115,7 @@ export function createContextBuilder(deps: ContextDependencies) {
       permissions,
       ownWorksOf,
       withheld,
+      supportAccessId,
       inScope: (work) => deps.db.withScope(scope, work),
       act: (work) => {
         const actor = actorOf(context);
@@ -217,6 +222,7 @@ export function actorOf(ctx: RequestContext): Actor {
     ...requirePrincipal(ctx),
     permissions: ctx.permissions,
     ownWorksOf: ctx.ownWorksOf,
+    ...(ctx.supportAccessId ? { supportAccessId: ctx.supportAccessId } : {}),
     request: { id: ctx.requestId, clientIp: ctx.client.ip },
   };
 }

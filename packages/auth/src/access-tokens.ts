@@ -67,6 +67,8 @@ interface ActorGrants {
   permissions: ReadonlySet<string>;
   /** Set for a member who may see only the works of this songwriter (a platform's client). */
   ownWorksOf: string | null;
+  /** Set when the actor is a platform operator inside the publisher through support access. */
+  supportAccessId?: string;
   /** The request the actor acts in, for the audit log: its id and the client's address. */
   request?: { id: string; clientIp: string | null };
 }

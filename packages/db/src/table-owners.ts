@@ -34,6 +34,8 @@ export const TABLE_OWNERS = {
   invitations: 'publishers',
   // What operators do to publishers and accounts, written by the lifecycle services.
   platform_audit_log: 'publishers',
+  // Asked for by operators, decided by the publisher's Owners; read by every request's access.
+  support_access_grants: 'publishers',
   works: 'catalog',
   songwriters: 'catalog',
   recordings: 'catalog',

@@ -2,7 +2,7 @@ import { SECURITY_EVENT_KINDS, type SecurityEventKind } from './security-events'
 
 /**
  * Every change the audit log and the outbox know: the events' public contract. A change names one
- * of these or does not compile; a new action is added here, with its place in the README's list.
+ * of these or does not compile.
  */
 export const CHANGE_ACTIONS = [
   'work.created',
@@ -51,6 +51,11 @@ export const CHANGE_ACTIONS = [
   'partner_client.mode_changed',
   'partner_client.revoked',
   'persisted_queries.registered',
+  'support.requested',
+  'support.break_glass',
+  'support.approved',
+  'support.denied',
+  'support.revoked',
 ] as const;
 
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];

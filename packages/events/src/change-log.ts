@@ -21,15 +21,18 @@ export interface ChangeActor {
   userId: string | null;
   partnerClientId?: string | undefined;
   platformOperator?: boolean;
+  /** A platform operator acting inside the publisher through support access (its grant). */
+  supportAccessId?: string | undefined;
   system?: 'DIRECTORY_SYNC' | 'SYSTEM';
   request?: { id: string; clientIp: string | null } | undefined;
 }
 
-type ActorType = 'USER' | 'PARTNER_CLIENT' | 'PLATFORM_OPERATOR' | 'DIRECTORY_SYNC' | 'SYSTEM';
+type ActorType = 'USER' | 'PARTNER_CLIENT' | 'PLATFORM_OPERATOR' | 'SUPPORT_ACCESS' | 'DIRECTORY_SYNC' | 'SYSTEM';
 
 function actorTypeOf(actor: ChangeActor): ActorType {
   if (actor.partnerClientId) return 'PARTNER_CLIENT';
   if (actor.platformOperator && actor.userId) return 'PLATFORM_OPERATOR';
+  if (actor.supportAccessId && actor.userId) return 'SUPPORT_ACCESS';
   if (actor.userId) return 'USER';
   return actor.system ?? 'SYSTEM';
 }

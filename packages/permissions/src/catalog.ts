@@ -150,6 +150,15 @@ export const PERMISSIONS = [
     dependsOn: [],
   },
   {
+    key: 'support:approve',
+    title: 'Decide support access',
+    description:
+      "Approve or deny a platform operator's request to look inside the publisher, see every request and grant, and revoke a grant at any time.",
+    dependsOn: ['member:read'],
+    escalationWarning:
+      'An approved request lets someone outside the publisher act in it, with the permissions approved (never beyond your own), until it expires or is revoked.',
+  },
+  {
     key: 'platform:read',
     scope: 'PLATFORM',
     title: 'See every publisher and account',
@@ -173,6 +182,23 @@ export const PERMISSIONS = [
     dependsOn: ['platform:read'],
     escalationWarning:
       'A suspension takes every permission from everyone in the publisher, and a subscription status decides what they may change.',
+  },
+  {
+    key: 'support:request',
+    scope: 'PLATFORM',
+    title: 'Ask for support access',
+    description:
+      "Ask a publisher's Owners for access to it, for a support case: with a reason, for at most 24 hours and with the permissions named.",
+    dependsOn: ['platform:read'],
+  },
+  {
+    key: 'support:break_glass',
+    scope: 'PLATFORM',
+    title: 'Break-glass access',
+    description:
+      "Enter a publisher in an emergency without its Owners' approval, for one hour, with a reason; its Owners are told at once and both audit logs record it.",
+    dependsOn: ['support:request'],
+    escalationWarning: "A holder can act inside any publisher for an hour without anyone's approval.",
   },
 ] as const satisfies readonly PermissionDefinition[];
 

@@ -32,7 +32,8 @@ export const ROLE_TEMPLATES: readonly RoleTemplate[] = [
     key: 'admin',
     name: 'Admin',
     description: 'Runs the publisher day to day: catalog, members, roles and settings; sees billing.',
-    permissions: ALL.filter((key) => key !== 'billing:manage'),
+    // Money and outsiders' access to the publisher stay with its Owners.
+    permissions: ALL.filter((key) => key !== 'billing:manage' && key !== 'support:approve'),
     publisherTypes: PUBLISHER_TYPES,
   },
   {
@@ -92,13 +93,13 @@ export const PLATFORM_ROLES: readonly PlatformRole[] = [
   {
     key: 'platform:operator',
     name: 'Platform operator',
-    description: 'Runs the platform: onboards, suspends and changes publishers and accounts.',
+    description: 'Runs the platform: onboards, suspends and changes publishers and accounts; may break the glass into one.',
     permissions: PLATFORM_PERMISSIONS,
   },
   {
     key: 'platform:support',
     name: 'Platform support',
-    description: 'Sees every publisher and account and the platform audit log, to answer support cases.',
-    permissions: ['platform:read'],
+    description: 'Sees every publisher and account and the platform audit log, and asks publishers for support access.',
+    permissions: ['platform:read', 'support:request'],
   },
 ];

@@ -1,6 +1,7 @@
 // What the resolvers receive for each GraphQL type (the codegen mappers point here).
 import type { Account, AuditLogEntry, Invitation, Plan, PlatformAuditEntry, Publisher, Role } from '@platform/db';
 import type { Connection, Edge } from '@platform/paging';
+import type { SupportAccessModel } from './support/support-access';
 
 export type PublisherModel = Publisher;
 export type RoleModel = Role & { permissions?: { permissionKey: string }[] };
@@ -19,6 +20,8 @@ export interface MemberModel {
   status: 'ACTIVE' | 'SUSPENDED';
   roles: RoleModel[];
   joinedAt: Date;
+  /** Set for a platform operator here through live support access rather than a membership. */
+  supportAccess: SupportAccessModel | null;
 }
 export type InvitationModel = Invitation & { roles: RoleModel[] };
 export type { AccountModel } from './billing/account';
@@ -38,3 +41,4 @@ export type { PlatformPublisherModel } from './platform/platform-publishers';
 export type PlatformAccountModel = Account;
 export type PlatformAuditEntryModel = PlatformAuditEntry;
 export type FirstOwnerInvitationModel = Invitation;
+export type { SupportAccessModel };

@@ -20,6 +20,8 @@ export const publishersRules: IRules = {
     platformPublishers: can('platform:read'),
     platformAccounts: can('platform:read'),
     platformAuditLog: can('platform:read'),
+    supportAccessRequests: can('support:approve'),
+    mySupportAccess: can('support:request'),
     _entities: entitiesRule({ Publisher: 'member', User: 'member' }),
   },
   Mutation: {
@@ -45,6 +47,11 @@ export const publishersRules: IRules = {
     reactivatePublisher: can('platform:manage'),
     changePublisherType: can('platform:manage'),
     setSubscriptionStatus: can('platform:manage'),
+    requestSupportAccess: can('support:request'),
+    breakGlass: can('support:break_glass'),
+    approveSupportAccess: can('support:approve'),
+    denySupportAccess: can('support:approve'),
+    revokeSupportAccess: can('support:approve'),
   },
   Publisher: { '*': isMember, settings: can('publisher:manage'), account: can('billing:read') },
   Account: can('billing:read'),
@@ -75,5 +82,7 @@ export const publishersRules: IRules = {
   PlatformAuditEntryEdge: can('platform:read'),
   PlatformAuditEntryConnection: can('platform:read'),
   FirstOwnerInvitation: can('platform:onboard'),
+  // Reached from the member list, from the publisher's requests, and from an operator's own.
+  SupportAccess: or(can('member:read'), can('support:approve'), can('support:request')),
   User: { id: isMember, memberships: isSelf, permissions: isSelf },
 };

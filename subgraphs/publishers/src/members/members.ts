@@ -6,6 +6,7 @@ import { recordChange, type ChangeAction } from '@platform/events';
 import { endSessions } from '@platform/sessions';
 import type { MemberModel } from '../models';
 import { permissionsOf, rolesByKeys, withPermissions } from '../roles/grants';
+import { liveSupportAccess, type SupportAccessModel } from '../support/support-access';
 
 const memberInclude = {
   user: { select: { id: true, email: true, displayName: true } },
@@ -26,22 +27,43 @@ function toModel(row: MemberRow): MemberModel {
     status: row.status,
     roles: row.roles.map((r) => r.role),
     joinedAt: row.createdAt,
+    supportAccess: null,
   };
 }
 
+/** A platform operator in the publisher through support access: listed beside its members, as what it is. */
+function supportMember(access: SupportAccessModel): MemberModel {
+  return {
+    userId: access.operatorId,
+    email: access.operatorEmail,
+    displayName: access.operatorName,
+    status: 'ACTIVE',
+    roles: [],
+    joinedAt: access.decidedAt ?? access.requestedAt,
+    supportAccess: access,
+  };
+}
+
+/** The members by email, then the operators with live support access. */
 export async function membersOfPublisher(tx: Tx, actor: Actor): Promise<MemberModel[]> {
   const rows = await tx.membership.findMany({
     where: { publisherId: actor.publisherId },
     include: memberInclude,
     orderBy: { user: { email: 'asc' } },
   });
-  return rows.map(toModel);
+  const members = rows.map(toModel);
+  const listed = new Set(members.map((m) => m.userId));
+  const support = (await liveSupportAccess(tx, actor.publisherId)).filter((a) => !listed.has(a.operatorId) && listed.add(a.operatorId));
+  return [...members, ...support.map(supportMember)];
 }
 
 export async function memberOfPublisher(tx: Tx, actor: Actor, userId: string): Promise<MemberModel | null> {
   if (!isUuid(userId)) return null;
-  const row = await findMember(tx, actor.publisherId, userId.toLowerCase());
-  return row ? toModel(row) : null;
+  const id = userId.toLowerCase();
+  const row = await findMember(tx, actor.publisherId, id);
+  if (row) return toModel(row);
+  const [access] = await liveSupportAccess(tx, actor.publisherId, id);
+  return access ? supportMember(access) : null;
 }
 
 type MemberAction<T> = (member: MemberRow) => Promise<T>;

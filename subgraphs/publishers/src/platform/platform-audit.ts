@@ -12,6 +12,8 @@ export const PLATFORM_ACTIONS = [
   'publisher.suspended',
   'publisher.reactivated',
   'publisher.type_changed',
+  'support.requested',
+  'support.break_glass',
 ] as const;
 
 export type PlatformAction = (typeof PLATFORM_ACTIONS)[number];

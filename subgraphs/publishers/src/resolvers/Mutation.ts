@@ -9,6 +9,16 @@ import { createRole, deleteRole, updateRole } from '../roles/roles';
 import { changePublisherType, reactivatePublisher, setSubscriptionStatus, suspendPublisher } from '../platform/lifecycle';
 import { createAccount, createPublisher, inviteFirstOwner } from '../platform/onboarding';
 import { platformPublisher } from '../platform/platform-publishers';
+import {
+  approveSupportAccess,
+  breakGlass,
+  denySupportAccess,
+  mailApprovers,
+  mailOperator,
+  requestSupportAccess,
+  revokeSupportAccess,
+  type SupportAccessModel,
+} from '../support/support-access';
 import type { PublishersContext } from '../context';
 
 /** An operator's act on a publisher, answered with the publisher as operators see it afterwards. */
@@ -16,6 +26,13 @@ async function thenPublisher(ctx: PublishersContext, act: Promise<{ id: string }
   const { id } = await act;
   // A fresh platform transaction: the act's own ended inside the publisher.
   return ctx.operate((tx) => platformPublisher(tx, id));
+}
+
+/** A publisher's decision on support access, told to the operator once it is committed. */
+async function thenTellOperator(ctx: PublishersContext, decision: Promise<SupportAccessModel>) {
+  const access = await decision;
+  mailOperator(ctx.invitations, access);
+  return access;
 }
 
 export const Mutation: MutationResolvers = {
@@ -57,4 +74,29 @@ export const Mutation: MutationResolvers = {
       ctx.operate((tx, operator) => changePublisherType(tx, operator, input)),
     ),
   setSubscriptionStatus: (_, args, ctx) => ctx.operate((tx, operator) => setSubscriptionStatus(tx, operator, args)),
+  requestSupportAccess: async (_, { input }, ctx) => {
+    const asked = await ctx.operate((tx, operator) => requestSupportAccess(tx, operator, input));
+    mailApprovers(ctx.invitations, asked);
+    return asked.access;
+  },
+  breakGlass: async (_, { input }, ctx) => {
+    const asked = await ctx.operate((tx, operator) => breakGlass(tx, operator, input));
+    mailApprovers(ctx.invitations, asked);
+    return asked.access;
+  },
+  approveSupportAccess: (_, { id }, ctx) =>
+    thenTellOperator(
+      ctx,
+      ctx.act((tx, actor) => approveSupportAccess(tx, actor, id)),
+    ),
+  denySupportAccess: (_, { id }, ctx) =>
+    thenTellOperator(
+      ctx,
+      ctx.act((tx, actor) => denySupportAccess(tx, actor, id)),
+    ),
+  revokeSupportAccess: (_, { id }, ctx) =>
+    thenTellOperator(
+      ctx,
+      ctx.act((tx, actor) => revokeSupportAccess(tx, actor, id)),
+    ),
 };

@@ -12,6 +12,7 @@ import { findPublisher, publishersOfCaller } from '../publishers/publishers';
 import { rolesOfPublisher } from '../roles/roles';
 import { platformAuditLog } from '../platform/platform-audit';
 import { platformAccounts, platformPublishers } from '../platform/platform-publishers';
+import { supportAccessOf, supportAccessRequests } from '../support/support-access';
 
 export const Query: QueryResolvers = {
   publishers: (_, __, ctx) => ctx.act((tx, actor) => publishersOfCaller(tx, actor)),
@@ -36,4 +37,6 @@ export const Query: QueryResolvers = {
   platformPublishers: (_, args, ctx) => ctx.operate((tx) => platformPublishers(tx, args)),
   platformAccounts: (_, args, ctx) => ctx.operate((tx) => platformAccounts(tx, args)),
   platformAuditLog: (_, args, ctx) => ctx.operate((tx) => platformAuditLog(tx, args)),
+  supportAccessRequests: (_, { status }, ctx) => ctx.act((tx, actor) => supportAccessRequests(tx, actor, status)),
+  mySupportAccess: (_, __, ctx) => ctx.operate((tx, operator) => supportAccessOf(tx, operator)),
 };
