@@ -31,7 +31,7 @@ function externalDatabase(name: string) {
 
 describe('database commands on an external PostgreSQL', () => {
   // Processes of its own (bootstrap, migrate, seed, migrate down and up): slow beside the other specs.
-  it('bootstraps, migrates and seeds a new database, and migrates down and up again', { timeout: 90_000 }, async () => {
+  it('bootstraps, migrates and seeds a new database, and migrates down and up again', { timeout: 180_000 }, async () => {
     const { adminOfDatabase, ...env } = externalDatabase('external_commands');
     const bootstrap = await run('db-bootstrap', [], env);
     expect(bootstrap.stdout).toContain('database external_commands are ready');

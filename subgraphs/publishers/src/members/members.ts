@@ -52,9 +52,14 @@ export async function membersOfPublisher(tx: Tx, actor: Actor): Promise<MemberMo
     orderBy: { user: { email: 'asc' } },
   });
   const members = rows.map(toModel);
+  // An operator who is also a member is listed once, as the member; newest grant first.
   const listed = new Set(members.map((m) => m.userId));
-  const support = (await liveSupportAccess(tx, actor.publisherId)).filter((a) => !listed.has(a.operatorId) && listed.add(a.operatorId));
-  return [...members, ...support.map(supportMember)];
+  for (const access of await liveSupportAccess(tx, actor.publisherId)) {
+    if (listed.has(access.operatorId)) continue;
+    listed.add(access.operatorId);
+    members.push(supportMember(access));
+  }
+  return members;
 }
 
 export async function memberOfPublisher(tx: Tx, actor: Actor, userId: string): Promise<MemberModel | null> {

@@ -17,6 +17,7 @@ import {
   mailOperator,
   requestSupportAccess,
   revokeSupportAccess,
+  type SupportAccessAsked,
   type SupportAccessModel,
 } from '../support/support-access';
 import type { PublishersContext } from '../context';
@@ -26,6 +27,13 @@ async function thenPublisher(ctx: PublishersContext, act: Promise<{ id: string }
   const { id } = await act;
   // A fresh platform transaction: the act's own ended inside the publisher.
   return ctx.operate((tx) => platformPublisher(tx, id));
+}
+
+/** An operator's request or break-glass access, told to the publisher's approvers once it is committed. */
+async function thenTellApprovers(ctx: PublishersContext, asking: Promise<SupportAccessAsked>) {
+  const asked = await asking;
+  mailApprovers(ctx.invitations, asked);
+  return asked.access;
 }
 
 /** A publisher's decision on support access, told to the operator once it is committed. */
@@ -74,16 +82,16 @@ export const Mutation: MutationResolvers = {
       ctx.operate((tx, operator) => changePublisherType(tx, operator, input)),
     ),
   setSubscriptionStatus: (_, args, ctx) => ctx.operate((tx, operator) => setSubscriptionStatus(tx, operator, args)),
-  requestSupportAccess: async (_, { input }, ctx) => {
-    const asked = await ctx.operate((tx, operator) => requestSupportAccess(tx, operator, input));
-    mailApprovers(ctx.invitations, asked);
-    return asked.access;
-  },
-  breakGlass: async (_, { input }, ctx) => {
-    const asked = await ctx.operate((tx, operator) => breakGlass(tx, operator, input));
-    mailApprovers(ctx.invitations, asked);
-    return asked.access;
-  },
+  requestSupportAccess: (_, { input }, ctx) =>
+    thenTellApprovers(
+      ctx,
+      ctx.operate((tx, operator) => requestSupportAccess(tx, operator, input)),
+    ),
+  breakGlass: (_, { input }, ctx) =>
+    thenTellApprovers(
+      ctx,
+      ctx.operate((tx, operator) => breakGlass(tx, operator, input)),
+    ),
   approveSupportAccess: (_, { id }, ctx) =>
     thenTellOperator(
       ctx,

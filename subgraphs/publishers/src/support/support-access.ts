@@ -118,7 +118,7 @@ async function publisherToSupport(tx: Tx, publisherId: string) {
   return publisher;
 }
 
-interface Asked {
+export interface SupportAccessAsked {
   access: SupportAccessModel;
   /** Who decides support access in the publisher: told of the request. */
   approvers: string[];
@@ -133,7 +133,7 @@ export function requestSupportAccess(
   tx: Tx,
   operator: Operator,
   input: { publisherId: string; reason: string; durationMinutes: number; permissions: string[] },
-): Promise<Asked> {
+): Promise<SupportAccessAsked> {
   return ask(tx, operator, {
     publisherId: input.publisherId,
     reason: validReason(input.reason),
@@ -148,7 +148,7 @@ export function breakGlass(
   tx: Tx,
   operator: Operator,
   input: { publisherId: string; reason: string; permissions: string[] },
-): Promise<Asked> {
+): Promise<SupportAccessAsked> {
   return ask(tx, operator, {
     publisherId: input.publisherId,
     reason: validReason(input.reason),
@@ -162,7 +162,7 @@ async function ask(
   tx: Tx,
   operator: Operator,
   asked: { publisherId: string; reason: string; permissions: string[]; durationMinutes: number; breakGlass: boolean },
-): Promise<Asked> {
+): Promise<SupportAccessAsked> {
   const publisher = await publisherToSupport(tx, asked.publisherId);
   // The database sets the times (and, for break-glass access, the decision): migration 017.
   const row = await tx.supportAccessGrant.create({
@@ -198,7 +198,7 @@ async function approversOf(tx: Tx, publisherId: string): Promise<string[]> {
   return rows.map((r) => r.email);
 }
 
-export function mailApprovers(mail: SupportMail, asked: Asked): void {
+export function mailApprovers(mail: SupportMail, asked: SupportAccessAsked): void {
   const { access } = asked;
   const subject = access.breakGlass
     ? `Break-glass access to ${access.publisherSlug} by the platform's operators`
