@@ -259,6 +259,18 @@ const OPERATIONS: Record<string, Operation> = {
     document: `mutation($a: ID!) { setSubscriptionStatus(accountId: $a, status: ACTIVE) { id } }`,
     variables: () => ({ a: NOWHERE }),
   },
+  'Query.offboarding': {
+    document: `query($p: ID!) { offboarding(publisherId: $p) { slug } }`,
+    variables: () => ({ p: NOWHERE }),
+  },
+  'Mutation.startOffboarding': {
+    document: `mutation($p: ID!) { startOffboarding(input: { publisherId: $p, confirmSlug: "nowhere" }) { slug } }`,
+    variables: () => ({ p: NOWHERE }),
+  },
+  'Mutation.offboardPublisher': {
+    document: `mutation($p: ID!) { offboardPublisher(input: { publisherId: $p, confirmSlug: "nowhere" }) { slug } }`,
+    variables: () => ({ p: NOWHERE }),
+  },
   'Query.supportAccessRequests': { document: `{ supportAccessRequests { id } }` },
   'Query.mySupportAccess': { document: `{ mySupportAccess { id } }` },
   'Mutation.requestSupportAccess': {

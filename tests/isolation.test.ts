@@ -69,6 +69,7 @@ describe('row-level security (layer 3)', () => {
       'platform_staff',
       'platform_audit_log',
       'support_access_grants',
+      'publisher_offboardings',
     ]) {
       const { rows } = await asApiRole({}, (c) => c.query(`SELECT count(*)::int AS n FROM ${table}`));
       expect(rows[0].n, table).toBe(0);

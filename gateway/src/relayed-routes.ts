@@ -30,6 +30,10 @@ export function publishersRoutes(
           method: 'GET',
         });
       },
+      '/platform/offboarding/export': (request) => {
+        const search = new URL(request.url ?? '/', 'http://localhost').search;
+        return relay(`/platform/offboarding/export${search}`, request, ['authorization', 'x-request-id'], { method: 'GET' });
+      },
     },
   };
 }

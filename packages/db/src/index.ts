@@ -19,6 +19,7 @@ export type {
   Plan,
   PlatformAuditEntry,
   Publisher,
+  PublisherOffboarding,
   Recording,
   Role,
   RolePermission,

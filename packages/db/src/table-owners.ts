@@ -36,6 +36,8 @@ export const TABLE_OWNERS = {
   platform_audit_log: 'publishers',
   // Asked for by operators, decided by the publisher's Owners; read by every request's access.
   support_access_grants: 'publishers',
+  // Written by the owner's offboarding functions (migration 018), which operators call.
+  publisher_offboardings: 'publishers',
   works: 'catalog',
   songwriters: 'catalog',
   recordings: 'catalog',

@@ -184,6 +184,15 @@ export const PERMISSIONS = [
       'A suspension takes every permission from everyone in the publisher, and a subscription status decides what they may change.',
   },
   {
+    key: 'platform:offboard',
+    scope: 'PLATFORM',
+    title: 'Offboard publishers',
+    description:
+      'Export everything a suspended publisher owns and then delete it from every table, with a report of what was exported and deleted.',
+    dependsOn: ['platform:manage'],
+    escalationWarning: "A holder removes a publisher's data for good (after its export).",
+  },
+  {
     key: 'support:request',
     scope: 'PLATFORM',
     title: 'Ask for support access',

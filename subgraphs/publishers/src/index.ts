@@ -4,6 +4,8 @@ import type { Logger } from '@platform/service';
 import type { SubgraphDefinition } from '@platform/subgraph';
 import { auditLogExport } from './audit/audit-export';
 import { billingWebhook } from './billing/billing-webhook';
+import { offboardingExport } from './platform/offboarding-export';
+import { OFFBOARDING_EXPORT_PATH } from './platform/offboarding';
 import { publishersContext, type PublishersContext } from './context';
 import { publishersRules } from './permissions';
 import { resolvers } from './resolvers';
@@ -27,7 +29,7 @@ export function publishersSubgraph(deps: PublishersDependencies): SubgraphDefini
     rules: publishersRules,
     extendContext: publishersContext(deps.invitations),
     postRoutes: { '/webhooks/billing': billingWebhook(deps.db, deps.billingWebhookSecret, deps.log) },
-    authenticatedRoutes: { '/audit-log/export': auditLogExport },
+    authenticatedRoutes: { '/audit-log/export': auditLogExport, [OFFBOARDING_EXPORT_PATH]: offboardingExport },
   };
 }
 export { publishersRules } from './permissions';

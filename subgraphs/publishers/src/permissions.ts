@@ -22,6 +22,7 @@ export const publishersRules: IRules = {
     platformAuditLog: can('platform:read'),
     supportAccessRequests: can('support:approve'),
     mySupportAccess: can('support:request'),
+    offboarding: can('platform:read'),
     _entities: entitiesRule({ Publisher: 'member', User: 'member' }),
   },
   Mutation: {
@@ -52,6 +53,8 @@ export const publishersRules: IRules = {
     approveSupportAccess: can('support:approve'),
     denySupportAccess: can('support:approve'),
     revokeSupportAccess: can('support:approve'),
+    startOffboarding: can('platform:offboard'),
+    offboardPublisher: can('platform:offboard'),
   },
   Publisher: { '*': isMember, settings: can('publisher:manage'), account: can('billing:read') },
   Account: can('billing:read'),
@@ -82,6 +85,8 @@ export const publishersRules: IRules = {
   PlatformAuditEntryEdge: can('platform:read'),
   PlatformAuditEntryConnection: can('platform:read'),
   FirstOwnerInvitation: can('platform:onboard'),
+  Offboarding: can('platform:read'),
+  OffboardingTable: can('platform:read'),
   // Reached from the member list, from the publisher's requests, and from an operator's own.
   SupportAccess: or(can('member:read'), can('support:approve'), can('support:request')),
   User: { id: isMember, memberships: isSelf, permissions: isSelf },

@@ -6,6 +6,7 @@ import { DomainError, InvalidInput } from '@platform/errors';
 import type { RouteResponse } from '@platform/http';
 import type { PublishersContext } from '../context';
 import { auditLogWhere } from './audit-log';
+import { routeRefusal } from '../route-refusal';
 
 /** Rows read per transaction: the export's memory stays this size, whatever the range. */
 const BATCH = 1_000;
@@ -103,10 +104,10 @@ function dateParameter(url: URL, name: string): Date {
 
 /** `GET /audit-log/export?from=…&to=…&format=ndjson|csv`: needs audit:read, like auditLog. */
 export async function auditLogExport(request: { url?: string | undefined }, ctx: PublishersContext): Promise<RouteResponse> {
-  if (!ctx.principal) return refusal(401, 'UNAUTHENTICATED', 'Sign in to continue');
+  if (!ctx.principal) return routeRefusal(401, 'UNAUTHENTICATED', 'Sign in to continue');
   if (!ctx.permissions.has('audit:read')) {
     const withheld = ctx.withheld?.permissions.has('audit:read') ? ctx.withheld : null;
-    return refusal(
+    return routeRefusal(
       403,
       'FORBIDDEN',
       withheld?.message ?? 'This needs the "audit:read" permission in the active publisher',
@@ -117,7 +118,7 @@ export async function auditLogExport(request: { url?: string | undefined }, ctx:
   try {
     wanted = exportRequest(new URL(request.url ?? '/', 'http://localhost'));
   } catch (error) {
-    if (error instanceof DomainError) return refusal(400, error.code, error.message, undefined, error.details());
+    if (error instanceof DomainError) return routeRefusal(400, error.code, error.message, undefined, error.details());
     throw error;
   }
   const actor = actorOf(ctx);
@@ -132,8 +133,4 @@ export async function auditLogExport(request: { url?: string | undefined }, ctx:
     body: null,
     stream: auditLogLines(ctx.inScope, actor, wanted, wanted.format),
   };
-}
-
-function refusal(status: number, code: string, message: string, reason?: string, details: Record<string, unknown> = {}): RouteResponse {
-  return { status, body: { errors: [{ message, extensions: { code, ...(reason ? { reason } : {}), ...details } }] } };
 }

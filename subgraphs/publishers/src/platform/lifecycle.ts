@@ -4,6 +4,7 @@ import { InvalidInput, NotFound } from '@platform/errors';
 import { recordChange, recordChanges } from '@platform/events';
 import { templatesFor } from '@platform/permissions';
 import { SUBSCRIPTION_STATUSES } from '../billing/subscription-events';
+import { cancelOffboarding } from './offboarding';
 import { asOperatorIn, recordPlatformAct } from './platform-audit';
 import { validPublisherType } from './onboarding';
 
@@ -41,6 +42,9 @@ export async function suspendPublisher(tx: Tx, operator: Operator, input: { publ
 export async function reactivatePublisher(tx: Tx, operator: Operator, publisherId: string): Promise<Publisher> {
   const publisher = await publisherById(tx, publisherId);
   if (publisher.status === 'ACTIVE') throw new InvalidInput(`"${publisher.slug}" is active already`, 'publisherId');
+  if (!(await cancelOffboarding(tx, publisher.id))) {
+    throw new InvalidInput(`"${publisher.slug}" is being offboarded and its data deleted: finish it with offboardPublisher`, 'publisherId');
+  }
   const updated = await tx.publisher.update({ where: { id: publisher.id }, data: { status: 'ACTIVE', suspendedReason: null } });
   const data = { suspendedFor: publisher.suspendedReason };
   await recordPlatformAct(tx, operator, { action: 'publisher.reactivated', publisherId: publisher.id, data });

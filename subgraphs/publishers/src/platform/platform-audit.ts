@@ -12,6 +12,9 @@ export const PLATFORM_ACTIONS = [
   'publisher.suspended',
   'publisher.reactivated',
   'publisher.type_changed',
+  'publisher.offboarding_started',
+  'publisher.exported',
+  'publisher.offboarded',
   'support.requested',
   'support.break_glass',
 ] as const;

@@ -9,6 +9,7 @@ import { createRole, deleteRole, updateRole } from '../roles/roles';
 import { changePublisherType, reactivatePublisher, setSubscriptionStatus, suspendPublisher } from '../platform/lifecycle';
 import { createAccount, createPublisher, inviteFirstOwner } from '../platform/onboarding';
 import { platformPublisher } from '../platform/platform-publishers';
+import { offboardPublisher, startOffboarding } from '../platform/offboarding';
 import {
   approveSupportAccess,
   breakGlass,
@@ -102,6 +103,8 @@ export const Mutation: MutationResolvers = {
       ctx,
       ctx.act((tx, actor) => denySupportAccess(tx, actor, id)),
     ),
+  startOffboarding: (_, { input }, ctx) => ctx.operate((tx, operator) => startOffboarding(tx, operator, input)),
+  offboardPublisher: (_, { input }, ctx) => offboardPublisher(ctx.operate, operatorOf(ctx), input),
   revokeSupportAccess: (_, { id }, ctx) =>
     thenTellOperator(
       ctx,

@@ -13,6 +13,7 @@ import { rolesOfPublisher } from '../roles/roles';
 import { platformAuditLog } from '../platform/platform-audit';
 import { platformAccounts, platformPublishers } from '../platform/platform-publishers';
 import { supportAccessOf, supportAccessRequests } from '../support/support-access';
+import { offboardingOf } from '../platform/offboarding';
 
 export const Query: QueryResolvers = {
   publishers: (_, __, ctx) => ctx.act((tx, actor) => publishersOfCaller(tx, actor)),
@@ -39,4 +40,5 @@ export const Query: QueryResolvers = {
   platformAuditLog: (_, args, ctx) => ctx.operate((tx) => platformAuditLog(tx, args)),
   supportAccessRequests: (_, { status }, ctx) => ctx.act((tx, actor) => supportAccessRequests(tx, actor, status)),
   mySupportAccess: (_, __, ctx) => ctx.operate((tx, operator) => supportAccessOf(tx, operator)),
+  offboarding: (_, { publisherId }, ctx) => ctx.operate((tx) => offboardingOf(tx, publisherId)),
 };
