@@ -1,7 +1,7 @@
 // pnpm bench [name …]: each measurement as a ratio against a baseline run in the same process
 // (or, for runtimes, the same interleaved rounds) on the same data. Bounded in iterations; talks
 // only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime, fairness, directory,
-// partners, audit, monitoring (default: all).
+// partners, audit, monitoring, offboarding (default: all).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { partnerCallCost } from './partners';
 import { gatewayCost } from './gateway';
 import { loginLatency } from './login';
 import { monitoringCost } from './monitoring';
+import { offboardingCost } from './offboarding';
 import { rlsContextCost } from './rls-context';
 import { runtimeComparison } from './runtime';
 import { shieldCost } from './shield';
@@ -37,6 +38,7 @@ const BENCHES: Record<string, (setting: BenchSetting) => Promise<void>> = {
   partners: async ({ apiUrl, dataDir, platform }) => partnerCallCost(await platform(), apiUrl, dataDir),
   audit: async ({ adminUrl, platform }) => auditChainCost(await platform(), adminUrl),
   monitoring: ({ apiUrl, adminUrl, dataDir }) => monitoringCost(apiUrl, adminUrl, dataDir),
+  offboarding: ({ apiUrl, adminUrl }) => offboardingCost(apiUrl, adminUrl),
 };
 
 const chosen = process.argv.slice(2);

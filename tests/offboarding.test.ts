@@ -83,6 +83,21 @@ async function spiritRows(): Promise<Record<string, number>> {
   return counts;
 }
 
+/** A statement as the application role in the operator's platform scope, as the services run it. */
+async function asOperatorInDatabase(sql: string, values: unknown[]): Promise<unknown[]> {
+  const client = new pg.Client({ connectionString: platform.urls.apiUrl });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`SELECT set_config('app.user_id', $1, true)`, [demoId('user:operator@platform.demo')]);
+    const { rows } = await client.query(sql, values);
+    await client.query('COMMIT');
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
 /** The archive's entries: name → contents. */
 async function unpack(archive: Buffer): Promise<Map<string, string>> {
   const entries = new Map<string, string>();
@@ -232,7 +247,8 @@ describe('offboarding a publisher', () => {
       const after = await othersChecksums();
       expect(after).toEqual(before);
 
-      // Idempotent: asking again answers the same record.
+      // Idempotent: asking again answers the same record, and the end is recorded once.
+      expect(await asOperatorInDatabase(`SELECT app_offboarding_finish($1) AS ended`, [SPIRIT])).toEqual([{ ended: false }]);
       const again = await as(operator, OFFBOARD, { i: input });
       expect(again.data.offboardPublisher.finishedAt).toBe(report.finishedAt);
       const log = await admin.query(`SELECT action FROM platform_audit_log WHERE publisher_id = $1 ORDER BY sequence`, [SPIRIT]);
@@ -260,6 +276,8 @@ describe('offboarding a publisher', () => {
       [SHEER],
     );
     expect(logged.rows[0].n).toBe(1);
+    // Started once, whoever asks again: the database says so to the caller that did not start it.
+    expect(await asOperatorInDatabase(`SELECT app_offboarding_begin($1) AS began`, [SHEER])).toEqual([{ began: false }]);
     expect(
       (await as(operator, `mutation { reactivatePublisher(publisherId: "${SHEER}") { status } }`)).data.reactivatePublisher.status,
     ).toBe('ACTIVE');

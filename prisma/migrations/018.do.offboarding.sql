@@ -75,14 +75,17 @@ END $$;
 -- Starts (once) the offboarding of a suspended publisher; true when this call started it.
 CREATE FUNCTION app_offboarding_begin(p_publisher uuid) RETURNS boolean LANGUAGE plpgsql
   SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  began integer;
 BEGIN
   PERFORM app_offboarding_check(NULL);
   PERFORM set_config('app.offboarding_publisher_id', p_publisher::text, true);
   INSERT INTO publisher_offboardings (publisher_id, slug, account_id, started_by)
     SELECT p.id, p.slug, p.account_id, app_current_user() FROM publishers p WHERE p.id = p_publisher AND p.status = 'SUSPENDED'
     ON CONFLICT (publisher_id) DO NOTHING;
+  GET DIAGNOSTICS began = ROW_COUNT;
   PERFORM set_config('app.offboarding_publisher_id', '', true);
-  RETURN FOUND;
+  RETURN began > 0;
 END $$;
 
 -- Reactivating a publisher calls off its offboarding, unless the deletion has begun (then only
@@ -100,20 +103,40 @@ BEGIN
   RETURN true;
 END $$;
 
--- One page of a table's rows of the publisher, after a position, without secrets (hashes of
--- tokens and keys, the directory's encrypted bind password). Read while offboarding only.
-CREATE FUNCTION app_offboarding_rows(p_publisher uuid, p_table text, p_after tid, p_limit integer)
-  RETURNS TABLE (row_position tid, data jsonb)
+-- One page of a table's rows of the publisher, after a position (its primary key's values, as
+-- the previous page's last row gave them), without secrets (hashes of tokens and keys, the
+-- directory's encrypted bind password). Paged on the primary key, whose index leads with
+-- publisher_id: each page reads only its rows. Read while offboarding only.
+CREATE FUNCTION app_offboarding_rows(p_publisher uuid, p_table text, p_after jsonb, p_limit integer)
+  RETURNS TABLE (row_position jsonb, data jsonb)
   LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  key_columns text;
+  after_columns text;
+  position_pairs text;
 BEGIN
   PERFORM app_offboarding_check(p_table);
   IF NOT EXISTS (SELECT 1 FROM publisher_offboardings o WHERE o.publisher_id = p_publisher AND o.finished_at IS NULL) THEN
     RAISE EXCEPTION 'This publisher is not being offboarded' USING ERRCODE = '55000';
   END IF;
+  SELECT string_agg(format('t.%I', a.attname), ', ' ORDER BY k.n),
+         string_agg(format('a.%I', a.attname), ', ' ORDER BY k.n),
+         string_agg(format('%L, t.%I', a.attname, a.attname), ', ' ORDER BY k.n)
+    INTO key_columns, after_columns, position_pairs
+    FROM pg_index i
+    CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+    JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+   WHERE i.indrelid = format('public.%I', p_table)::regclass AND i.indisprimary;
+  IF key_columns IS NULL THEN
+    RAISE EXCEPTION 'The table % has no primary key to page on', p_table USING ERRCODE = '55000';
+  END IF;
   PERFORM set_config('app.offboarding_publisher_id', p_publisher::text, true);
   RETURN QUERY EXECUTE format(
-    'SELECT t.ctid, to_jsonb(t) - %L::text[] FROM %I t WHERE t.publisher_id = $1 AND t.ctid > $2 ORDER BY t.ctid LIMIT $3',
-    ARRAY['token_hash', 'refresh_token_hash', 'key_hash', 'bind_password_encrypted'], p_table)
+    'SELECT jsonb_build_object(%s), to_jsonb(t) - %L::text[] FROM %I t
+      WHERE t.publisher_id = $1 AND ($2 IS NULL OR ROW(%s) > (SELECT %s FROM jsonb_populate_record(NULL::%I, $2) a))
+      ORDER BY %s LIMIT $3',
+    position_pairs, ARRAY['token_hash', 'refresh_token_hash', 'key_hash', 'bind_password_encrypted'], p_table,
+    key_columns, after_columns, p_table, key_columns)
     USING p_publisher, p_after, p_limit;
   PERFORM set_config('app.offboarding_publisher_id', '', true);
 END $$;
@@ -147,13 +170,19 @@ CREATE FUNCTION app_offboard_batch(p_publisher uuid, p_table text, p_limit integ
   SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
   removed integer;
+  exported timestamptz;
+  finished timestamptz;
 BEGIN
   PERFORM app_offboarding_check(CASE WHEN p_table = 'publishers' THEN NULL ELSE p_table END);
-  -- One batch at a time per publisher: a second process waits here, then finds the rows gone.
-  PERFORM 1 FROM publisher_offboardings o
-    WHERE o.publisher_id = p_publisher AND o.exported_at IS NOT NULL AND o.finished_at IS NULL FOR UPDATE;
-  IF NOT FOUND THEN
+  -- One batch at a time per publisher: a second process waits here, then finds the rows gone
+  -- (or the offboarding finished, and nothing to do).
+  SELECT o.exported_at, o.finished_at INTO exported, finished
+    FROM publisher_offboardings o WHERE o.publisher_id = p_publisher FOR UPDATE;
+  IF exported IS NULL THEN
     RAISE EXCEPTION 'Export the publisher before deleting it' USING ERRCODE = '55000';
+  END IF;
+  IF finished IS NOT NULL THEN
+    RETURN 0;
   END IF;
   IF EXISTS (SELECT 1 FROM publishers p WHERE p.id = p_publisher AND p.status <> 'SUSPENDED') THEN
     RAISE EXCEPTION 'Only a suspended publisher is offboarded' USING ERRCODE = '55000';
@@ -252,9 +281,12 @@ BEGIN
   RETURN left_over;
 END $$;
 
--- The end, once nothing of the publisher is left anywhere, its row included.
-CREATE FUNCTION app_offboarding_finish(p_publisher uuid) RETURNS void LANGUAGE plpgsql
+-- The end, once nothing of the publisher is left anywhere, its row included; true when this
+-- call ended it (of two at once, one does).
+CREATE FUNCTION app_offboarding_finish(p_publisher uuid) RETURNS boolean LANGUAGE plpgsql
   SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+  ended integer;
 BEGIN
   PERFORM app_offboarding_check(NULL);
   PERFORM set_config('app.offboarding_publisher_id', p_publisher::text, true);
@@ -262,14 +294,16 @@ BEGIN
     RAISE EXCEPTION 'The publisher still owns rows' USING ERRCODE = '55000';
   END IF;
   UPDATE publisher_offboardings SET finished_at = now() WHERE publisher_id = p_publisher AND finished_at IS NULL;
+  GET DIAGNOSTICS ended = ROW_COUNT;
   PERFORM set_config('app.offboarding_publisher_id', '', true);
+  RETURN ended > 0;
 END $$;
 
 REVOKE ALL ON FUNCTION app_publisher_tables(), app_offboarding_check(text), app_offboarding_begin(uuid),
-  app_offboarding_rows(uuid, text, tid, integer), app_offboarding_people(uuid), app_offboarding_exported(uuid, jsonb),
+  app_offboarding_rows(uuid, text, jsonb, integer), app_offboarding_people(uuid), app_offboarding_exported(uuid, jsonb),
   app_offboard_batch(uuid, text, integer), app_offboarding_finish(uuid), app_offboarding_deletes(uuid),
   app_offboarding_left(uuid), app_offboarding_cancel(uuid) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app_publisher_tables(), app_offboarding_begin(uuid),
-  app_offboarding_rows(uuid, text, tid, integer), app_offboarding_people(uuid), app_offboarding_exported(uuid, jsonb),
+  app_offboarding_rows(uuid, text, jsonb, integer), app_offboarding_people(uuid), app_offboarding_exported(uuid, jsonb),
   app_offboard_batch(uuid, text, integer), app_offboarding_finish(uuid), app_offboarding_left(uuid),
   app_offboarding_cancel(uuid) TO platform_app;

@@ -41,7 +41,7 @@ DROP FUNCTION app_offboard_batch(uuid, text, integer);
 DROP FUNCTION app_offboarding_deletes(uuid);
 DROP FUNCTION app_offboarding_exported(uuid, jsonb);
 DROP FUNCTION app_offboarding_people(uuid);
-DROP FUNCTION app_offboarding_rows(uuid, text, tid, integer);
+DROP FUNCTION app_offboarding_rows(uuid, text, jsonb, integer);
 DROP FUNCTION app_offboarding_cancel(uuid);
 DROP FUNCTION app_offboarding_begin(uuid);
 DROP FUNCTION app_offboarding_check(text);

@@ -164,11 +164,12 @@ export async function* offboardingArchive(run: InPlatformScope, operator: Operat
   const counts: Record<string, number> = {};
   for (const table of await publisherTables(run)) {
     counts[table] = 0;
-    let after = '(0,0)';
+    let after: unknown = null;
     for (let part = 1; ; part++) {
       const rows = await run(
-        (tx) => tx.$queryRaw<{ position: string; data: unknown }[]>`
-          SELECT row_position::text AS position, data FROM app_offboarding_rows(${started.publisherId}::uuid, ${table}, ${after}::tid, ${OFFBOARDING_BATCH}::integer)`,
+        (tx) => tx.$queryRaw<{ position: unknown; data: unknown }[]>`
+          SELECT row_position AS position, data
+            FROM app_offboarding_rows(${started.publisherId}::uuid, ${table}, ${after === null ? null : JSON.stringify(after)}::jsonb, ${OFFBOARDING_BATCH}::integer)`,
       );
       if (rows.length === 0) break;
       counts[table] += rows.length;
@@ -245,14 +246,16 @@ export async function offboardPublisher(
       await tx.$queryRaw`SELECT app_offboard_batch(${publisherId}::uuid, 'publishers', 1)`;
       options.onProgress?.({ table: 'publishers', deleted: 1 });
     }
-    await tx.$executeRaw`SELECT app_offboarding_finish(${publisherId}::uuid)`;
+    const [{ ended }] = await tx.$queryRaw<[{ ended: boolean }]>`SELECT app_offboarding_finish(${publisherId}::uuid) AS ended`;
     const row = await tx.publisherOffboarding.findUniqueOrThrow({ where: { publisherId } });
-    await recordPlatformAct(tx, operator, {
-      action: 'publisher.offboarded',
-      publisherId,
-      accountId: row.accountId,
-      data: { slug: row.slug, deleted: row.deleted as Record<string, number> },
-    });
+    if (ended) {
+      await recordPlatformAct(tx, operator, {
+        action: 'publisher.offboarded',
+        publisherId,
+        accountId: row.accountId,
+        data: { slug: row.slug, deleted: row.deleted as Record<string, number> },
+      });
+    }
     return row;
   });
   return toModel(finished);
