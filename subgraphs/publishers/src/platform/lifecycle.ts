@@ -6,20 +6,8 @@ import { templatesFor } from '@platform/permissions';
 import { SUBSCRIPTION_STATUSES } from '../billing/subscription-events';
 import { cancelOffboarding } from './offboarding';
 import { asOperatorIn, recordPlatformAct } from './platform-audit';
+import { publisherById, requireConfirmation } from './operated-publisher';
 import { validPublisherType } from './onboarding';
-
-async function publisherById(tx: Tx, id: string): Promise<Publisher> {
-  const publisher = isUuid(id) ? await tx.publisher.findUnique({ where: { id } }) : null;
-  if (!publisher) throw new NotFound('Publisher', id);
-  return publisher;
-}
-
-/** Dangerous acts are confirmed by typing the publisher's slug again. */
-function requireConfirmation(publisher: Publisher, confirmSlug: string): void {
-  if (confirmSlug.trim() !== publisher.slug) {
-    throw new InvalidInput(`confirmSlug must repeat the publisher's slug ("${publisher.slug}") to confirm`, 'confirmSlug');
-  }
-}
 
 /**
  * Suspends a publisher: from the next request (within the access cache's 500 ms at every

@@ -4,6 +4,7 @@ import type { Operator } from '@platform/auth';
 import { isUuid, type PublisherOffboarding, type Tx } from '@platform/db';
 import { InvalidInput, NotFound } from '@platform/errors';
 import { recordPlatformAct } from './platform-audit';
+import { publisherById, requireConfirmation } from './operated-publisher';
 
 /** Runs one transaction in the operator's platform scope (a request's `operate`, or the CLI's). */
 export type InPlatformScope = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
@@ -70,9 +71,7 @@ async function startedOffboarding(tx: Tx, publisherId: string, confirmSlug: stri
     if (!exists) throw new NotFound('Publisher', publisherId);
     throw new InvalidInput('Start the offboarding first (startOffboarding)', 'publisherId');
   }
-  if (confirmSlug !== null && confirmSlug.trim() !== row.slug) {
-    throw new InvalidInput(`Type the publisher's slug ("${row.slug}") in confirmSlug to offboard it`, 'confirmSlug');
-  }
+  if (confirmSlug !== null) requireConfirmation(row, confirmSlug);
   return row;
 }
 
@@ -86,15 +85,15 @@ export async function startOffboarding(
   operator: Operator,
   input: { publisherId: string; confirmSlug: string },
 ): Promise<OffboardingModel> {
-  const existing = isUuid(input.publisherId) ? await offboardingOf(tx, input.publisherId) : null;
-  if (existing) return toModel(await startedOffboarding(tx, input.publisherId, input.confirmSlug));
-  const publisher = isUuid(input.publisherId)
-    ? await tx.publisher.findUnique({ where: { id: input.publisherId.toLowerCase() }, select: { id: true, slug: true, status: true } })
+  const existing = isUuid(input.publisherId)
+    ? await tx.publisherOffboarding.findUnique({ where: { publisherId: input.publisherId.toLowerCase() } })
     : null;
-  if (!publisher) throw new NotFound('Publisher', input.publisherId);
-  if (input.confirmSlug.trim() !== publisher.slug) {
-    throw new InvalidInput(`Type the publisher's slug ("${publisher.slug}") in confirmSlug to offboard it`, 'confirmSlug');
+  if (existing) {
+    requireConfirmation(existing, input.confirmSlug);
+    return toModel(existing);
   }
+  const publisher = await publisherById(tx, input.publisherId);
+  requireConfirmation(publisher, input.confirmSlug);
   if (publisher.status !== 'SUSPENDED') {
     throw new InvalidInput(`Suspend "${publisher.slug}" first (suspendPublisher): its data must hold still to be exported`, 'publisherId');
   }

@@ -8,6 +8,7 @@ import { invitationEmail, issueInvitation, mailInvitation, type InvitationDelive
 import { rolesByKeys } from '../roles/grants';
 import { validName } from '../publishers/publishers';
 import { asOperatorIn, recordPlatformAct } from './platform-audit';
+import { publisherById } from './operated-publisher';
 
 /** Sign-in names of publishers: lower-case words joined by hyphens, as the database checks too. */
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
@@ -117,8 +118,7 @@ export async function inviteFirstOwner(
 ): Promise<InvitationModel> {
   const email = invitationEmail(input.email);
   const { invitation, token } = await run(async (tx) => {
-    const publisher = isUuid(input.publisherId) ? await tx.publisher.findUnique({ where: { id: input.publisherId } }) : null;
-    if (!publisher) throw new NotFound('Publisher', input.publisherId);
+    const publisher = await publisherById(tx, input.publisherId);
     await recordPlatformAct(tx, operator, { action: 'publisher.first_owner_invited', publisherId: publisher.id, data: { email } });
     const actor = await asOperatorIn(tx, operator, publisher.id);
     const owners = await tx.membership.count({

@@ -8,9 +8,11 @@ import { isPublisherPermission } from '@platform/permissions';
 import { endSessions } from '@platform/sessions';
 import type { Logger } from 'pino';
 import { asOperatorIn, recordPlatformAct } from '../platform/platform-audit';
+import { publisherById } from '../platform/operated-publisher';
 
 /** A request nobody decides within this time lapses (EXPIRED). */
 export const SUPPORT_REQUEST_TTL_HOURS = 24;
+const SUPPORT_REQUEST_TTL_MS = SUPPORT_REQUEST_TTL_HOURS * 3_600_000;
 export const SUPPORT_MINUTES = { min: 5, max: 24 * 60 } as const;
 export const BREAK_GLASS_MINUTES = 60;
 /** Granting support access is the publisher's to decide, never the operator's. */
@@ -52,7 +54,7 @@ type GrantRow = Prisma.SupportAccessGrantGetPayload<{ include: typeof grantInclu
 /** What a grant is now: the stored decision, with the clock's word on requests and grants that ran out. */
 function statusOf(row: GrantRow, now = new Date()): SupportAccessStatus {
   if (row.status === 'APPROVED' && row.expiresAt && row.expiresAt <= now) return 'EXPIRED';
-  if (row.status === 'REQUESTED' && row.requestedAt.getTime() + SUPPORT_REQUEST_TTL_HOURS * 3_600_000 <= now.getTime()) return 'EXPIRED';
+  if (row.status === 'REQUESTED' && row.requestedAt.getTime() + SUPPORT_REQUEST_TTL_MS <= now.getTime()) return 'EXPIRED';
   return row.status as SupportAccessStatus;
 }
 
@@ -108,10 +110,7 @@ function validDuration(minutes: number): number {
 
 /** A publisher an operator may ask into: one that exists and is active (a suspended one grants nothing). */
 async function publisherToSupport(tx: Tx, publisherId: string) {
-  const publisher = isUuid(publisherId)
-    ? await tx.publisher.findUnique({ where: { id: publisherId.toLowerCase() }, select: { id: true, slug: true, status: true } })
-    : null;
-  if (!publisher) throw new NotFound('Publisher', publisherId);
+  const publisher = await publisherById(tx, publisherId);
   if (publisher.status !== 'ACTIVE') {
     throw new InvalidInput(`"${publisher.slug}" is suspended: reactivate it first, or nothing in it can be read`, 'publisherId');
   }
@@ -282,9 +281,7 @@ async function decide(
   if (change.to === 'APPROVED') assertMayGrant(actor, row.permissions);
   const now = new Date();
   const live =
-    change.from === 'REQUESTED'
-      ? { requestedAt: { gt: new Date(now.getTime() - SUPPORT_REQUEST_TTL_HOURS * 3_600_000) } }
-      : { expiresAt: { gt: now } };
+    change.from === 'REQUESTED' ? { requestedAt: { gt: new Date(now.getTime() - SUPPORT_REQUEST_TTL_MS) } } : { expiresAt: { gt: now } };
   const by = change.to === 'REVOKED' ? { revokedBy: actor.userId } : { decidedBy: actor.userId };
   const { count } = await tx.supportAccessGrant.updateMany({
     where: { publisherId: actor.publisherId, id: row.id, status: change.from, ...live },
