@@ -1,11 +1,13 @@
 // pnpm start: the whole platform on one machine. With no configuration: an embedded PostgreSQL
-// under .data/, migrated and loaded with the demo world, the three subgraphs and the gateway on
-// :4000, each service its own process. Ctrl-C stops everything it started.
+// under .data/, migrated and loaded with the demo world, an embedded SQS (fauxqs) on :4566 with the
+// events queues, the three subgraphs and the gateway on :4000, each service its own process.
+// Ctrl-C stops everything it started.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase, prepareSchema, type RunningDatabase } from '@platform/db/admin';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemoData } from '@platform/demo-data';
+import { EMBEDDED_SQS_ENDPOINT, ensureEventQueues, eventQueueClient, startEmbeddedSqs, type EmbeddedSqs } from '@platform/events/queue';
 import { assertPinnedRuntime, ConfigurationError, portOf } from '@platform/service';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +23,7 @@ interface Service {
 
 const children: ChildProcess[] = [];
 let database: RunningDatabase | undefined;
+let embeddedSqs: EmbeddedSqs | undefined;
 let stopping = false;
 
 async function main(): Promise<void> {
@@ -36,6 +39,8 @@ async function main(): Promise<void> {
     if (database.adminUrl) await seedDemoData(database.adminUrl, say);
     else say('DATABASE_ADMIN_URL is not set: demo data not loaded');
   }
+
+  const events = await prepareEventQueues();
 
   const identity: Service = { name: 'identity', entry: 'subgraphs/identity/src/main.ts', port: portOf(env, 'IDENTITY_PORT', 4001) };
   const publishers: Service = { name: 'publishers', entry: 'subgraphs/publishers/src/main.ts', port: portOf(env, 'PUBLISHERS_PORT', 4002) };
@@ -54,6 +59,7 @@ async function main(): Promise<void> {
     IDENTITY_URL: env.IDENTITY_URL ?? `${local(identity)}/graphql`,
     PUBLISHERS_URL: env.PUBLISHERS_URL ?? `${local(publishers)}/graphql`,
     CATALOG_URL: env.CATALOG_URL ?? `${local(catalog)}/graphql`,
+    ...events,
   };
 
   // Identity first: the others fetch its signing keys. The gateway last: it plans over the rest.
@@ -61,6 +67,30 @@ async function main(): Promise<void> {
   await Promise.all([launch(publishers, serviceEnv), launch(catalog, serviceEnv)]);
   await launch(gateway, serviceEnv);
   printBanner(gateway.port, (performance.now() - started) / 1000);
+}
+
+/**
+ * The events queues. In development with no SQS named, fauxqs runs in this process on :4566 and
+ * the FIFO queue and its dead-letter queue are created there; the relay (in publishers) delivers
+ * to them. Otherwise the SQS configured is the services' to reach.
+ */
+async function prepareEventQueues(): Promise<NodeJS.ProcessEnv> {
+  if (production || env.SQS_ENDPOINT || env.SQS_QUEUE_URL || env.EVENTS_RELAY === 'off') return {};
+  const port = portOf(env, 'EMBEDDED_SQS_PORT', Number(new URL(EMBEDDED_SQS_ENDPOINT).port));
+  try {
+    embeddedSqs = await startEmbeddedSqs({ port });
+  } catch (error) {
+    throw new ConfigurationError(
+      `the embedded SQS could not listen on 127.0.0.1:${port} (${error instanceof Error ? error.message : error}); ` +
+        'stop what uses the port, or set SQS_ENDPOINT to an SQS of yours',
+    );
+  }
+  const settings = { endpoint: embeddedSqs.endpoint, region: env.AWS_REGION || 'us-east-1', queueUrl: null, dlqUrl: null };
+  const client = eventQueueClient(settings);
+  const queues = await ensureEventQueues(client, settings);
+  client.destroy();
+  say(`embedded SQS (fauxqs) on ${embeddedSqs.endpoint}: events go to ${queues.queueUrl}, dead letters to ${queues.dlqUrl}`);
+  return { SQS_ENDPOINT: embeddedSqs.endpoint, SQS_QUEUE_URL: queues.queueUrl, SQS_DLQ_URL: queues.dlqUrl };
 }
 
 function requireProductionSettings(): void {
@@ -171,6 +201,7 @@ async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     await Promise.all(children.map(stopChild));
+    await embeddedSqs?.stop().catch((error) => say(`could not stop the embedded SQS: ${error instanceof Error ? error.message : error}`));
     await database?.stop().catch((error) => say(`could not stop PostgreSQL: ${error instanceof Error ? error.message : error}`));
     say('stopped');
   }
@@ -181,7 +212,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.once('exit', () => {
+    // 'close', not 'exit': its last lines (the relay's report) are read before this one stops.
+    child.once('close', () => {
       clearTimeout(force);
       resolve();
     });

@@ -24,6 +24,8 @@ const TENANT_TABLES = [
   'membership_roles',
   'audit_log',
   'outbox',
+  'outbox_streams',
+  'outbox_dead_letters',
   'user_sessions',
   'security_events',
   'security_alerts',

@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { majorOf, pinnedNodeVersion } from '@platform/service';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { EVENT_QUEUE_NAME, eventQueueClient } from '@platform/events/queue';
+import { EventConsumer } from '@platform/example-event-consumer';
 import { freePort, graphql, login } from '@platform/testing';
 
 /**
@@ -19,11 +22,22 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 let dataDir: string;
 let env: NodeJS.ProcessEnv;
 let gatewayPort: number;
+let publishersPort: number;
+let sqsPort: number;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'platform-start-'));
-  const [pgPort, gateway, identity, publishers, catalog] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [pgPort, gateway, identity, publishers, catalog, sqs] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   gatewayPort = gateway;
+  publishersPort = publishers;
+  sqsPort = sqs;
   env = {
     ...process.env,
     NODE_ENV: 'development',
@@ -33,8 +47,14 @@ beforeAll(async () => {
     IDENTITY_PORT: String(identity),
     PUBLISHERS_PORT: String(publishers),
     CATALOG_PORT: String(catalog),
+    EMBEDDED_SQS_PORT: String(sqs),
   };
-  delete env.DATABASE_URL;
+  // Embedded everything, whatever this shell points at.
+  env = Object.fromEntries(
+    Object.entries(env).filter(
+      ([name]) => !['DATABASE_URL', 'SQS_ENDPOINT', 'SQS_QUEUE_URL', 'SQS_DLQ_URL', 'EVENTS_RELAY'].includes(name),
+    ),
+  );
 });
 
 afterAll(async () => {
@@ -109,8 +129,43 @@ describe('pnpm start', () => {
     );
     expect(works.data.works.totalCount).toBe(250);
 
+    // A change reaches the embedded SQS queue through the publishers service's relay.
+    const added = await graphql(
+      url,
+      `
+        mutation {
+          createSongwriter(input: { name: "Start Spec Writer" }) {
+            id
+          }
+        }
+      `,
+      {},
+      { token: spirit.token },
+    );
+    const songwriterId = added.data.createSongwriter.id;
+    const sqs = eventQueueClient({ endpoint: `http://127.0.0.1:${sqsPort}`, region: 'us-east-1', queueUrl: null, dlqUrl: null });
+    const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: EVENT_QUEUE_NAME }))).QueueUrl!;
+    const consumer = new EventConsumer(sqs, queueUrl);
+    const seen: string[] = [];
+    await expect
+      .poll(
+        async () => {
+          for (const d of await consumer.poll(0)) if (d.kind === 'event') seen.push(`${d.event.type} ${d.event.aggregate.id}`);
+          return seen;
+        },
+        { timeout: 15_000, interval: 100 },
+      )
+      .toContain(`songwriter.created ${songwriterId}`);
+    sqs.destroy();
+    const metrics = await (await fetch(`http://127.0.0.1:${publishersPort}/metrics`)).text();
+    expect(Number(/^events_delivered_total\{[^}]*\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+
     expect(await platform.interrupt()).toBe(0);
     expect(platform.output()).toContain('[platform] stopped');
+    // On exit: what the relay delivered, and what waits in the outbox and among dead letters.
+    expect(platform.output()).toMatch(
+      /\[publishers\] events: relay stopped: \d+ delivered \([\d.]+\/s\), 0 refused, \d+ waiting \(oldest \d+ s\), 0 dead letters/,
+    );
     await expect(fetch(url)).rejects.toThrow();
   });
 

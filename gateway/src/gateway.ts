@@ -187,6 +187,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     gateway,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
+    // runServiceProcess stops the gateway on a signal, in order; Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     ...(options.apq ? { persistedQueries: { cache: options.apq } } : {}),
     // Too many tokens is a parse error like any other: HTTP 400, GRAPHQL_PARSE_FAILED.
     parseOptions: { maxTokens: MAX_TOKENS },

@@ -14,6 +14,9 @@ const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  // A connection that dies while idle (PostgreSQL restarted, an administrator ended it) leaves
+  // the pool, and the next query opens another; unheard, its error would end the process.
+  pool.on('error', () => {});
   const adapter = new PrismaPg(pool);
   let client: PrismaClient;
   if (options.onQuery) {

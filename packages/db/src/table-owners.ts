@@ -45,6 +45,9 @@ export const TABLE_OWNERS = {
   work_recordings: 'catalog',
   audit_log: 'events',
   outbox: 'events',
+  // Written only by the relay's functions (migration 019), which publishers' relay calls.
+  outbox_streams: 'publishers',
+  outbox_dead_letters: 'publishers',
   // Reported by every service through @platform/events (SecurityEvents), which writes them with
   // app_record_security_events; alerts are raised by that function's trigger, from rules that
   // migrations write.

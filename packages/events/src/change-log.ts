@@ -1,14 +1,16 @@
 import type { Prisma, Tx } from '@platform/db';
 import type { ChangeAction } from './actions';
+import type { ActorType } from './envelope';
+import type { EventPayload } from './event-catalog';
 
-export interface Change {
-  entityType: string;
-  entityId: string;
-  /** The event type, e.g. `work.created`. */
-  action: ChangeAction;
-  /** What changed: `before` and `after` of the changed fields where there is a before; never a secret. */
-  data: Prisma.InputJsonObject;
-}
+/**
+ * One change, as its audit entry and its event record it: `data` is the event's payload, of the
+ * shape the event catalogue gives its action (event-catalog.ts), and never a secret.
+ */
+export type Change<A extends ChangeAction = ChangeAction> = ChangeEvent<A> & { entityType: string; entityId: string };
+
+/** An action and its payload: `action` is the event type, e.g. `work.created`. */
+export type ChangeEvent<A extends ChangeAction = ChangeAction> = { [K in A]: { action: K; data: EventPayload<K> } }[A];
 
 /**
  * Who made a change. A person (`userId`), a partner key (`partnerClientId`, with the user who
@@ -26,8 +28,6 @@ export interface ChangeActor {
   system?: 'DIRECTORY_SYNC' | 'SYSTEM';
   request?: { id: string; clientIp: string | null } | undefined;
 }
-
-type ActorType = 'USER' | 'PARTNER_CLIENT' | 'PLATFORM_OPERATOR' | 'SUPPORT_ACCESS' | 'DIRECTORY_SYNC' | 'SYSTEM';
 
 function actorTypeOf(actor: ChangeActor): ActorType {
   if (actor.partnerClientId) return 'PARTNER_CLIENT';
@@ -49,7 +49,6 @@ export function recordChange(tx: Tx, actor: ChangeActor, change: Change): Promis
 /** Many changes by one actor at once, as recordChange records each: two statements in all. */
 export async function recordChanges(tx: Tx, actor: ChangeActor, changes: Change[]): Promise<void> {
   if (changes.length === 0) return;
-  const occurredAt = new Date().toISOString();
   const actorType = actorTypeOf(actor);
   await tx.auditLogEntry.createMany({
     data: changes.map((change) => ({
@@ -60,7 +59,7 @@ export async function recordChanges(tx: Tx, actor: ChangeActor, changes: Change[
       action: change.action,
       entityType: change.entityType,
       entityId: change.entityId,
-      data: change.data,
+      data: change.data as Prisma.InputJsonObject,
       requestId: actor.request?.id.slice(0, 200) ?? null,
       clientIp: actor.request?.clientIp?.slice(0, 100) ?? null,
     })),
@@ -71,7 +70,10 @@ export async function recordChanges(tx: Tx, actor: ChangeActor, changes: Change[
       aggregateType: change.entityType,
       aggregateId: change.entityId,
       eventType: change.action,
-      payload: { ...change.data, actorType, actorUserId: actor.userId, occurredAt },
+      actorType,
+      actorUserId: actor.userId,
+      actorPartnerClientId: actor.partnerClientId ?? null,
+      payload: change.data as Prisma.InputJsonObject,
     })),
   });
 }

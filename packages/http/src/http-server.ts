@@ -57,6 +57,8 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
+const CLOSE_GRACE_MS = 3_000;
+
 /**
  * A plain node:http front for Apollo Server: /graphql goes to Apollo through its integration API,
  * the other routes are small JSON answers. No web framework is needed for that much.
@@ -85,7 +87,11 @@ export async function serveGraphQL<TContext extends BaseContext>(options: ServeO
     port,
     close: async () => {
       server.closeIdleConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Requests in flight get a few seconds to finish; a shutdown never waits on them for ever.
+      const deadline = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(deadline);
       await apollo.stop();
     },
   };

@@ -56,6 +56,29 @@ export interface ServiceConfig {
   /** Where the gateway finds each subgraph, when not at the URLs composed into the supergraph. */
   subgraphUrls: Partial<Record<'identity' | 'publishers' | 'catalog', string>>;
   directory: DirectorySettings;
+  events: EventSettings;
+}
+
+/** The relay that delivers the outbox to SQS (publishers runs it). */
+export interface EventSettings {
+  /** Whether this instance runs a relay; several are safe. */
+  relay: boolean;
+  sqs: {
+    /** An SQS-compatible endpoint; null: AWS's own for the region. */
+    endpoint: string | null;
+    region: string;
+    /** The FIFO queue; null: `publishing-events.fifo` is created at the endpoint. */
+    queueUrl: string | null;
+    dlqUrl: string | null;
+  };
+  /** How often an idle relay looks for new events. */
+  pollMs: number;
+  /** Refusals of one event by SQS after which it is parked as a dead letter. */
+  maxAttempts: number;
+  /** The longest wait between attempts (backoff doubles up to it, with jitter). */
+  backoffMaxMs: number;
+  /** Delivered events are kept this long, then deleted. */
+  retentionDays: number;
 }
 
 /** Identity's connections to publishers' Active Directories. */
@@ -126,6 +149,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
       breakerOpenSeconds: positiveInteger(env, 'DIRECTORY_BREAKER_OPEN_SECONDS', 30),
       syncPollSeconds: nonNegativeInteger(env, 'DIRECTORY_SYNC_POLL_SECONDS', 60),
     },
+    events: eventSettingsFrom(env, production),
     billingWebhookSecret: env.BILLING_WEBHOOK_SECRET || null,
     metricsToken: env.METRICS_TOKEN || null,
     monitoringFlushMs: positiveInteger(env, 'MONITORING_FLUSH_MS', 1_000),
@@ -135,6 +159,25 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
       ...(env.PUBLISHERS_URL ? { publishers: env.PUBLISHERS_URL } : {}),
       ...(env.CATALOG_URL ? { catalog: env.CATALOG_URL } : {}),
     },
+  };
+}
+
+function eventSettingsFrom(env: NodeJS.ProcessEnv, production: boolean): EventSettings {
+  const relay = (env.EVENTS_RELAY ?? 'on') !== 'off';
+  if (!['on', 'off', undefined].includes(env.EVENTS_RELAY)) throw new ConfigurationError('EVENTS_RELAY must be "on" or "off"');
+  const queueUrl = env.SQS_QUEUE_URL || null;
+  return {
+    relay,
+    sqs: {
+      endpoint: env.SQS_ENDPOINT || (production ? null : 'http://127.0.0.1:4566'),
+      region: env.AWS_REGION || 'us-east-1',
+      queueUrl,
+      dlqUrl: env.SQS_DLQ_URL || null,
+    },
+    pollMs: positiveInteger(env, 'EVENTS_RELAY_POLL_MS', 100),
+    maxAttempts: positiveInteger(env, 'EVENTS_RELAY_MAX_ATTEMPTS', 8),
+    backoffMaxMs: positiveInteger(env, 'EVENTS_RELAY_BACKOFF_MAX_MS', 10_000),
+    retentionDays: positiveInteger(env, 'EVENTS_RETENTION_DAYS', 7),
   };
 }
 

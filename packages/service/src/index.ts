@@ -5,6 +5,7 @@ export {
   portOf,
   readServiceConfig,
   type DirectorySettings,
+  type EventSettings,
   type LaneSettings,
   type RateLimitSettings,
   type ServiceConfig,

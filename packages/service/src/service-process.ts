@@ -21,13 +21,18 @@ export async function runServiceProcess(log: Logger, start: () => Promise<{ url:
     process.exit(1);
   }
   log.info(`listening on ${running.url} (Node ${process.version})`);
+  let stopping = false;
   const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     log.info(`${signal}: shutting down`);
     await running.close();
     await tracing?.shutdown();
     log.flush();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  // Listeners that stay: a library's exit hook (signal-exit) re-raises a signal nobody else
+  // listens to any more, which would end the process in the middle of its shutdown.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
 }

@@ -216,6 +216,58 @@ export const SETTINGS: readonly Setting[] = [
       "how often identity looks for directories due their scheduled sync (each directory's own interval, default 15 min); `0` turns the scheduler off in this instance",
   },
   {
+    names: ['SQS_ENDPOINT'],
+    default: '`http://127.0.0.1:4566` (development)',
+    usedBy: 'publishers, `start`',
+    meaning:
+      "an SQS-compatible endpoint for events. Unset in development: `pnpm start` runs the embedded `fauxqs` there; unset in production: AWS's own endpoint for `AWS_REGION`, with the SDK's standard credentials chain",
+  },
+  {
+    names: ['EMBEDDED_SQS_PORT'],
+    default: '`4566`',
+    usedBy: '`start`',
+    meaning: 'port of the embedded SQS (fauxqs, 127.0.0.1 only) that `pnpm start` runs when `SQS_ENDPOINT` and `SQS_QUEUE_URL` are unset',
+  },
+  {
+    names: ['AWS_REGION'],
+    default: '`us-east-1`',
+    usedBy: 'publishers',
+    meaning:
+      "the events queue's region (AWS credentials come from the SDK's standard chain: `AWS_ACCESS_KEY_ID`, profiles, instance roles)",
+  },
+  {
+    names: ['SQS_QUEUE_URL', 'SQS_DLQ_URL'],
+    default: 'created',
+    usedBy: 'publishers, `start`',
+    meaning:
+      'the FIFO queue events go to and its FIFO dead-letter queue. Unset: `publishing-events.fifo` and `publishing-events-dlq.fifo` are created at `SQS_ENDPOINT`. Both are required in production while the relay runs',
+  },
+  {
+    names: ['EVENTS_RELAY'],
+    default: '`on`',
+    usedBy: 'publishers',
+    meaning: "whether this publishers instance runs an outbox relay; any number may (each claims other publishers' events)",
+  },
+  {
+    names: ['EVENTS_RELAY_POLL_MS'],
+    default: '`100`',
+    usedBy: 'publishers',
+    meaning: 'how often an idle relay looks for new events (a busy one goes on at once)',
+  },
+  {
+    names: ['EVENTS_RELAY_MAX_ATTEMPTS', 'EVENTS_RELAY_BACKOFF_MAX_MS'],
+    default: '`8`, `10000`',
+    usedBy: 'publishers',
+    meaning:
+      "refusals of one event by SQS after which it is parked as a dead letter (its publisher's later events wait until then), and the longest wait between attempts (doubling from 100 ms, with jitter; also while SQS is unreachable)",
+  },
+  {
+    names: ['EVENTS_RETENTION_DAYS'],
+    default: '`7`',
+    usedBy: 'publishers',
+    meaning: 'delivered events are kept in the outbox this long, then deleted by the relay',
+  },
+  {
     names: ['TRUSTED_PROXIES'],
     default: '`127.0.0.1,::1,::ffff:127.0.0.1`',
     usedBy: 'all services',

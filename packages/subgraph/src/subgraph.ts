@@ -59,6 +59,8 @@ export async function startSubgraph<TContext extends RequestContext>(
     schema,
     introspection: !runtime.production,
     includeStacktraceInErrorResponses: false,
+    // runServiceProcess stops the service on a signal, in order; Apollo's own handler would race it.
+    stopOnTerminationSignals: false,
     formatError: createErrorFormatter(runtime.log),
     // No Apollo Studio here: inline traces would only cost time on every request.
     plugins: [

@@ -30,3 +30,4 @@ export {
 } from './directory-fixtures';
 export { runCommand } from './commands';
 export { inScopeAs } from './in-scope';
+export { startSqsProcess, type SqsProcess } from './sqs-process';

@@ -22,6 +22,8 @@ export function serviceConfigForTests(
     // A stopped directory is noticed within a second and retried two seconds later; syncs run
     // when a spec asks, never on a timer.
     directory: { ...defaults.directory, timeoutMs: 1_000, breakerOpenSeconds: 2, syncPollSeconds: 0 },
+    // Events wait in the outbox unless a spec runs a relay against its own fauxqs.
+    events: { ...defaults.events, relay: false },
     ...settings,
   };
 }

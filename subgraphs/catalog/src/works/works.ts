@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Actor } from '@platform/auth';
 import type { Prisma, Tx, Work } from '@platform/db';
 import { InvalidInput, NotFound, NotPermitted } from '@platform/errors';
-import { recordChange } from '@platform/events';
+import { recordChange, type EventPayload } from '@platform/events';
 import { normalizeIswc, requiredText, requireId } from '../identifiers';
 import { validWriters, type WriterShare } from './shares';
 import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/paging';
@@ -129,7 +129,7 @@ async function requireSongwriters(tx: Tx, publisherId: string, writers: WriterSh
   if (missing >= 0) throw new InvalidInput(`songwriter ${ids[missing]} was not found`, `writers[${missing}].songwriterId`);
 }
 
-function snapshot(work: Work, writers: WriterShare[] | null): Prisma.InputJsonObject {
+function snapshot(work: Work, writers: WriterShare[] | null): EventPayload<'work.created'> {
   return {
     id: work.id,
     title: work.title,

@@ -17,7 +17,9 @@ export class DirectoryRuntime {
   }
 
   static open(databaseUrl: string, secrets: SecretBox, production: boolean, clientOptions: DirectoryClientOptions): DirectoryRuntime {
-    return new DirectoryRuntime(secrets, production, clientOptions, new pg.Pool({ connectionString: databaseUrl, max: 2 }));
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+    pool.on('error', () => {}); // an idle connection that died: the pool replaces it
+    return new DirectoryRuntime(secrets, production, clientOptions, pool);
   }
 
   /**

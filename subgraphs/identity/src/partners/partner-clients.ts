@@ -2,7 +2,7 @@ import { assertMayGrant } from '@platform/access';
 import { issuePartnerKey, type Actor } from '@platform/auth';
 import { isUuid, type Prisma, type Tx } from '@platform/db';
 import { InvalidInput, NotFound } from '@platform/errors';
-import { recordChange, type ChangeAction } from '@platform/events';
+import { recordChange, type ChangeEvent } from '@platform/events';
 import { isPublisherPermission } from '@platform/permissions';
 import { requirePlanFeature } from '@platform/publishers/plans';
 
@@ -110,7 +110,7 @@ export async function rotatePartnerKey(tx: Tx, actor: Actor, id: string): Promis
   if (current.revokedAt) throw new InvalidInput('This partner client is revoked; create a new one', 'id');
   const issued = issuePartnerKey(id);
   const data = { keyHash: new Uint8Array(issued.hash), keyHint: issued.hint, keyRotatedAt: new Date() };
-  const client = await changeClient(tx, actor, id, data, 'partner_client.key_rotated', {});
+  const client = await changeClient(tx, actor, id, data, (name) => ({ action: 'partner_client.key_rotated', data: { name } }));
   return { client, apiKey: issued.key };
 }
 
@@ -118,30 +118,32 @@ export async function rotatePartnerKey(tx: Tx, actor: Actor, id: string): Promis
 export async function revokePartnerClient(tx: Tx, actor: Actor, id: string): Promise<PartnerClientModel> {
   const current = await clientOf(tx, actor, id);
   if (current.revokedAt) return current;
-  return changeClient(tx, actor, id, { revokedAt: new Date() }, 'partner_client.revoked', {});
+  return changeClient(tx, actor, id, { revokedAt: new Date() }, (name) => ({ action: 'partner_client.revoked', data: { name } }));
 }
 
 export async function setPartnerClientMode(tx: Tx, actor: Actor, id: string, mode: PersistedQueryMode): Promise<PartnerClientModel> {
   const current = await clientOf(tx, actor, id);
   if (current.mode === mode) return current;
-  return changeClient(tx, actor, id, { mode }, 'partner_client.mode_changed', { from: current.mode, to: mode });
+  return changeClient(tx, actor, id, { mode }, (name) => ({
+    action: 'partner_client.mode_changed',
+    data: { name, from: current.mode, to: mode },
+  }));
 }
 
-/** Updates a client of the actor's publisher and records the change with the client's name. */
+/** Updates a client of the actor's publisher and records the change, which names the client. */
 async function changeClient(
   tx: Tx,
   actor: Actor,
   id: string,
   data: Prisma.PartnerClientUpdateInput,
-  action: ChangeAction,
-  details: Record<string, string>,
+  change: (name: string) => ChangeEvent<'partner_client.key_rotated' | 'partner_client.revoked' | 'partner_client.mode_changed'>,
 ): Promise<PartnerClientModel> {
   const client = await tx.partnerClient.update({
     where: { publisherId_id: { publisherId: actor.publisherId, id } },
     data,
     select: CLIENT_FIELDS,
   });
-  await recordChange(tx, actor, { entityType: 'partner_client', entityId: id, action, data: { name: client.name, ...details } });
+  await recordChange(tx, actor, { entityType: 'partner_client', entityId: id, ...change(client.name) });
   return client;
 }
 

@@ -70,7 +70,9 @@ export class LoginGuard {
   }
 
   static open(databaseUrl: string): LoginGuard {
-    return new LoginGuard(new pg.Pool({ connectionString: databaseUrl, max: 3 }));
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+    pool.on('error', () => {}); // an idle connection that died: the pool replaces it
+    return new LoginGuard(pool);
   }
 
   /**

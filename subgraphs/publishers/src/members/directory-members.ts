@@ -3,7 +3,7 @@
 // the caller's transaction (scoped to the directory's publisher), so a directory change and its
 // membership change commit or roll back together.
 import type { Tx } from '@platform/db';
-import { recordChange, recordChanges, type ChangeAction } from '@platform/events';
+import { recordChange, recordChanges, type ChangeEvent } from '@platform/events';
 import { endSessions } from '@platform/sessions';
 
 /** A role that an AD group grants, through one of the directory's mappings. */
@@ -57,8 +57,9 @@ export async function applyDirectoryMembership(
       data: { status: 'ACTIVE', updatedAt: new Date() },
     });
   if (!reinstated && stale.length === 0 && missing.length === 0) return 'unchanged';
-  await audit(tx, publisherId, userId, reinstated ? 'member.reinstated_by_directory' : 'member.roles_changed_by_directory', {
-    roles: [...wanted.keys()],
+  await audit(tx, publisherId, userId, {
+    action: reinstated ? 'member.reinstated_by_directory' : 'member.roles_changed_by_directory',
+    data: { roles: [...wanted.keys()], via: 'directory' },
   });
   return reinstated ? 'reinstated' : 'updated';
 }
@@ -121,7 +122,10 @@ export async function withdrawDirectoryMember(
     await tx.membershipRole.deleteMany({ where: { publisherId, userId } });
     await tx.membership.delete({ where: { publisherId_userId: { publisherId, userId } } });
   }
-  await audit(tx, publisherId, userId, how === 'suspend' ? 'member.suspended_by_directory' : 'member.removed_by_directory', { reason });
+  await audit(tx, publisherId, userId, {
+    action: how === 'suspend' ? 'member.suspended_by_directory' : 'member.removed_by_directory',
+    data: { reason, via: 'directory' },
+  });
   return true;
 }
 
@@ -130,11 +134,7 @@ export async function keepDirectoryRolesByHand(tx: Tx, publisherId: string): Pro
   await tx.membershipRole.updateMany({ where: { publisherId, directoryGroupDn: { not: null } }, data: { directoryGroupDn: null } });
 }
 
-/** The actor of a directory's change is the directory itself: no user id, `via: directory`. */
-function audit(tx: Tx, publisherId: string, userId: string, action: ChangeAction, data: Record<string, string | string[]>) {
-  return recordChange(
-    tx,
-    { userId: null, publisherId, system: 'DIRECTORY_SYNC' },
-    { entityType: 'Member', entityId: userId, action, data: { ...data, via: 'directory' } },
-  );
+/** The actor of a directory's change is the directory itself: no user id, and `via: directory`. */
+function audit(tx: Tx, publisherId: string, userId: string, event: ChangeEvent) {
+  return recordChange(tx, { userId: null, publisherId, system: 'DIRECTORY_SYNC' }, { entityType: 'Member', entityId: userId, ...event });
 }

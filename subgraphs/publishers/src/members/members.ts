@@ -2,7 +2,7 @@ import { assertMayGrant } from '@platform/access';
 import type { Actor } from '@platform/auth';
 import { isUuid, type Tx } from '@platform/db';
 import { NotFound, NotPermitted } from '@platform/errors';
-import { recordChange, type ChangeAction } from '@platform/events';
+import { recordChange } from '@platform/events';
 import { endSessions } from '@platform/sessions';
 import type { MemberModel } from '../models';
 import { permissionsOf, rolesByKeys, withPermissions } from '../roles/grants';
@@ -73,13 +73,16 @@ export async function memberOfPublisher(tx: Tx, actor: Actor, userId: string): P
 
 type MemberAction<T> = (member: MemberRow) => Promise<T>;
 
+/** What a person does to another member; each event names the member. */
+type MemberChange = 'member.roles_changed' | 'member.suspended' | 'member.reinstated' | 'member.removed' | 'member.sessions_revoked';
+
 /**
  * Runs an action on another member: the member must exist here, and must not hold permissions
  * the caller lacks (an Admin cannot demote, suspend, remove or sign out the Owner). Rules that
  * concern the whole publisher (an active Owner remains, the seat limit) are the database's, at
  * commit.
  */
-async function actOnMember<T>(tx: Tx, actor: Actor, userId: string, action: ChangeAction, act: MemberAction<T>): Promise<T> {
+async function actOnMember<T>(tx: Tx, actor: Actor, userId: string, action: MemberChange, act: MemberAction<T>): Promise<T> {
   if (!isUuid(userId)) throw new NotFound('Member');
   const id = userId.toLowerCase();
   const member = await findMember(tx, actor.publisherId, id);
@@ -94,7 +97,7 @@ async function actOnMember<T>(tx: Tx, actor: Actor, userId: string, action: Chan
 }
 
 /** An action after which the member is still there, answered with the member as they are now. */
-function changeMember(tx: Tx, actor: Actor, userId: string, action: ChangeAction, change: MemberAction<void>): Promise<MemberModel> {
+function changeMember(tx: Tx, actor: Actor, userId: string, action: MemberChange, change: MemberAction<void>): Promise<MemberModel> {
   return actOnMember(tx, actor, userId, action, async (member) => {
     await change(member);
     const changed = await findMember(tx, actor.publisherId, member.userId);
@@ -113,7 +116,7 @@ export function changeMemberRoles(tx: Tx, actor: Actor, userId: string, roleKeys
   });
 }
 
-function setStatus(tx: Tx, actor: Actor, userId: string, status: 'ACTIVE' | 'SUSPENDED', action: ChangeAction): Promise<MemberModel> {
+function setStatus(tx: Tx, actor: Actor, userId: string, status: 'ACTIVE' | 'SUSPENDED', action: MemberChange): Promise<MemberModel> {
   return changeMember(tx, actor, userId, action, async (member) => {
     await tx.membership.update({
       where: { publisherId_userId: { publisherId: actor.publisherId, userId: member.userId } },

@@ -2,7 +2,7 @@ import { assertMayGrant } from '@platform/access';
 import type { Actor, Operator } from '@platform/auth';
 import { isUuid, type Prisma, type Tx } from '@platform/db';
 import { InvalidInput, NotFound } from '@platform/errors';
-import { recordChange, type ChangeAction } from '@platform/events';
+import { recordChange } from '@platform/events';
 import type { Mailer } from '@platform/mail';
 import { isPublisherPermission } from '@platform/permissions';
 import { endSessions } from '@platform/sessions';
@@ -275,7 +275,11 @@ async function decide(
   tx: Tx,
   actor: Actor,
   id: string,
-  change: { from: 'REQUESTED' | 'APPROVED'; to: 'APPROVED' | 'DENIED' | 'REVOKED'; action: ChangeAction },
+  change: {
+    from: 'REQUESTED' | 'APPROVED';
+    to: 'APPROVED' | 'DENIED' | 'REVOKED';
+    action: 'support.approved' | 'support.denied' | 'support.revoked';
+  },
 ): Promise<GrantRow> {
   const row = await grantOf(tx, actor, id);
   if (change.to === 'APPROVED') assertMayGrant(actor, row.permissions);

@@ -1,0 +1,26 @@
+import type { ScopedDatabase } from '@platform/db';
+import type { ServiceMetrics } from '@platform/metrics';
+
+/**
+ * The outbox's lag, read at each scrape: events not yet delivered, the age of the oldest, and the
+ * dead letters (and those the dead-letter queue has not heard of yet). One service reports them
+ * (publishers), so that the platform's dashboards count them once.
+ */
+export function outboxBacklogGauge(db: ScopedDatabase, metrics: ServiceMetrics): void {
+  metrics.gauge(
+    'outbox_backlog',
+    'Domain events in the outbox not yet delivered (events), the age of the oldest (seconds), and dead letters (parked; unsent: not yet on the dead-letter queue)',
+    ['measure'],
+    async (gauge) => {
+      const [backlog] = await db.withScope(
+        {},
+        (tx) => tx.$queryRaw<[{ unpublished: bigint; oldest_age_seconds: number; parked: bigint; unsent: bigint }]>`
+          SELECT * FROM app_outbox_backlog(), app_outbox_dead_letter_counts()`,
+      );
+      gauge.set({ measure: 'events' }, Number(backlog.unpublished));
+      gauge.set({ measure: 'oldest_age_seconds' }, backlog.oldest_age_seconds);
+      gauge.set({ measure: 'dead_letters' }, Number(backlog.parked));
+      gauge.set({ measure: 'dead_letters_unsent' }, Number(backlog.unsent));
+    },
+  );
+}
