@@ -3,22 +3,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureEventQueues, eventQueueClient } from '@platform/events/queue';
 import type { ServiceMetrics } from '@platform/metrics';
 import type { EventSettings, Logger } from '@platform/service';
+import { OUTBOX_BACKLOG_SQL, type OutboxBacklog } from './outbox-backlog';
 import { backoff, OutboxRelay } from './outbox-relay';
 
-interface Backlog {
-  unpublished: string;
-  oldest_age_seconds: number;
-  parked: string;
-}
-
-const readBacklog = (pool: pg.Pool) =>
-  pool.query<Backlog>('SELECT * FROM app_outbox_backlog(), app_outbox_dead_letter_counts()').then(({ rows }) => rows[0]!);
+const readBacklog = (pool: pg.Pool) => pool.query<OutboxBacklog>(OUTBOX_BACKLOG_SQL).then(({ rows }) => rows[0]!);
 
 /**
  * What `pnpm start` prints on exit: the relay's deliveries and what waits in the outbox. On Ctrl-C
  * PostgreSQL stops beside the services, so the outbox as last read (every 5 s) stands in.
  */
-async function stoppingReport(pool: pg.Pool, relay: OutboxRelay, last: { backlog: Backlog | null; at: number }) {
+async function stoppingReport(pool: pg.Pool, relay: OutboxRelay, last: { backlog: OutboxBacklog | null; at: number }) {
   const done = relay.summary();
   const fresh = await readBacklog(pool).catch(() => null);
   const waiting = fresh ?? last.backlog;
@@ -52,7 +46,7 @@ export function startEventRelay(databaseUrl: string, settings: EventSettings, lo
   const latency = metrics.histogram('events_delivery_seconds', "From an event's commit to SQS accepting it", []);
   let relay: OutboxRelay | null = null;
   let stopped = false;
-  const last: { backlog: Backlog | null; at: number } = { backlog: null, at: 0 };
+  const last: { backlog: OutboxBacklog | null; at: number } = { backlog: null, at: 0 };
   const watch = setInterval(() => {
     readBacklog(pool).then(
       (backlog) => Object.assign(last, { backlog, at: Date.now() }),
