@@ -165,13 +165,12 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
 function eventSettingsFrom(env: NodeJS.ProcessEnv, production: boolean): EventSettings {
   const relay = (env.EVENTS_RELAY ?? 'on') !== 'off';
   if (!['on', 'off', undefined].includes(env.EVENTS_RELAY)) throw new ConfigurationError('EVENTS_RELAY must be "on" or "off"');
-  const queueUrl = env.SQS_QUEUE_URL || null;
   return {
     relay,
     sqs: {
       endpoint: env.SQS_ENDPOINT || (production ? null : 'http://127.0.0.1:4566'),
       region: env.AWS_REGION || 'us-east-1',
-      queueUrl,
+      queueUrl: env.SQS_QUEUE_URL || null,
       dlqUrl: env.SQS_DLQ_URL || null,
     },
     pollMs: positiveInteger(env, 'EVENTS_RELAY_POLL_MS', 100),
