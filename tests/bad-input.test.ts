@@ -66,7 +66,7 @@ describe('mutations with bad input', () => {
       'a malformed ISWC',
       'createWork(input: $input) { id }',
       { input: { title: 'Ok', iswc: 'ISWC-1' } },
-      'iswc must look like T-034.524.680-1',
+      'iswc must be an ISWC like T-034.524.680-1',
       'iswc',
     ],
     [
@@ -134,14 +134,14 @@ describe('mutations with bad input', () => {
     [
       'an IPI that is not 9 to 11 digits',
       `mutation { createSongwriter(input: { name: "X", ipi: "12-34" }) { id } }`,
-      'ipi must be an IPI name number of 9 to 11 digits',
+      'ipi must be an IPI name number of 11 digits',
       'ipi',
     ],
     ['an empty songwriter name', `mutation { createSongwriter(input: { name: "  " }) { id } }`, 'name must not be empty', 'name'],
     [
       'a malformed ISRC',
       `mutation { createRecording(input: { title: "X", isrc: "ISRC-1" }) { id } }`,
-      'isrc must look like US-RC1-76-07839 (12 characters, hyphens optional)',
+      'isrc must be an ISRC like US-RC1-76-07839 (12 characters, hyphens optional)',
       'isrc',
     ],
     [

@@ -221,7 +221,7 @@ describe('works', () => {
     const created = await graphql(
       gateway,
       CREATE_WORK,
-      { input: { title: '  Harbour Lights  ', iswc: 'T0345246801', writers: [{ songwriterId, share: 62.5 }] } },
+      { input: { title: '  Harbour Lights  ', iswc: 'T0345246801', writers: [{ songwriterId, share: 100 }] } },
       { token: spirit.token },
     );
     expect(created.errors).toBeUndefined();
@@ -231,7 +231,7 @@ describe('works', () => {
       iswc: 'T-034.524.680-1',
       createdBy: { id: spirit.userId, email: 'owner@spirit.demo' },
     });
-    expect(work.writers).toEqual([{ share: 62.5, songwriter: { id: songwriterId } }]);
+    expect(work.writers).toEqual([{ share: '100.00', songwriter: { id: songwriterId } }]);
 
     const updated = await graphql(
       gateway,
@@ -315,7 +315,7 @@ describe('works', () => {
     const work = await graphql(
       gateway,
       CREATE_WORK,
-      { input: { title: 'Duet', writers: [{ songwriterId: id, share: 50 }] } },
+      { input: { title: 'Duet', writers: [{ songwriterId: id, share: '100' }] } },
       { token: spirit.token },
     );
     const busy = await graphql(

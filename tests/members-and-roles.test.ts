@@ -107,7 +107,7 @@ describe('a client songwriter of a platform publisher', () => {
       {},
       { token: client.token },
     );
-    expect(created.data.createWork.writers).toEqual([{ share: 100, songwriter: { id: CLIENT_SONGWRITER } }]);
+    expect(created.data.createWork.writers).toEqual([{ share: '100.00', songwriter: { id: CLIENT_SONGWRITER } }]);
     const someoneElse = demoId('songwriter:songtrust:4');
     const refused = await graphql(
       gateway,
@@ -132,7 +132,7 @@ describe('a client songwriter of a platform publisher', () => {
     await expectRulesHoldToOwnWorks(client.token);
   });
 
-  it('changes only their own share line of a co-written work, at both layers', async () => {
+  it('changes only their own line of a co-written work, at both layers', async () => {
     const coWriter = demoId('songwriter:songtrust:4');
     const written = `mutation($w: [WorkWriterInput!]) { createWork(input: { title: "Co-written", writers: $w }) { id } }`;
     const created = await graphql(
@@ -147,15 +147,15 @@ describe('a client songwriter of a platform publisher', () => {
       { token: client.token },
     );
     const workId = created.data.createWork.id;
-    const update = `mutation($id: ID!, $w: [WorkWriterInput!]) { updateWork(id: $id, input: { writers: $w }) { writers { share songwriter { id } } } }`;
+    const update = `mutation($id: ID!, $w: [WorkWriterInput!]) { updateWork(id: $id, input: { writers: $w }) { writers { share role songwriter { id } } } }`;
     const theirs = await graphql(
       gateway,
       update,
       {
         id: workId,
         w: [
-          { songwriterId: CLIENT_SONGWRITER, share: 50 },
-          { songwriterId: coWriter, share: 10 },
+          { songwriterId: CLIENT_SONGWRITER, share: 40 },
+          { songwriterId: coWriter, share: 60 },
         ],
       },
       { token: client.token },
@@ -174,17 +174,19 @@ describe('a client songwriter of a platform publisher', () => {
       {
         id: workId,
         w: [
-          { songwriterId: CLIENT_SONGWRITER, share: 40 },
+          { songwriterId: CLIENT_SONGWRITER, share: 50, role: 'A' },
           { songwriterId: coWriter, share: 50 },
         ],
       },
       { token: client.token },
     );
     expect(mine.errors).toBeUndefined();
-    const { rows } = await admin.query(`SELECT songwriter_id, share::text FROM work_writers WHERE work_id = $1 ORDER BY share`, [workId]);
+    const { rows } = await admin.query(`SELECT songwriter_id, share::text, role FROM work_writers WHERE work_id = $1 ORDER BY role`, [
+      workId,
+    ]);
     expect(rows).toEqual([
-      { songwriter_id: CLIENT_SONGWRITER, share: '40.00' },
-      { songwriter_id: coWriter, share: '50.00' },
+      { songwriter_id: CLIENT_SONGWRITER, share: '50.00', role: 'A' },
+      { songwriter_id: coWriter, share: '50.00', role: 'CA' },
     ]);
     // Row-level security refuses the same to a query that skips the service's check.
     await asApi(demoId('publisher:songtrust'), client.userId, async (api) => {
@@ -193,7 +195,7 @@ describe('a client songwriter of a platform publisher', () => {
       ).toBe(0);
       expect((await api.query(`DELETE FROM work_writers WHERE work_id = $1 AND songwriter_id = $2`, [workId, coWriter])).rowCount).toBe(0);
       expect(
-        (await api.query(`UPDATE work_writers SET share = 45 WHERE work_id = $1 AND songwriter_id = $2`, [workId, CLIENT_SONGWRITER]))
+        (await api.query(`UPDATE work_writers SET role = 'C' WHERE work_id = $1 AND songwriter_id = $2`, [workId, CLIENT_SONGWRITER]))
           .rowCount,
       ).toBe(1);
     });

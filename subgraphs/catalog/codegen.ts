@@ -3,6 +3,7 @@ import { subgraphCodegen } from '@platform/graphql-edge/codegen';
 const model = (name: string) => `../models#${name}Model`;
 export default subgraphCodegen({
   context: '../context#CatalogContext',
+  scalars: { Decimal: { input: 'string', output: 'string' }, Date: 'Date' },
   mappers: Object.fromEntries(
     [
       'Work',

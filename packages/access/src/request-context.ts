@@ -40,7 +40,7 @@ export interface RequestContext {
   /** Runs one unit of work in one transaction, scoped to this request's publisher and user. */
   inScope<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs a service for the signed-in caller: one transaction of this request's scope, and the actor. */
-  act<T>(work: (tx: Tx, actor: Actor) => Promise<T>): Promise<T>;
+  act<T>(work: (tx: Tx, actor: Actor) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
   /** Runs a service for a platform operator: one transaction without a publisher, and the operator. */
   operate<T>(work: (tx: Tx, operator: Operator) => Promise<T>): Promise<T>;
   client: { ip: string | null; userAgent: string | null };
@@ -117,9 +117,9 @@ export function createContextBuilder(deps: ContextDependencies) {
       withheld,
       supportAccessId,
       inScope: (work) => deps.db.withScope(scope, work),
-      act: (work) => {
+      act: (work, options) => {
         const actor = actorOf(context);
-        return deps.db.withScope(scope, (tx) => work(tx, actor));
+        return deps.db.withScope(scope, (tx) => work(tx, actor), options);
       },
       operate: (work) => {
         const acting = operatorOf(context);

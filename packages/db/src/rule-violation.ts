@@ -12,9 +12,33 @@ export class RuleViolation extends InvalidInput {
   override readonly name = 'RuleViolation';
 }
 
-/** The rule violation inside a driver error (Prisma's adapter keeps PostgreSQL's code in `cause`). */
+interface DriverCause {
+  originalCode?: unknown;
+  originalMessage?: unknown;
+}
+
+/**
+ * PostgreSQL's code and message inside a Prisma error: in `cause` when the statement or commit
+ * failed outside a known error, in `meta.driverAdapterError.cause` when Prisma knew the error.
+ */
+function driverCause(error: unknown): DriverCause | null {
+  const e = error as { cause?: DriverCause; meta?: { driverAdapterError?: { cause?: DriverCause } } } | null;
+  return e?.cause ?? e?.meta?.driverAdapterError?.cause ?? null;
+}
+
+/** The rule violation inside a driver error, as the domain error the edge answers. */
 export function asRuleViolation(error: unknown): RuleViolation | null {
-  const cause = (error as { cause?: { originalCode?: unknown; originalMessage?: unknown } } | null)?.cause;
+  const cause = driverCause(error);
   if (cause?.originalCode !== RULE_VIOLATION_SQLSTATE || typeof cause.originalMessage !== 'string') return null;
   return new RuleViolation(cause.originalMessage);
+}
+
+/**
+ * The constraint a statement broke, when it broke a unique key (23505) or a foreign key (23503):
+ * services turn the ones they expect into the rule the constraint enforces.
+ */
+export function violatedConstraint(error: unknown): string | null {
+  const cause = driverCause(error);
+  if ((cause?.originalCode !== '23505' && cause?.originalCode !== '23503') || typeof cause.originalMessage !== 'string') return null;
+  return /constraint "([^"]+)"/.exec(cause.originalMessage)?.[1] ?? null;
 }

@@ -35,20 +35,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ScopedDatabase {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async withScope<T>(scope: AccessScope, work: (tx: Tx) => Promise<T>): Promise<T> {
+  /** `timeoutMs`: how long the transaction may stay open (5 s unless a long unit of work, an import, says more). */
+  async withScope<T>(scope: AccessScope, work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
     assertUuid('publisherId', scope.publisherId);
     assertUuid('userId', scope.userId);
     assertUuid('sessionId', scope.sessionId);
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT set_config('app.publisher_id', ${scope.publisherId ?? ''}, true),
+      return await this.prisma.$transaction(
+        async (tx) => {
+          await tx.$executeRaw`SELECT set_config('app.publisher_id', ${scope.publisherId ?? ''}, true),
                                     set_config('app.user_id', ${scope.userId ?? ''}, true),
                                     set_config('app.login_email', ${scope.loginEmail ?? ''}, true),
                                     set_config('app.session_id', ${scope.sessionId ?? ''}, true),
                                     set_config('app.reset_token_hash', ${scope.resetTokenHash ?? ''}, true),
                                     set_config('app.invitation_token_hash', ${scope.invitationTokenHash ?? ''}, true)`;
-        return work(tx);
-      });
+          return work(tx);
+        },
+        options.timeoutMs ? { timeout: options.timeoutMs } : undefined,
+      );
     } catch (error) {
       // Rules checked by the database at commit arrive as driver errors; they are the caller's.
       throw asRuleViolation(error) ?? error;

@@ -1,4 +1,4 @@
-import { iswcCheckDigit } from '@platform/catalog/identifiers';
+import { ipiNameCheckDigits, iswcCheckDigit } from '@platform/catalog/identifiers';
 
 /** A small seeded generator (mulberry32): the same demo catalog on every machine. */
 export function seededRandom(seed: string): () => number {
@@ -45,7 +45,18 @@ const WORDS = [
   'Sky',
 ];
 
-export const songwriterName = (random: () => number) => `${pick(random, FIRST)} ${pick(random, LAST)}`;
+export const songwriterName = (random: () => number) => ({ first: pick(random, FIRST), last: pick(random, LAST) });
+
+/** Most demo works are in English; a few are not. */
+export const DEMO_LANGUAGES = ['en', 'en', 'en', 'en', 'es', 'pt', 'fr', 'de'] as const;
+/** ASCAP, BMI, PRS, SOCAN (CISAC codes). */
+export const DEMO_SOCIETIES = ['010', '021', '052', '101'] as const;
+
+/** A valid IPI name number for the n-th demo songwriter. */
+export function ipiNameNumber(n: number): string {
+  const body = String(n).padStart(9, '0');
+  return `${body}${ipiNameCheckDigits(body)}`;
+}
 export const title = (random: () => number) =>
   `${pick(random, WORDS)} ${pick(random, WORDS)}${random() < 0.3 ? ` ${pick(random, WORDS)}` : ''}`;
 

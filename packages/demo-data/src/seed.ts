@@ -3,7 +3,7 @@ import pg from 'pg';
 import { hashPassword } from '@platform/auth';
 import { inTransaction, syncRoleTemplatesWith } from '@platform/db/admin';
 import { CLIENT_WORK_COUNT, DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PUBLISHERS, DEMO_USERS, type DemoPublisher } from './demo-world';
-import { iswc, seededRandom, songwriterName, title } from './random';
+import { DEMO_LANGUAGES, DEMO_SOCIETIES, ipiNameNumber, iswc, pick, seededRandom, songwriterName, title } from './random';
 
 /**
  * Loads the demo world (publishers, accounts, role templates, users, a catalog per publisher)
@@ -66,20 +66,36 @@ async function seedCatalog(client: pg.Client, publisher: DemoPublisher): Promise
   const recordingIds = Array.from({ length: Math.ceil(publisher.works / 2) }, (_, i) => demoId(`recording:${publisher.slug}:${i}`));
   const offset = DEMO_PUBLISHERS.indexOf(publisher) * 100_000;
 
+  const names = writerIds.map(() => songwriterName(random));
   await client.query(
-    `INSERT INTO songwriters (publisher_id, id, name, ipi) SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[])`,
+    `INSERT INTO songwriters (publisher_id, id, first_name, last_name, ipi_name_number, society)
+     SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[]), unnest($5::text[]), unnest($6::text[])`,
     [
       publisherId,
       writerIds,
-      writerIds.map(() => songwriterName(random)),
-      writerIds.map((_, i) => String(offset + i + 1).padStart(11, '0')),
+      names.map((n) => n.first),
+      names.map((n) => n.last),
+      writerIds.map((_, i) => ipiNameNumber(offset + i + 1)),
+      writerIds.map(() => pick(random, DEMO_SOCIETIES)),
     ],
   );
+  // Every tenth work (from the tenth on) is a modification of the work ten before it.
   await client.query(
-    `INSERT INTO works (publisher_id, id, title, iswc) SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[])`,
-    [publisherId, workIds, workIds.map(() => title(random)), workIds.map((_, i) => iswc(offset + i + 1))],
+    `INSERT INTO works (publisher_id, id, title, iswc, language, alternate_titles, version_type, original_work_id)
+     SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[]), unnest($5::text[]),
+            string_to_array(unnest($6::text[]), '|'), unnest($7::work_version_type[]), unnest($8::uuid[])`,
+    [
+      publisherId,
+      workIds,
+      workIds.map(() => title(random)),
+      workIds.map((_, i) => iswc(offset + i + 1)),
+      workIds.map(() => pick(random, DEMO_LANGUAGES)),
+      workIds.map(() => (random() < 0.2 ? title(random) : '')),
+      workIds.map((_, i) => (i >= 10 && i % 10 === 0 ? 'MODIFICATION' : 'ORIGINAL')),
+      workIds.map((_, i) => (i >= 10 && i % 10 === 0 ? workIds[i - 10]! : null)),
+    ],
   );
-  const links = { work: [] as string[], writer: [] as string[], share: [] as number[] };
+  const links = { work: [] as string[], writer: [] as string[], share: [] as number[], role: [] as string[], controlled: [] as boolean[] };
   for (const workId of workIds) {
     const count = 1 + Math.floor(random() * 3);
     const chosen = new Set<string>();
@@ -89,22 +105,29 @@ async function seedCatalog(client: pg.Client, publisher: DemoPublisher): Promise
       links.work.push(workId);
       links.writer.push(writerId);
       links.share.push(shares[i]!);
+      links.role.push(count === 1 ? 'CA' : i === 0 ? 'C' : 'A');
+      links.controlled.push(random() < 0.8);
     });
   }
   await client.query(
-    `INSERT INTO work_writers (publisher_id, work_id, songwriter_id, share)
-     SELECT $1, unnest($2::uuid[]), unnest($3::uuid[]), unnest($4::numeric[])`,
-    [publisherId, links.work, links.writer, links.share],
+    `INSERT INTO work_writers (publisher_id, work_id, songwriter_id, share, role, controlled)
+     SELECT $1, unnest($2::uuid[]), unnest($3::uuid[]), unnest($4::numeric[]), unnest($5::text[]), unnest($6::boolean[])`,
+    [publisherId, links.work, links.writer, links.share, links.role, links.controlled],
   );
   await client.query(
-    `INSERT INTO recordings (publisher_id, id, title, isrc, duration_seconds)
-     SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[]), unnest($5::int[])`,
+    `INSERT INTO recordings (publisher_id, id, title, isrc, artist, duration_seconds, release_date)
+     SELECT $1, unnest($2::uuid[]), unnest($3::text[]), unnest($4::text[]), unnest($5::text[]), unnest($6::int[]), unnest($7::date[])`,
     [
       publisherId,
       recordingIds,
       recordingIds.map(() => title(random)),
       recordingIds.map((_, i) => `QZDEM${String(offset + i).padStart(7, '0')}`),
+      recordingIds.map(() => {
+        const n = songwriterName(random);
+        return `${n.first} ${n.last}`;
+      }),
       recordingIds.map(() => 120 + Math.floor(random() * 240)),
+      recordingIds.map(() => `${2000 + Math.floor(random() * 26)}-0${1 + Math.floor(random() * 9)}-1${Math.floor(random() * 10)}`),
     ],
   );
   await client.query(
@@ -162,18 +185,26 @@ async function seedUsers(client: pg.Client): Promise<void> {
 async function seedClientSongwriter(client: pg.Client, slug: string, name: string): Promise<string> {
   const publisherId = demoId(`publisher:${slug}`);
   const songwriterId = demoId(`songwriter:${slug}:client`);
-  const inserted = await client.query(`INSERT INTO songwriters (publisher_id, id, name) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
-    publisherId,
-    songwriterId,
-    name,
-  ]);
+  const space = name.lastIndexOf(' ');
+  const inserted = await client.query(
+    `INSERT INTO songwriters (publisher_id, id, first_name, last_name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+    [publisherId, songwriterId, space > 0 ? name.slice(0, space) : null, name.slice(space + 1)],
+  );
   if (inserted.rowCount) {
     const works = Array.from({ length: CLIENT_WORK_COUNT }, (_, i) => demoId(`work:${slug}:${i * 7}`));
-    // The client takes a quarter of each work; the other writers' shares shrink to make room.
+    // The client takes a quarter of each work; the other writers' shares shrink to make room,
+    // and the first of them takes what rounding left over, so each work still adds up to 100.00.
     await client.query(`UPDATE work_writers SET share = round(share * 0.75, 2) WHERE publisher_id = $1 AND work_id = ANY($2::uuid[])`, [
       publisherId,
       works,
     ]);
+    await client.query(
+      `UPDATE work_writers ww SET share = ww.share + 75 - t.total
+         FROM (SELECT work_id, sum(share) AS total, min(songwriter_id::text)::uuid AS first FROM work_writers
+                WHERE publisher_id = $1 AND work_id = ANY($2::uuid[]) GROUP BY work_id) t
+        WHERE ww.publisher_id = $1 AND ww.work_id = t.work_id AND ww.songwriter_id = t.first`,
+      [publisherId, works],
+    );
     await client.query(`INSERT INTO work_writers (publisher_id, work_id, songwriter_id, share) SELECT $1, unnest($2::uuid[]), $3, 25`, [
       publisherId,
       works,

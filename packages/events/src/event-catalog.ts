@@ -14,25 +14,44 @@ const deleted = (what: string) => z.strictObject({ id: id().describe(`The delete
 const beforeAfter = <T extends z.ZodType>(value: T, description: string) =>
   z.strictObject({ before: value.describe(`${description} before the change`), after: value.describe(`${description} after it`) });
 
-const writerShares = z
+const writerLines = z
   .array(
     z.strictObject({
       songwriterId: id(),
-      share: z.number().describe('Percent of the work'),
+      share: z
+        .string()
+        .regex(/^\d{1,3}\.\d{2}$/)
+        .describe('Percent of the work, an exact decimal: "33.33"'),
+      role: z.enum(['C', 'A', 'CA', 'AR', 'AD', 'TR', 'SA', 'SR']).describe('CWR writer designation code'),
+      controlled: z.boolean().describe('Whether the publisher controls this writer'),
     }),
   )
-  .describe("The work's writers and shares after the change; absent when they did not change");
+  .describe("The work's writers after the change (shares add up to 100.00); absent when they did not change");
 const work = z.strictObject({
   id: id(),
   title: text(),
+  alternateTitles: z.array(text()),
   iswc: text().nullable().describe('Normalised ISWC, e.g. T-034.524.680-1'),
-  writers: writerShares.optional(),
+  language: text().nullable().describe('ISO 639-1 code'),
+  versionType: z.enum(['ORIGINAL', 'MODIFICATION']),
+  originalWorkId: id().nullable().describe('The original a MODIFICATION modifies'),
+  writers: writerLines.optional(),
 });
-const songwriter = z.strictObject({ name: text(), ipi: text().nullable().describe('IPI name number, 11 digits') });
+const songwriter = z.strictObject({
+  name: text().describe('First and last name'),
+  firstName: text().nullable(),
+  lastName: text(),
+  ipiNameNumber: text().nullable().describe('IPI name number, 11 digits'),
+  ipiBaseNumber: text().nullable().describe('IPI base number, I-000000229-7'),
+  society: text().nullable().describe("CISAC code of the songwriter's performing rights society"),
+});
 const recording = z.strictObject({
   title: text(),
   isrc: text().nullable().describe('Normalised ISRC, 12 characters'),
+  artist: text().nullable().optional(),
   durationSeconds: z.number().int().nullable(),
+  releaseDate: z.iso.date().nullable().optional(),
+  workIds: z.array(id()).optional().describe('The works it records after the change; absent when they did not change'),
 });
 const aMember = z.strictObject({ userId: id().describe('The member the action was taken on') });
 const byDirectory = { via: z.literal('directory') };
@@ -173,10 +192,19 @@ export const EVENT_PAYLOADS = {
 export type EventType = keyof typeof EVENT_PAYLOADS;
 export type EventPayload<T extends EventType> = z.input<(typeof EVENT_PAYLOADS)[T]>;
 
-/** Each event type's version; a change that is not additive raises it. */
-export const EVENT_VERSIONS: Record<EventType, number> = Object.fromEntries(Object.keys(EVENT_PAYLOADS).map((type) => [type, 1])) as Record<
-  EventType,
-  number
->;
+/**
+ * Each event type's version; a change that is not additive raises it. Version 2 of the work and
+ * songwriter events (catalog depth, #11): shares are exact decimal strings, writer lines carry
+ * role and control, and a songwriter's `ipi` became `ipiNameNumber` beside first and last name.
+ */
+const CHANGED_VERSIONS: Partial<Record<EventType, number>> = {
+  'work.created': 2,
+  'work.updated': 2,
+  'songwriter.created': 2,
+  'songwriter.updated': 2,
+};
+export const EVENT_VERSIONS: Record<EventType, number> = Object.fromEntries(
+  Object.keys(EVENT_PAYLOADS).map((type) => [type, CHANGED_VERSIONS[type as EventType] ?? 1]),
+) as Record<EventType, number>;
 
 export const EVENT_TYPES = Object.keys(EVENT_PAYLOADS) as EventType[];

@@ -5,7 +5,12 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
  * (federation-aware), so a schema change that breaks a resolver breaks the type check.
  * `context` and `mappers` point into the subgraph's own src/ ('../context#…', '../models#…').
  */
-export function subgraphCodegen(options: { context: string; mappers: Record<string, string> }): CodegenConfig {
+export function subgraphCodegen(options: {
+  context: string;
+  mappers: Record<string, string>;
+  /** The subgraph's own scalars: GraphQL name → TypeScript type. */
+  scalars?: Record<string, string | { input: string; output: string }>;
+}): CodegenConfig {
   return {
     schema: 'src/schema.graphql',
     generates: {
@@ -16,7 +21,7 @@ export function subgraphCodegen(options: { context: string; mappers: Record<stri
           useTypeImports: true,
           contextType: options.context,
           mappers: options.mappers,
-          scalars: { DateTime: 'Date', JSON: 'unknown' },
+          scalars: { DateTime: 'Date', JSON: 'unknown', ...options.scalars },
           enumsAsTypes: true,
         },
       },

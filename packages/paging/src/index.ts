@@ -1,2 +1,2 @@
-export { connectionOf, decodeCursor, pageSize, seekAfter, type Connection, type Edge } from './pagination';
+export { connectionOf, decodeCursor, encodeCursor, pageSize, seekAfter, type Connection, type CursorPart, type Edge } from './pagination';
 export { reportingPeriod, type Period } from './period';

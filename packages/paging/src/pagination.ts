@@ -30,13 +30,14 @@ export function encodeCursor(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export type CursorPart = 'text' | 'timestamp' | 'uuid' | 'integer';
+export type CursorPart = 'text' | 'timestamp' | 'uuid' | 'integer' | 'decimal';
 
 const CURSOR_PART: Record<CursorPart, (part: string) => boolean> = {
   text: (part) => part.length <= 1_000 && !part.includes('\u0000') && part.isWellFormed(),
   timestamp: (part) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(part) && !Number.isNaN(Date.parse(part)),
   uuid: isUuid,
   integer: (part) => /^\d{1,18}$/.test(part),
+  decimal: (part) => /^-?\d{1,18}(\.\d{1,20})?(e-?\d{1,3})?$/.test(part),
 };
 
 /**

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidInput } from '@platform/errors';
-import { iswcCheckDigit, normalizeIpi, normalizeIsrc, normalizeIswc, requiredText, requireId } from './identifiers';
+import {
+  ipiBaseCheckDigit,
+  ipiNameCheckDigits,
+  iswcCheckDigit,
+  normalizeIpiBase,
+  normalizeIpiName,
+  normalizeIsrc,
+  normalizeIswc,
+  normalizeLanguage,
+  requiredText,
+  requireId,
+} from './identifiers';
 
 /** Pure rules: no database, no request, nothing but the function. */
 describe('catalog identifiers', () => {
@@ -19,11 +30,36 @@ describe('catalog identifiers', () => {
     expect(() => normalizeIswc('not an iswc')).toThrow(InvalidInput);
   });
 
-  it('stores IPI name numbers as 11 digits and ISRCs compact and upper case', () => {
-    expect(normalizeIpi('123.456.789')).toBe('00123456789');
-    expect(() => normalizeIpi('12345')).toThrow(expect.objectContaining({ field: 'ipi' }));
+  it('checks IPI name numbers modulo 101 and stores them as 11 digits', () => {
+    // 00014107338 is the IPI name number CISAC's documentation uses; 00000000000 checks to 00.
+    expect(ipiNameCheckDigits('000141073')).toBe('38');
+    expect(ipiNameCheckDigits('000000000')).toBe('00');
+    expect(normalizeIpiName('00014107338')).toBe('00014107338');
+    expect(normalizeIpiName('0 141 073 38')).toBe('00014107338');
+    expect(() => normalizeIpiName('00014107339')).toThrow(expect.objectContaining({ field: 'ipiNameNumber' }));
+    expect(() => normalizeIpiName('12345', 'filter.ipiNameNumber')).toThrow(expect.objectContaining({ field: 'filter.ipiNameNumber' }));
+  });
+
+  it('checks IPI base numbers and keeps their hyphens', () => {
+    // I-000000229-7 is the IPI base number of CISAC's documentation.
+    expect(ipiBaseCheckDigit('000000229')).toBe(7);
+    expect(normalizeIpiBase('i0000002297')).toBe('I-000000229-7');
+    expect(() => normalizeIpiBase('I-000000229-8')).toThrow('has a wrong check digit');
+    expect(() => normalizeIpiBase('229')).toThrow(expect.objectContaining({ field: 'ipiBaseNumber' }));
+  });
+
+  it('stores ISRCs compact and upper case, saying which part is wrong', () => {
     expect(normalizeIsrc('us-rc1-76-07839')).toBe('USRC17607839');
     expect(() => normalizeIsrc('US-RC1-76-0783')).toThrow(expect.objectContaining({ field: 'isrc' }));
+    expect(() => normalizeIsrc('12RC17607839')).toThrow('two-letter country code');
+    expect(() => normalizeIsrc('USRC1AB07839')).toThrow('year as two digits');
+    expect(() => normalizeIsrc('USRC176078X9')).toThrow('designation code of five digits');
+  });
+
+  it('takes ISO 639-1 language codes only', () => {
+    expect(normalizeLanguage(' EN ')).toBe('en');
+    expect(() => normalizeLanguage('xx')).toThrow(expect.objectContaining({ field: 'language' }));
+    expect(() => normalizeLanguage('eng')).toThrow('ISO 639-1');
   });
 
   it('checks ids and text before they reach the database', () => {

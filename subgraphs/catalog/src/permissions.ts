@@ -40,6 +40,7 @@ export const catalogRules: IRules = {
     createWork: can('work:write'),
     updateWork: can('work:write'),
     deleteWork: can('work:delete'),
+    importWorks: can('work:write'),
     createSongwriter: can('songwriter:write'),
     updateSongwriter: can('songwriter:write'),
     deleteSongwriter: can('songwriter:write'),
@@ -52,6 +53,9 @@ export const catalogRules: IRules = {
   // The writers of a readable work are visible through it; listing them all needs songwriter:read.
   Songwriter: or(can('songwriter:read'), can('work:read')),
   Recording: can('recording:read'),
+  PerformingRightsSociety: isMember,
+  WorkImport: isMember,
+  ImportRejection: isMember,
   Publisher: isMember,
   User: isMember,
   WorkConnection: isMember,

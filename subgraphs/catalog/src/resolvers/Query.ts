@@ -2,7 +2,7 @@ import type { QueryResolvers } from '../generated/resolvers-types';
 import { requireId } from '../identifiers';
 import { listRecordings } from '../recordings/recordings';
 import { listSongwriters } from '../songwriters/songwriters';
-import { listWorks } from '../works/works';
+import { listWorks } from '../works/work-list';
 
 export const Query: QueryResolvers = {
   works: (_, args, ctx) => ctx.act((tx, actor) => listWorks(tx, actor, args)),

@@ -1,4 +1,5 @@
 import type { WorkWriterResolvers } from '../generated/resolvers-types';
+import type { WriterRole } from '../works/shares';
 
 export const WorkWriter: WorkWriterResolvers = {
   songwriter: async (row, _, ctx) => {
@@ -7,5 +8,6 @@ export const WorkWriter: WorkWriterResolvers = {
     if (!songwriter) throw new Error(`Songwriter ${row.songwriterId} of work ${row.workId} is not visible`);
     return songwriter;
   },
-  share: (row) => row.share.toNumber(),
+  role: (row) => row.role as WriterRole,
+  share: (row) => row.share.toFixed(2),
 };

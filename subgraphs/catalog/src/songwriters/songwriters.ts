@@ -1,14 +1,15 @@
 import type { Actor } from '@platform/auth';
-import type { Prisma, Songwriter, Tx } from '@platform/db';
-import { recordChange } from '@platform/events';
+import { violatedConstraint, type Prisma, type Songwriter, type Tx } from '@platform/db';
+import { recordChange, type EventPayload } from '@platform/events';
 import { InvalidInput, NotFound } from '@platform/errors';
-import { normalizeIpi, requiredText, requireId } from '../identifiers';
+import { normalizeIpiBase, normalizeIpiName, optionalText, requiredText, requireId } from '../identifiers';
 import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/paging';
+import { societyCode } from './societies';
 
 export interface SongwriterQuery {
   first?: number | null;
   after?: string | null;
-  filter?: { nameContains?: string | null } | null;
+  filter?: { nameContains?: string | null; ipiNameNumber?: string | null } | null;
 }
 
 export async function listSongwriters(tx: Tx, actor: Actor, query: SongwriterQuery): Promise<Connection<Songwriter>> {
@@ -16,6 +17,7 @@ export async function listSongwriters(tx: Tx, actor: Actor, query: SongwriterQue
   const after = query.after ? decodeCursor(query.after, ['text', 'uuid']) : null;
   const where: Prisma.SongwriterWhereInput = { publisherId: actor.publisherId };
   if (query.filter?.nameContains) where.name = { contains: query.filter.nameContains, mode: 'insensitive' };
+  if (query.filter?.ipiNameNumber) where.ipiNameNumber = normalizeIpiName(query.filter.ipiNameNumber, 'filter.ipiNameNumber');
   const rows = await tx.songwriter.findMany({
     where: { AND: [where, after ? seekAfter('name', after) : {}] },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
@@ -25,43 +27,92 @@ export async function listSongwriters(tx: Tx, actor: Actor, query: SongwriterQue
 }
 
 export interface SongwriterDraft {
+  /** Deprecated: split at its last space into first and last name. */
   name?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  /** Deprecated spelling of ipiNameNumber. */
   ipi?: string | null;
+  ipiNameNumber?: string | null;
+  ipiBaseNumber?: string | null;
+  society?: string | null;
+}
+
+type SongwriterFields = Partial<Pick<Songwriter, 'firstName' | 'lastName' | 'ipiNameNumber' | 'ipiBaseNumber' | 'society'>>;
+
+const NAME_LENGTH = 100;
+
+/** The fields given, checked and normalised; undefined leaves a field as it is, '' or null clears it. */
+export function validSongwriterFields(draft: SongwriterDraft, prefix = ''): SongwriterFields {
+  const at = (field: string) => `${prefix}${field}`;
+  const fields: SongwriterFields = {};
+  if (draft.name != null && draft.lastName == null) {
+    const name = requiredText(draft.name, at('name'), 2 * NAME_LENGTH);
+    const space = name.lastIndexOf(' ');
+    fields.firstName = space > 0 ? name.slice(0, space).trim() : null;
+    fields.lastName = space > 0 ? name.slice(space + 1) : name;
+  }
+  if (draft.firstName !== undefined) fields.firstName = optionalText(draft.firstName, at('firstName'), NAME_LENGTH);
+  if (draft.lastName != null) fields.lastName = requiredText(draft.lastName, at('lastName'), NAME_LENGTH);
+  const ipi = draft.ipiNameNumber !== undefined ? draft.ipiNameNumber : draft.ipi;
+  const ipiField = draft.ipiNameNumber !== undefined ? 'ipiNameNumber' : 'ipi';
+  if (ipi !== undefined) fields.ipiNameNumber = ipi ? normalizeIpiName(ipi, at(ipiField)) : null;
+  if (draft.ipiBaseNumber !== undefined) {
+    fields.ipiBaseNumber = draft.ipiBaseNumber ? normalizeIpiBase(draft.ipiBaseNumber, at('ipiBaseNumber')) : null;
+  }
+  if (draft.society !== undefined) fields.society = draft.society ? societyCode(draft.society, at('society')) : null;
+  return fields;
 }
 
 export async function createSongwriter(tx: Tx, actor: Actor, draft: SongwriterDraft): Promise<Songwriter> {
-  const data = { name: requiredText(draft.name, 'name', 200), ipi: draft.ipi ? normalizeIpi(draft.ipi) : null };
-  const songwriter = await tx.songwriter.create({
-    data: { publisherId: actor.publisherId, ...data, createdBy: actor.userId, updatedBy: actor.userId },
+  const fields = validSongwriterFields(draft);
+  if (!fields.lastName) throw new InvalidInput('lastName must not be empty', draft.name != null ? 'name' : 'lastName');
+  const songwriter = await withIpiRule(() =>
+    tx.songwriter.create({
+      data: { publisherId: actor.publisherId, ...fields, lastName: fields.lastName!, createdBy: actor.userId, updatedBy: actor.userId },
+    }),
+  );
+  await recordChange(tx, actor, {
+    entityType: 'Songwriter',
+    entityId: songwriter.id,
+    action: 'songwriter.created',
+    data: songwriterSnapshot(songwriter),
   });
-  await recordChange(tx, actor, { entityType: 'Songwriter', entityId: songwriter.id, action: 'songwriter.created', data });
   return songwriter;
 }
 
 export async function updateSongwriter(tx: Tx, actor: Actor, id: string, draft: SongwriterDraft): Promise<Songwriter> {
   const songwriterId = requireId(id, 'id', 'songwriter');
-  const changes: Prisma.SongwriterUpdateInput = { updatedBy: actor.userId };
-  if (draft.name != null) changes.name = requiredText(draft.name, 'name', 200);
-  if (draft.ipi !== undefined) changes.ipi = draft.ipi ? normalizeIpi(draft.ipi) : null;
+  const fields = validSongwriterFields(draft);
   const key = { publisherId_id: { publisherId: actor.publisherId, id: songwriterId } };
   if (!(await tx.songwriter.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Songwriter', songwriterId);
-  const songwriter = await tx.songwriter.update({ where: key, data: changes });
+  const songwriter = await withIpiRule(() => tx.songwriter.update({ where: key, data: { ...fields, updatedBy: actor.userId } }));
   await recordChange(tx, actor, {
     entityType: 'Songwriter',
     entityId: songwriterId,
     action: 'songwriter.updated',
-    data: { name: songwriter.name, ipi: songwriter.ipi },
+    data: songwriterSnapshot(songwriter),
   });
   return songwriter;
 }
 
-/** Shares would no longer add up, and clients would lose their works: writers of works stay. */
+/**
+ * Shares would no longer add up, and clients would lose their works: a songwriter who writes
+ * works stays (the foreign key from work_writers refuses it too).
+ */
 export async function deleteSongwriter(tx: Tx, actor: Actor, id: string): Promise<string> {
   const songwriterId = requireId(id, 'id', 'songwriter');
   const works = await tx.workWriter.count({ where: { publisherId: actor.publisherId, songwriterId } });
   if (works > 0) throw new InvalidInput(`This songwriter writes ${works} work(s); remove them from those works first`, 'id');
-  const { count } = await tx.songwriter.deleteMany({ where: { publisherId: actor.publisherId, id: songwriterId } });
-  if (count === 0) throw new NotFound('Songwriter', songwriterId);
+  try {
+    const { count } = await tx.songwriter.deleteMany({ where: { publisherId: actor.publisherId, id: songwriterId } });
+    if (count === 0) throw new NotFound('Songwriter', songwriterId);
+  } catch (error) {
+    if (violatedConstraint(error) === 'work_writers_songwriter_fkey') {
+      throw new InvalidInput('This songwriter was just added to a work; remove them from it first', 'id');
+    }
+    throw error;
+  }
   await recordChange(tx, actor, {
     entityType: 'Songwriter',
     entityId: songwriterId,
@@ -69,4 +120,27 @@ export async function deleteSongwriter(tx: Tx, actor: Actor, id: string): Promis
     data: { id: songwriterId },
   });
   return songwriterId;
+}
+
+/** One IPI name number is one person: a second songwriter with it is refused, naming the field. */
+async function withIpiRule<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (violatedConstraint(error) === 'songwriters_ipi_name_number_key') {
+      throw new InvalidInput('Another songwriter already has this IPI name number', 'ipiNameNumber');
+    }
+    throw error;
+  }
+}
+
+export function songwriterSnapshot(s: Songwriter): EventPayload<'songwriter.created'> {
+  return {
+    name: s.name,
+    firstName: s.firstName,
+    lastName: s.lastName,
+    ipiNameNumber: s.ipiNameNumber,
+    ipiBaseNumber: s.ipiBaseNumber,
+    society: s.society,
+  };
 }

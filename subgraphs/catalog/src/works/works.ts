@@ -1,56 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@platform/auth';
-import type { Prisma, Tx, Work } from '@platform/db';
+import { violatedConstraint, type Prisma, type Tx, type Work } from '@platform/db';
 import { InvalidInput, NotFound, NotPermitted } from '@platform/errors';
 import { recordChange, type EventPayload } from '@platform/events';
-import { normalizeIswc, requiredText, requireId } from '../identifiers';
-import { validWriters, type WriterShare } from './shares';
-import { connectionOf, decodeCursor, pageSize, seekAfter, type Connection } from '@platform/paging';
+import { requireId } from '../identifiers';
+import { checkVersion, validWorkFields, type WorkFieldsInput } from './work-fields';
+import { validWriters, type WriterLine, type WriterLineInput } from './shares';
 
-export interface WorkDraft {
-  title?: string | null;
-  iswc?: string | null;
-  writers?: WriterShare[] | null;
-}
-
-export interface WorkQuery {
-  first?: number | null;
-  after?: string | null;
-  filter?: { titleContains?: string | null; iswc?: string | null } | null;
-}
-
-const MAX_TITLE_LENGTH = 500;
-
-export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery): Promise<Connection<Work>> {
-  const { publisherId } = actor;
-  const size = pageSize(query.first);
-  const after = query.after ? decodeCursor(query.after, ['text', 'uuid']) : null;
-  const where: Prisma.WorkWhereInput = { publisherId };
-  if (query.filter?.titleContains) where.title = { contains: query.filter.titleContains, mode: 'insensitive' };
-  if (query.filter?.iswc) where.iswc = normalizeIswc(query.filter.iswc, 'filter.iswc');
-  const seek: Prisma.WorkWhereInput = after ? seekAfter('title', after) : {};
-  const rows = await tx.work.findMany({
-    where: { AND: [where, seek] },
-    orderBy: [{ title: 'asc' }, { id: 'asc' }],
-    take: size + 1,
-  });
-  const total = await tx.work.count({ where });
-  return connectionOf(rows, size, total, (w) => [w.title, w.id]);
+export interface WorkDraft extends WorkFieldsInput {
+  writers?: WriterLineInput[] | null;
 }
 
 export async function createWork(tx: Tx, actor: Actor, draft: WorkDraft): Promise<Work> {
-  const title = requiredText(draft.title, 'title', MAX_TITLE_LENGTH);
-  const iswc = draft.iswc ? normalizeIswc(draft.iswc) : null;
+  const fields = validWorkFields({ ...draft, title: draft.title ?? '' });
+  const version = checkVersion(fields, null);
   const writers = includingOwnSongwriter(actor, draft.writers ? validWriters(draft.writers) : []);
   const id = randomUUID();
   await requireSongwriters(tx, actor.publisherId, writers);
+  if (version.originalWorkId) await requireOriginal(tx, actor.publisherId, version.originalWorkId, id);
   // No RETURNING: to a client the new work is invisible until its writers exist.
-  await tx.work.createMany({
-    data: [{ publisherId: actor.publisherId, id, title, iswc, createdBy: actor.userId, updatedBy: actor.userId }],
-  });
+  await withIdentifierRules(() =>
+    tx.work.createMany({
+      data: [
+        {
+          publisherId: actor.publisherId,
+          id,
+          ...fields,
+          ...version,
+          title: fields.title!,
+          createdBy: actor.userId,
+          updatedBy: actor.userId,
+        },
+      ],
+    }),
+  );
   await tx.workWriter.createMany({ data: writers.map((w) => ({ publisherId: actor.publisherId, workId: id, ...w })) });
   const work = await tx.work.findUniqueOrThrow({ where: { publisherId_id: { publisherId: actor.publisherId, id } } });
-  await recordChange(tx, actor, { entityType: 'Work', entityId: work.id, action: 'work.created', data: snapshot(work, writers) });
+  await recordChange(tx, actor, { entityType: 'Work', entityId: work.id, action: 'work.created', data: workSnapshot(work, writers) });
   return work;
 }
 
@@ -58,10 +44,10 @@ export async function createWork(tx: Tx, actor: Actor, draft: WorkDraft): Promis
  * A client registers only works they wrote: with no writers given they are the sole writer, and
  * a list of writers must name them.
  */
-function includingOwnSongwriter(actor: Actor, writers: WriterShare[]): WriterShare[] {
+function includingOwnSongwriter(actor: Actor, writers: WriterLine[]): WriterLine[] {
   const own = actor.ownWorksOf;
   if (!own) return writers;
-  if (writers.length === 0) return [{ songwriterId: own, share: 100 }];
+  if (writers.length === 0) return [{ songwriterId: own, share: '100.00', role: 'CA', controlled: true }];
   if (!writers.some((w) => w.songwriterId === own)) {
     throw new InvalidInput('You can only register works you wrote: include yourself among the writers', 'writers');
   }
@@ -70,57 +56,84 @@ function includingOwnSongwriter(actor: Actor, writers: WriterShare[]): WriterSha
 
 export async function updateWork(tx: Tx, actor: Actor, id: string, draft: WorkDraft): Promise<Work> {
   const workId = requireId(id, 'id', 'work');
-  const changes: Prisma.WorkUpdateInput = { updatedBy: actor.userId };
-  if (draft.title !== undefined && draft.title !== null) changes.title = requiredText(draft.title, 'title', MAX_TITLE_LENGTH);
-  if (draft.iswc !== undefined) changes.iswc = draft.iswc ? normalizeIswc(draft.iswc) : null;
+  const fields = validWorkFields(draft);
   const writers = draft.writers ? includingOwnSongwriter(actor, validWriters(draft.writers)) : null;
   const key = { publisherId_id: { publisherId: actor.publisherId, id: workId } };
-  if (!(await tx.work.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Work', workId);
+  // The update comes first: it locks the work, so two changes of its writers take turns.
+  const locked = await tx.work.updateManyAndReturn({
+    where: { publisherId: actor.publisherId, id: workId },
+    data: { updatedBy: actor.userId, updatedAt: new Date() },
+    select: { versionType: true, originalWorkId: true },
+  });
+  if (locked.length === 0) throw new NotFound('Work', workId);
+  const version = checkVersion(fields, locked[0]!);
+  if (version.originalWorkId && fields.originalWorkId) await requireOriginal(tx, actor.publisherId, version.originalWorkId, workId);
   if (writers && actor.ownWorksOf) {
-    await changeOwnShare(tx, actor.publisherId, workId, actor.ownWorksOf, writers);
+    await changeOwnLine(tx, actor.publisherId, workId, actor.ownWorksOf, writers);
   } else if (writers) {
     await requireSongwriters(tx, actor.publisherId, writers);
     await tx.workWriter.deleteMany({ where: { publisherId: actor.publisherId, workId } });
     await tx.workWriter.createMany({ data: writers.map((w) => ({ publisherId: actor.publisherId, workId, ...w })) });
   }
-  const work = await tx.work.update({ where: key, data: changes });
-  await recordChange(tx, actor, { entityType: 'Work', entityId: work.id, action: 'work.updated', data: snapshot(work, writers) });
+  const changes: Prisma.WorkUpdateInput = { ...fields, ...version };
+  const work = await withIdentifierRules(() => tx.work.update({ where: key, data: changes }));
+  await recordChange(tx, actor, { entityType: 'Work', entityId: work.id, action: 'work.updated', data: workSnapshot(work, writers) });
   return work;
 }
 
+/**
+ * A work with recordings, or the original of a modification, stays: deleting it would leave
+ * them pointing nowhere. The database refuses the same (a foreign key and a trigger, migration
+ * 020), so a recording linked in the meantime cannot slip through.
+ */
 export async function deleteWork(tx: Tx, actor: Actor, id: string): Promise<string> {
   const workId = requireId(id, 'id', 'work');
-  const { count } = await tx.work.deleteMany({ where: { publisherId: actor.publisherId, id: workId } });
-  if (count === 0) throw new NotFound('Work', workId);
+  const { publisherId } = actor;
+  if (!(await tx.work.findUnique({ where: { publisherId_id: { publisherId, id: workId } }, select: { id: true } }))) {
+    throw new NotFound('Work', workId);
+  }
+  const recordings = await tx.workRecording.count({ where: { publisherId, workId } });
+  if (recordings > 0) {
+    throw new InvalidInput(`This work has ${recordings} recording(s): unlink them from it (or delete them) first`, 'id');
+  }
+  try {
+    await tx.work.deleteMany({ where: { publisherId, id: workId } });
+  } catch (error) {
+    if (violatedConstraint(error) === 'work_recordings_work_fkey') {
+      throw new InvalidInput('A recording of this work was just linked to it: unlink it first', 'id');
+    }
+    throw error;
+  }
   await recordChange(tx, actor, { entityType: 'Work', entityId: workId, action: 'work.deleted', data: { id: workId } });
   return workId;
 }
 
 /**
- * A client's change to the writers of a co-written work: their own share line only. The other
- * lines must come back as they are; changing or removing them needs work:write without the
- * client restriction (row-level security refuses it too).
+ * A client's change to the writers of a co-written work: their own line only (role, control;
+ * its share too, as far as the total stays 100.00). The other lines must come back as they are;
+ * changing or removing them needs work:write without the client restriction (row-level security
+ * refuses it too).
  */
-async function changeOwnShare(tx: Tx, publisherId: string, workId: string, own: string, writers: WriterShare[]): Promise<void> {
-  const current = await tx.workWriter.findMany({ where: { publisherId, workId }, select: { songwriterId: true, share: true } });
-  const others = (list: { songwriterId: string; share: unknown }[]) =>
+async function changeOwnLine(tx: Tx, publisherId: string, workId: string, own: string, writers: WriterLine[]): Promise<void> {
+  const current = await tx.workWriter.findMany({ where: { publisherId, workId } });
+  const others = (list: { songwriterId: string; share: unknown; role: string; controlled: boolean }[]) =>
     list
       .filter((w) => w.songwriterId !== own)
-      .map((w) => `${w.songwriterId}=${Number(w.share).toFixed(2)}`)
+      .map((w) => `${w.songwriterId}=${Number(w.share).toFixed(2)}/${w.role}/${w.controlled}`)
       .sort()
       .join(',');
   const mine = writers.find((w) => w.songwriterId === own);
   if (!mine || others(writers) !== others(current)) {
-    throw new NotPermitted("You can change only your own share of a work; the other writers' lines must stay as they are");
+    throw new NotPermitted("You can change only your own line of a work; the other writers' lines must stay as they are");
   }
   await tx.workWriter.update({
     where: { publisherId_workId_songwriterId: { publisherId, workId, songwriterId: own } },
-    data: { share: mine.share },
+    data: { share: mine.share, role: mine.role, controlled: mine.controlled },
   });
 }
 
 /** Another publisher's songwriter is as absent as one that never existed. */
-async function requireSongwriters(tx: Tx, publisherId: string, writers: WriterShare[]): Promise<void> {
+async function requireSongwriters(tx: Tx, publisherId: string, writers: WriterLine[]): Promise<void> {
   if (writers.length === 0) return;
   const ids = writers.map((w) => w.songwriterId);
   const found = await tx.songwriter.findMany({ where: { publisherId, id: { in: ids } }, select: { id: true } });
@@ -129,11 +142,32 @@ async function requireSongwriters(tx: Tx, publisherId: string, writers: WriterSh
   if (missing >= 0) throw new InvalidInput(`songwriter ${ids[missing]} was not found`, `writers[${missing}].songwriterId`);
 }
 
-function snapshot(work: Work, writers: WriterShare[] | null): EventPayload<'work.created'> {
+/** The original of a modification: a work the caller can see, and not the modification itself. */
+async function requireOriginal(tx: Tx, publisherId: string, originalId: string, workId: string): Promise<void> {
+  if (originalId === workId) throw new InvalidInput('a work cannot be a modification of itself', 'originalWorkId');
+  const original = await tx.work.findUnique({ where: { publisherId_id: { publisherId, id: originalId } }, select: { id: true } });
+  if (!original) throw new InvalidInput(`work ${originalId} was not found`, 'originalWorkId');
+}
+
+/** A second work under an ISWC the publisher already registered is refused, naming the field. */
+async function withIdentifierRules<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (violatedConstraint(error) === 'works_iswc_key') throw new InvalidInput('This ISWC is already registered to another work', 'iswc');
+    throw error;
+  }
+}
+
+export function workSnapshot(work: Work, writers: WriterLine[] | null): EventPayload<'work.created'> {
   return {
     id: work.id,
     title: work.title,
+    alternateTitles: work.alternateTitles,
     iswc: work.iswc,
-    ...(writers ? { writers: writers.map((w) => ({ songwriterId: w.songwriterId, share: w.share })) } : {}),
+    language: work.language,
+    versionType: work.versionType,
+    originalWorkId: work.originalWorkId,
+    ...(writers ? { writers } : {}),
   };
 }
