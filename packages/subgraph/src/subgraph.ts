@@ -167,11 +167,12 @@ export async function startSubgraphService<TContext extends RequestContext>(
   port: number,
   log: Logger,
   define: (parts: SubgraphServiceParts) => Promise<SubgraphService<TContext>> | SubgraphService<TContext>,
+  options: { onQuery?: (sql: string) => void } = {},
 ): Promise<RunningHttpServer> {
   if (!config.databaseUrl) {
     throw new ConfigurationError('DATABASE_URL must be set (pnpm start sets it for the services it starts)');
   }
-  const db = new ScopedDatabase(createPrismaClient(config.databaseUrl, { poolSize: config.dbPoolSize }));
+  const db = new ScopedDatabase(createPrismaClient(config.databaseUrl, { poolSize: config.dbPoolSize, ...options }));
   const metrics = new ServiceMetrics(log.bindings().name ?? 'subgraph');
   const securityEvents = new SecurityEvents({
     query: (sql, values) => db.withScope({}, (tx) => tx.$queryRawUnsafe(sql, ...values)),
