@@ -1,12 +1,13 @@
 // pnpm bench [name …]: each measurement as a ratio against a baseline run in the same process
 // (or, for runtimes, the same interleaved rounds) on the same data. Bounded in iterations; talks
 // only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime, fairness, directory,
-// partners, audit, monitoring, offboarding, events (default: all).
+// partners, audit, monitoring, offboarding, events, catalog (default: all).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDemoDatabase, startPlatform, startTestCluster, type RunningPlatform } from '@platform/testing';
 import { auditChainCost } from './audit';
+import { catalogCost } from './catalog';
 import { directorySyncCost } from './directory-sync';
 import { eventRelayCost } from './events';
 import { noisyNeighbour } from './fairness';
@@ -41,6 +42,7 @@ const BENCHES: Record<string, (setting: BenchSetting) => Promise<void>> = {
   monitoring: ({ apiUrl, adminUrl, dataDir }) => monitoringCost(apiUrl, adminUrl, dataDir),
   offboarding: ({ apiUrl, adminUrl }) => offboardingCost(apiUrl, adminUrl),
   events: ({ apiUrl, adminUrl }) => eventRelayCost(apiUrl, adminUrl),
+  catalog: ({ apiUrl, adminUrl }) => catalogCost(apiUrl, adminUrl),
 };
 
 const chosen = process.argv.slice(2);

@@ -207,6 +207,7 @@ const OPERATIONS: Record<string, Operation> = {
     variables: () => ({ id: NOWHERE }),
     foreign: { variables: { id: DMP.work }, expect: 'NOT_FOUND' },
   },
+  'Mutation.importWorks': { document: `mutation { importWorks(csv: "title\\nMatrix import") { imported } }` },
   'Mutation.createSongwriter': { document: `mutation { createSongwriter(input: { name: "Matrix Writer" }) { id } }` },
   'Mutation.updateSongwriter': {
     document: `mutation($id: ID!) { updateSongwriter(id: $id, input: { name: "Renamed" }) { id } }`,
@@ -313,7 +314,7 @@ async function dmpOnlyRole(): Promise<unknown[]> {
 
 /** createWork's foreign variant names DMP's songwriter as a writer of a Spirit work. */
 const FOREIGN_DOCUMENTS: Record<string, string> = {
-  'Mutation.createWork': `mutation { createWork(input: { title: "Borrowed", writers: [{ songwriterId: "${DMP.songwriter}", share: 50 }] }) { id } }`,
+  'Mutation.createWork': `mutation { createWork(input: { title: "Borrowed", writers: [{ songwriterId: "${DMP.songwriter}", share: 100 }] }) { id } }`,
 };
 
 const SUBGRAPH_RULES: { typeDefs: string; rules: IRules }[] = [

@@ -206,14 +206,15 @@ describe('importWorks', () => {
     expect(await spiritCatalog()).toBe(before);
   });
 
-  it('needs work:write, and a client restricted to their own works may not import', async () => {
+  it('needs work:import, which neither a viewer nor a client songwriter holds', async () => {
     const viewer = await login(gateway, 'viewer@dmp.demo', DEMO_PASSWORD);
-    expect(codesOf(await graphql(gateway, IMPORT, { csv: 'title\nA' }, { token: viewer.token }))).toEqual(['FORBIDDEN']);
-    const refused = await graphql(gateway, IMPORT, { csv: 'title\nA' }, { token: client.token });
-    expect(refused.errors![0]).toMatchObject({
-      message: 'Importing is for catalog staff; register your works one at a time',
-      extensions: { code: 'FORBIDDEN' },
-    });
+    for (const session of [viewer, client]) {
+      const refused = await graphql(gateway, IMPORT, { csv: 'title\nA' }, { token: session.token });
+      expect(refused.errors![0]).toMatchObject({
+        message: 'This needs the "work:import" permission in the active publisher',
+        extensions: { code: 'FORBIDDEN' },
+      });
+    }
   });
 });
 

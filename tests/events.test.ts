@@ -186,7 +186,7 @@ describe('the outbox relay', () => {
       const event = received.find((e) => e.aggregate.id === dmp[0])!;
       expect(event).toMatchObject({
         type: 'work.created',
-        version: 1,
+        version: 2,
         publisherId: DMP,
         actor: { type: 'USER', userId: demoId('user:owner@dmp.demo') },
       });

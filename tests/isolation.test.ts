@@ -300,7 +300,7 @@ describe("another publisher's objects through the gateway", () => {
         }
       `,
       {
-        input: { title: 'Borrowed writer', writers: [{ songwriterId: DMP_SONGWRITER, share: 50 }] },
+        input: { title: 'Borrowed writer', writers: [{ songwriterId: DMP_SONGWRITER, share: 100 }] },
       },
       { token: spirit.token },
     );

@@ -21,6 +21,10 @@ ALTER TABLE work_writers DROP COLUMN controlled, DROP COLUMN role;
 
 DROP TRIGGER works_original_kept ON works;
 DROP FUNCTION app_assert_original_kept();
+DROP FUNCTION app_work_title_search(text, text), app_work_title_contains(text);
+ALTER POLICY own_works_only ON works TO PUBLIC;
+ALTER POLICY own_works_only_update ON works TO PUBLIC;
+ALTER POLICY own_works_only_delete ON works TO PUBLIC;
 DROP POLICY owner_rule_lookup ON works;
 DROP INDEX works_title_trgm_idx, works_updated_idx, works_created_idx, works_original_idx, works_iswc_key;
 ALTER TABLE works

@@ -33,6 +33,12 @@ export const PERMISSIONS = [
     dependsOn: ['work:read'],
   },
   {
+    key: 'work:import',
+    title: 'Import works',
+    description: 'Register many works at once from a CSV file, creating the songwriters it names.',
+    dependsOn: ['work:write', 'songwriter:write'],
+  },
+  {
     key: 'work:delete',
     title: 'Delete works',
     description: 'Remove works from the catalog. Deleted works stop appearing in every query.',

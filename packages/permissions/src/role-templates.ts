@@ -39,8 +39,8 @@ export const ROLE_TEMPLATES: readonly RoleTemplate[] = [
   {
     key: 'catalog-manager',
     name: 'Catalog Manager',
-    description: 'Owns the catalog: creates, edits and deletes works, songwriters and recordings.',
-    permissions: [...CATALOG_READ, 'work:write', 'work:delete', 'songwriter:write', 'recording:write'],
+    description: 'Owns the catalog: creates, imports, edits and deletes works, songwriters and recordings.',
+    permissions: [...CATALOG_READ, 'work:write', 'work:import', 'work:delete', 'songwriter:write', 'recording:write'],
     publisherTypes: PUBLISHER_TYPES,
   },
   {

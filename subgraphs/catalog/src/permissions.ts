@@ -40,7 +40,7 @@ export const catalogRules: IRules = {
     createWork: can('work:write'),
     updateWork: can('work:write'),
     deleteWork: can('work:delete'),
-    importWorks: can('work:write'),
+    importWorks: can('work:import'),
     createSongwriter: can('songwriter:write'),
     updateSongwriter: can('songwriter:write'),
     deleteSongwriter: can('songwriter:write'),

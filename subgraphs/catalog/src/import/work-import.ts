@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import type { Tx } from '@platform/db';
-import { InvalidInput, NotPermitted } from '@platform/errors';
+import { InvalidInput } from '@platform/errors';
 import { recordChanges, type Change, type ChangeActor } from '@platform/events';
 import { normalizeIpiName, normalizeIswc, normalizeLanguage, optionalText, requiredText } from '../identifiers';
 import { societyCode } from '../songwriters/societies';
@@ -23,8 +23,11 @@ export interface WorkImportReport {
   rejected: ImportRejection[];
 }
 
-/** Who imports: a member (their user id) or the platform's command line (no user). */
-export type Importer = ChangeActor & { ownWorksOf?: string | null };
+/**
+ * Who imports: a member holding work:import (never a client held to their own works: the
+ * permission is a catalog-wide one) or the platform's command line (no user).
+ */
+export type Importer = ChangeActor;
 
 export interface ImportOptions {
   /** Rows one file may hold. */
@@ -61,7 +64,6 @@ const WRITE_BATCH = 5_000;
  * `work.created` event each) or none, with every rejected row and its reason.
  */
 export async function importWorks(tx: Tx, actor: Importer, csv: string, options: ImportOptions): Promise<WorkImportReport> {
-  if (actor.ownWorksOf) throw new NotPermitted('Importing is for catalog staff; register your works one at a time');
   const progress = options.progress ?? (() => {});
   const { layout, records } = readCsv(csv, options.maxRows);
   const rejected: ImportRejection[] = [];

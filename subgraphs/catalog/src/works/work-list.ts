@@ -57,8 +57,12 @@ export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery): Promise
   if (field === 'RELEVANCE' && !search) throw new InvalidInput('orderBy RELEVANCE needs filter.search', 'orderBy.field');
   // Relevance is always best match first.
   const descending = field === 'RELEVANCE' || query.orderBy?.direction === 'DESC';
-  const sort = sortKey(field, search);
-  const where = whereOf(actor.publisherId, filter, search);
+  const sort = sortKey(field);
+  const where = whereOf(actor.publisherId, filter);
+  // Title search runs in the database's search function (migration 020), where the trigram index serves it.
+  const from = search
+    ? Prisma.sql`works w JOIN app_work_title_search(${search}, ${`${escapeLike(search)}%`}) m ON m.work_id = w.id`
+    : Prisma.sql`works w`;
   // A cursor carries its order: one from another order would seek on the wrong key.
   const after = query.after ? decodeCursor(query.after, ['text', sort.part, 'uuid']) : null;
   if (after && after[0] !== field) throw new InvalidInput(`after is a cursor of a list in another order than ${field}`, 'after');
@@ -67,15 +71,15 @@ export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery): Promise
     : Prisma.empty;
   const direction = Prisma.raw(descending ? 'DESC' : 'ASC');
   const rows = await tx.$queryRaw<(Work & { sortKey: string })[]>`
-    SELECT ${WORK_COLUMNS}, ${sort.keyText} AS "sortKey" FROM works w
+    SELECT ${WORK_COLUMNS}, ${sort.keyText} AS "sortKey" FROM ${from}
      WHERE ${where} ${seek}
      ORDER BY ${sort.key} ${direction}, w.id ${direction}
      LIMIT ${size + 1}`;
-  const [{ total }] = await tx.$queryRaw<[{ total: number }]>`SELECT count(*)::int AS total FROM works w WHERE ${where}`;
+  const [{ total }] = await tx.$queryRaw<[{ total: number }]>`SELECT count(*)::int AS total FROM ${from} WHERE ${where}`;
   return connectionOf(rows, size, total, (w) => [field, w.sortKey, w.id]);
 }
 
-function sortKey(field: WorkOrderField, search: string | null): SortKey {
+function sortKey(field: WorkOrderField): SortKey {
   switch (field) {
     case 'TITLE':
       return { key: Prisma.sql`w.title`, keyText: Prisma.sql`w.title`, part: 'text', cast: Prisma.empty };
@@ -83,38 +87,39 @@ function sortKey(field: WorkOrderField, search: string | null): SortKey {
       return { key: Prisma.sql`w.created_at`, keyText: exactTime('w.created_at'), part: 'timestamp', cast: Prisma.sql`::timestamptz` };
     case 'UPDATED_AT':
       return { key: Prisma.sql`w.updated_at`, keyText: exactTime('w.updated_at'), part: 'timestamp', cast: Prisma.sql`::timestamptz` };
-    case 'RELEVANCE': {
-      // A title that starts with the search ranks above any that merely has a similar word.
-      const rank = Prisma.sql`((w.title ILIKE ${`${escapeLike(search!)}%`})::int + word_similarity(${search}, w.title))::float8`;
-      return { key: rank, keyText: Prisma.sql`${rank}::text`, part: 'decimal', cast: Prisma.sql`::float8` };
-    }
+    case 'RELEVANCE':
+      // A title that starts with the search ranks above any that merely has a similar word (m: the search's matches).
+      return { key: Prisma.sql`m.rank`, keyText: Prisma.sql`m.rank::text`, part: 'decimal', cast: Prisma.sql`::float8` };
   }
 }
 
-function whereOf(publisherId: string, filter: WorkFilter, search: string | null): Prisma.Sql {
-  const conditions = [Prisma.sql`w.publisher_id = ${publisherId}::uuid`];
-  if (filter.titleContains) conditions.push(Prisma.sql`w.title ILIKE ${`%${escapeLike(filter.titleContains)}%`}`);
-  if (search) conditions.push(Prisma.sql`(w.title ILIKE ${`${escapeLike(search)}%`} OR ${search} <% w.title)`);
+/**
+ * The filters as conditions on `w`. Selective ones (a writer, an IPI, an ISRC) are uncorrelated
+ * sub-selects, so PostgreSQL starts from the few matching rows instead of probing every work.
+ */
+function whereOf(publisherId: string, filter: WorkFilter): Prisma.Sql {
+  const publisher = Prisma.sql`${publisherId}::uuid`;
+  const conditions = [Prisma.sql`w.publisher_id = ${publisher}`];
+  if (filter.titleContains) {
+    conditions.push(Prisma.sql`w.id IN (SELECT work_id FROM app_work_title_contains(${`%${escapeLike(filter.titleContains)}%`}))`);
+  }
   if (filter.iswc) conditions.push(Prisma.sql`w.iswc = ${normalizeIswc(filter.iswc, 'filter.iswc')}`);
-  const lines = (condition: Prisma.Sql) =>
-    Prisma.sql`EXISTS (SELECT 1 FROM work_writers ww WHERE ww.publisher_id = w.publisher_id AND ww.work_id = w.id AND ${condition})`;
-  if (filter.writer)
-    conditions.push(lines(Prisma.sql`ww.songwriter_id = ${requireId(filter.writer, 'filter.writer', 'songwriter')}::uuid`));
+  const writtenBy = (songwriters: Prisma.Sql) =>
+    Prisma.sql`w.id IN (SELECT ww.work_id FROM work_writers ww WHERE ww.publisher_id = ${publisher} AND ww.songwriter_id IN (${songwriters}))`;
+  if (filter.writer) conditions.push(writtenBy(Prisma.sql`${requireId(filter.writer, 'filter.writer', 'songwriter')}::uuid`));
   if (filter.ipiNameNumber) {
     const ipi = normalizeIpiName(filter.ipiNameNumber, 'filter.ipiNameNumber');
     conditions.push(
-      lines(
-        Prisma.sql`ww.songwriter_id IN (SELECT s.id FROM songwriters s WHERE s.publisher_id = w.publisher_id AND s.ipi_name_number = ${ipi})`,
-      ),
+      writtenBy(Prisma.sql`SELECT s.id FROM songwriters s WHERE s.publisher_id = ${publisher} AND s.ipi_name_number = ${ipi}`),
     );
   }
   if (filter.isrc) {
     const isrc = normalizeIsrc(filter.isrc, 'filter.isrc');
-    conditions.push(Prisma.sql`EXISTS (SELECT 1 FROM work_recordings wr JOIN recordings r ON r.publisher_id = wr.publisher_id AND r.id = wr.recording_id
-                                        WHERE wr.publisher_id = w.publisher_id AND wr.work_id = w.id AND r.isrc = ${isrc})`);
+    conditions.push(Prisma.sql`w.id IN (SELECT wr.work_id FROM work_recordings wr WHERE wr.publisher_id = ${publisher} AND wr.recording_id IN
+                                          (SELECT r.id FROM recordings r WHERE r.publisher_id = ${publisher} AND r.isrc = ${isrc}))`);
   }
   if (filter.controlled != null) {
-    const controlled = lines(Prisma.sql`ww.controlled`);
+    const controlled = Prisma.sql`EXISTS (SELECT 1 FROM work_writers ww WHERE ww.publisher_id = w.publisher_id AND ww.work_id = w.id AND ww.controlled)`;
     conditions.push(filter.controlled ? controlled : Prisma.sql`NOT ${controlled}`);
   }
   return Prisma.join(conditions, ' AND ');
