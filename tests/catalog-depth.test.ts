@@ -519,4 +519,34 @@ describe('a client songwriter', () => {
     expect(searched.errors).toBeUndefined();
     for (const edge of searched.data.works.edges) expect(mine).toContain(edge.node.id);
   });
+
+  it('is held to their own works by the search functions themselves, not only by the policies on works', async () => {
+    // The functions read as the owner: asked in the client's scope, they must apply the restriction.
+    const api = new pg.Client({ connectionString: platform.urls.apiUrl });
+    await api.connect();
+    try {
+      const scoped = async (userId: string, sql: string) => {
+        await api.query('BEGIN');
+        await api.query(`SELECT set_config('app.publisher_id', $1, true), set_config('app.user_id', $2, true)`, [
+          demoId('publisher:songtrust'),
+          userId,
+        ]);
+        const { rows } = await api.query(sql);
+        await api.query('ROLLBACK');
+        return rows.map((r) => r.work_id as string);
+      };
+      const mine = (await admin.query(`SELECT work_id FROM work_writers WHERE songwriter_id = $1`, [CLIENT_SONGWRITER])).rows.map(
+        (r) => r.work_id,
+      );
+      for (const sql of [`SELECT work_id FROM app_work_title_search('a', '%')`, `SELECT work_id FROM app_work_title_contains('%')`]) {
+        const asClient = await scoped(client.userId, sql);
+        expect(asClient.length).toBeGreaterThan(0);
+        for (const id of asClient) expect(mine).toContain(id);
+        // The publisher's Owner finds all of its works, the client's few among them.
+        expect((await scoped(demoId('user:owner@songtrust.demo'), sql)).length).toBeGreaterThan(asClient.length);
+      }
+    } finally {
+      await api.end();
+    }
+  });
 });

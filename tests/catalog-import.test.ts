@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ipiNameCheckDigits, iswcCheckDigit } from '@platform/catalog/identifiers';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import { codesOf, graphql, login, runCommand, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
+import { graphql, login, runCommand, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
 
 /**
  * importWorks and `pnpm catalog:import`: a file is checked row by row, and then imported whole or
@@ -297,7 +297,8 @@ describe('pnpm catalog:import', () => {
     // The server notices the dropped connection and rolls back.
     await expect
       .poll(
-        async () => count(`SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = '' AND state LIKE 'idle in transaction%'`),
+        async () =>
+          count(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'`),
         { timeout: 10_000 },
       )
       .toBe(0);

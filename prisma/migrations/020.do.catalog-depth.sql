@@ -204,3 +204,32 @@ CREATE INDEX recordings_title_trgm_idx ON recordings USING gin (publisher_id, ti
 ALTER TABLE work_recordings
   DROP CONSTRAINT work_recordings_work_fkey,
   ADD CONSTRAINT work_recordings_work_fkey FOREIGN KEY (publisher_id, work_id) REFERENCES works (publisher_id, id);
+
+-- Events not yet delivered take the shape of version 2 of their type (the relay sends every event
+-- as its type's current version): a work's new fields at their defaults and its shares as exact
+-- decimals; a songwriter's name split as above and its IPI under its new name.
+DO $$
+DECLARE n bigint;
+BEGIN
+  ALTER TABLE outbox NO FORCE ROW LEVEL SECURITY;
+  UPDATE outbox
+     SET payload = payload
+           || jsonb_build_object('alternateTitles', '[]'::jsonb, 'language', NULL, 'versionType', 'ORIGINAL', 'originalWorkId', NULL)
+           || CASE WHEN payload ? 'writers' THEN jsonb_build_object('writers', (
+                SELECT coalesce(jsonb_agg(jsonb_build_object('songwriterId', w ->> 'songwriterId',
+                                                             'share', to_char((w ->> 'share')::numeric, 'FM990.00'),
+                                                             'role', 'CA', 'controlled', true)), '[]'::jsonb)
+                  FROM jsonb_array_elements(payload -> 'writers') w))
+              ELSE '{}'::jsonb END
+   WHERE published_at IS NULL AND event_type IN ('work.created', 'work.updated');
+  GET DIAGNOSTICS n = ROW_COUNT;
+  UPDATE outbox
+     SET payload = jsonb_build_object(
+           'name', payload ->> 'name',
+           'firstName', CASE WHEN position(' ' IN payload ->> 'name') > 0 THEN substring(payload ->> 'name' FROM '^(.*) [^ ]*$') END,
+           'lastName', CASE WHEN position(' ' IN payload ->> 'name') > 0 THEN substring(payload ->> 'name' FROM ' ([^ ]*)$') ELSE payload ->> 'name' END,
+           'ipiNameNumber', payload -> 'ipi', 'ipiBaseNumber', NULL, 'society', NULL)
+   WHERE published_at IS NULL AND event_type IN ('songwriter.created', 'songwriter.updated') AND payload ? 'name';
+  ALTER TABLE outbox FORCE ROW LEVEL SECURITY;
+  RAISE NOTICE '020   % undelivered work events moved to version 2', n;
+END $$;

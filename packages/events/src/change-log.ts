@@ -1,4 +1,4 @@
-import type { Prisma, Tx } from '@platform/db';
+import type { Tx } from '@platform/db';
 import type { ChangeAction } from './actions';
 import type { ActorType } from './envelope';
 import type { EventPayload } from './event-catalog';
@@ -46,34 +46,34 @@ export function recordChange(tx: Tx, actor: ChangeActor, change: Change): Promis
   return recordChanges(tx, actor, [change]);
 }
 
-/** Many changes by one actor at once, as recordChange records each: two statements in all. */
+/**
+ * Many changes by one actor at once, as recordChange records each: two statements in all, each
+ * taking its rows as one JSON parameter (an import records 100,000 changes in batches; built by
+ * Prisma's createMany, each batch of 1,000 cost ~24 MB of garbage and ~1 ms a row). Entries keep
+ * the order given, which is the order the audit chain and the event sequence number them in.
+ */
 export async function recordChanges(tx: Tx, actor: ChangeActor, changes: Change[]): Promise<void> {
   if (changes.length === 0) return;
   const actorType = actorTypeOf(actor);
-  await tx.auditLogEntry.createMany({
-    data: changes.map((change) => ({
-      publisherId: actor.publisherId,
-      actorType,
-      actorUserId: actor.userId,
-      actorPartnerClientId: actor.partnerClientId ?? null,
-      action: change.action,
-      entityType: change.entityType,
-      entityId: change.entityId,
-      data: change.data as Prisma.InputJsonObject,
-      requestId: actor.request?.id.slice(0, 200) ?? null,
-      clientIp: actor.request?.clientIp?.slice(0, 100) ?? null,
-    })),
-  });
-  await tx.outboxEvent.createMany({
-    data: changes.map((change) => ({
-      publisherId: actor.publisherId,
-      aggregateType: change.entityType,
-      aggregateId: change.entityId,
-      eventType: change.action,
-      actorType,
-      actorUserId: actor.userId,
-      actorPartnerClientId: actor.partnerClientId ?? null,
-      payload: change.data as Prisma.InputJsonObject,
-    })),
-  });
+  const userId = actor.userId;
+  const partnerClientId = actor.partnerClientId ?? null;
+  const rows = JSON.stringify(
+    changes.map((change) => ({ action: change.action, entity_type: change.entityType, entity_id: change.entityId, data: change.data })),
+  );
+  await tx.$executeRaw`
+    INSERT INTO audit_log (publisher_id, actor_type, actor_user_id, actor_partner_client_id, action, entity_type, entity_id, data,
+                           request_id, client_ip, created_at)
+    SELECT ${actor.publisherId}::uuid, ${actorType}, ${userId}::uuid, ${partnerClientId}::uuid, r.action, r.entity_type, r.entity_id, r.data,
+           ${actor.request?.id.slice(0, 200) ?? null}, ${actor.request?.clientIp?.slice(0, 100) ?? null}, clock_timestamp()
+      FROM ROWS FROM (jsonb_to_recordset(${rows}::jsonb) AS (action text, entity_type text, entity_id text, data jsonb))
+           WITH ORDINALITY AS r(action, entity_type, entity_id, data, n)
+     ORDER BY r.n`;
+  await tx.$executeRaw`
+    INSERT INTO outbox (publisher_id, aggregate_type, aggregate_id, event_type, actor_type, actor_user_id, actor_partner_client_id, payload,
+                        created_at)
+    SELECT ${actor.publisherId}::uuid, r.entity_type, r.entity_id, r.action, ${actorType}, ${userId}::uuid, ${partnerClientId}::uuid, r.data,
+           clock_timestamp()
+      FROM ROWS FROM (jsonb_to_recordset(${rows}::jsonb) AS (action text, entity_type text, entity_id text, data jsonb))
+           WITH ORDINALITY AS r(action, entity_type, entity_id, data, n)
+     ORDER BY r.n`;
 }

@@ -12,7 +12,16 @@ const row = {
   aggregate_type: 'Work',
   aggregate_id: '1d2c3b4a-0000-4000-8000-000000000001',
   event_type: 'work.created',
-  payload: { id: '1d2c3b4a-0000-4000-8000-000000000001', title: 'Søng', iswc: null },
+  payload: {
+    id: '1d2c3b4a-0000-4000-8000-000000000001',
+    title: 'Søng',
+    alternateTitles: ['Song'],
+    iswc: null,
+    language: 'da',
+    versionType: 'ORIGINAL',
+    originalWorkId: null,
+    writers: [{ songwriterId: '3f4e5d6c-0000-4000-8000-000000000003', share: '100.00', role: 'CA', controlled: true }],
+  },
   created_at: new Date('2026-11-29T12:00:00.000Z'),
   actor_type: 'USER',
   actor_user_id: '2e3d4c5b-0000-4000-8000-000000000002',
@@ -26,7 +35,7 @@ describe('the event catalogue', () => {
 
   it('reads back the envelope the relay writes', () => {
     const event = parseEvent(JSON.stringify(envelopeOf(row)));
-    expect(event).toMatchObject({ type: 'work.created', version: 1, sequence: 42, occurredAt: '2026-11-29T12:00:00.000Z' });
+    expect(event).toMatchObject({ type: 'work.created', version: 2, sequence: 42, occurredAt: '2026-11-29T12:00:00.000Z' });
     expect(event.payload).toEqual(row.payload);
   });
 
