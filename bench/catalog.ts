@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ipiNameCheckDigits, iswcCheckDigit } from '@platform/catalog/identifiers';
 import { importWorks } from '@platform/catalog/import';
 import { listWorks } from '@platform/catalog/works';
 import { createPrismaClient, disconnectPrismaClient, ScopedDatabase } from '@platform/db';
-import { demoId } from '@platform/demo-data';
+import { demoId, ipiNameNumber as ipiOf, iswc as iswcOf } from '@platform/demo-data';
 import { measure, report } from './measure';
 
 const WORKS = 100_000;
@@ -12,14 +11,6 @@ const WORKS = 100_000;
 const WORKS_PER_WRITER = 10;
 const WORDS = ['Amber', 'Bright', 'Cinder', 'Drift', 'Ember', 'Fable', 'Glass', 'Harbor', 'Iris', 'Juniper', 'Kite', 'Lumen'];
 
-const iswcOf = (n: number) => {
-  const body = String(n).padStart(9, '0');
-  return `T${body}${iswcCheckDigit(body)}`;
-};
-const ipiOf = (n: number) => {
-  const body = String(n).padStart(9, '0');
-  return `${body}${ipiNameCheckDigits(body)}`;
-};
 const titleOf = (n: number) => `${WORDS[n % 12]} ${WORDS[Math.floor(n / 12) % 12]} ${WORDS[Math.floor(n / 144) % 12]} ${n}`;
 
 /**

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { ipiNameCheckDigits, iswcCheckDigit } from '@platform/catalog/identifiers';
-import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import { codesOf, graphql, login, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
+import { DEMO_PASSWORD, demoId, ipiNameNumber, iswc } from '@platform/demo-data';
+import { codesOf, graphql, inScopeAs, login, startOwnPlatform, type OwnPlatform, type Session } from '@platform/testing';
 
 /**
  * The catalog as a publisher's administrators keep it: identifiers checked and unique, shares
@@ -20,14 +19,8 @@ let client: Session;
 // Codes no demo row has: this run's own, so the unique rules are tested on them alone.
 const RUN = 700_000_000 + Math.floor(Math.random() * 90_000_000);
 let serial = 0;
-const freshIswc = () => {
-  const body = String(RUN + (serial += 1)).padStart(9, '0');
-  return `T-${body.slice(0, 3)}.${body.slice(3, 6)}.${body.slice(6)}-${iswcCheckDigit(body)}`;
-};
-const freshIpi = () => {
-  const body = String(RUN + (serial += 1)).padStart(9, '0');
-  return `${body}${ipiNameCheckDigits(body)}`;
-};
+const freshIswc = () => iswc(RUN + (serial += 1));
+const freshIpi = () => ipiNameNumber(RUN + (serial += 1));
 const freshIsrc = () => `QZRUN${String((RUN + (serial += 1)) % 10_000_000).padStart(7, '0')}`;
 
 const WORK_FIELDS = `id title alternateTitles iswc language versionType originalWork { id title } controlled
@@ -180,22 +173,13 @@ describe('works as a publisher registers them', () => {
   it('has the database refuse a writer line that breaks the total, when the transaction commits', async () => {
     const a = await songwriter(spirit, { lastName: 'Direct', ipiNameNumber: freshIpi() });
     const target = await work(spirit, { title: 'Held By The Database', writers: [{ songwriterId: a, share: 100 }] });
-    const api = new pg.Client({ connectionString: platform.urls.apiUrl });
-    await api.connect();
-    try {
-      await api.query('BEGIN');
-      await api.query(`SELECT set_config('app.publisher_id', $1, true), set_config('app.user_id', $2, true)`, [
-        spirit.publisherId,
-        spirit.userId,
-      ]);
+    await inScopeAs(platform.urls.apiUrl, { publisherId: spirit.publisherId!, userId: spirit.userId }, async (api) => {
       await api.query(`UPDATE work_writers SET share = 60 WHERE work_id = $1`, [target.id]);
       await expect(api.query('COMMIT')).rejects.toMatchObject({
         code: 'PP001',
         message: expect.stringContaining('must add up to 100.00%'),
       });
-    } finally {
-      await api.end();
-    }
+    });
     const { rows } = await admin.query(`SELECT share::text FROM work_writers WHERE work_id = $1`, [target.id]);
     expect(rows).toEqual([{ share: '100.00' }]);
   });
@@ -369,24 +353,14 @@ describe('recordings and works, both ways', () => {
   it('has the database refuse a delete that races a new link', async () => {
     const target = await work(spirit, { title: 'Raced Delete' });
     const recording = await as(spirit, `mutation { createRecording(input: { title: "Raced Link" }) { id } }`);
-    const api = new pg.Client({ connectionString: platform.urls.apiUrl });
-    await api.connect();
-    try {
-      await api.query('BEGIN');
-      await api.query(`SELECT set_config('app.publisher_id', $1, true), set_config('app.user_id', $2, true)`, [
-        spirit.publisherId,
-        spirit.userId,
-      ]);
+    await inScopeAs(platform.urls.apiUrl, { publisherId: spirit.publisherId!, userId: spirit.userId }, async (api) => {
       await api.query(`INSERT INTO work_recordings (publisher_id, work_id, recording_id) VALUES ($1, $2, $3)`, [
         spirit.publisherId,
         target.id,
         recording.data.createRecording.id,
       ]);
       await expect(api.query(`DELETE FROM works WHERE id = $1`, [target.id])).rejects.toMatchObject({ code: '23503' });
-    } finally {
-      await api.query('ROLLBACK');
-      await api.end();
-    }
+    });
   });
 });
 
@@ -522,31 +496,19 @@ describe('a client songwriter', () => {
 
   it('is held to their own works by the search functions themselves, not only by the policies on works', async () => {
     // The functions read as the owner: asked in the client's scope, they must apply the restriction.
-    const api = new pg.Client({ connectionString: platform.urls.apiUrl });
-    await api.connect();
-    try {
-      const scoped = async (userId: string, sql: string) => {
-        await api.query('BEGIN');
-        await api.query(`SELECT set_config('app.publisher_id', $1, true), set_config('app.user_id', $2, true)`, [
-          demoId('publisher:songtrust'),
-          userId,
-        ]);
-        const { rows } = await api.query(sql);
-        await api.query('ROLLBACK');
-        return rows.map((r) => r.work_id as string);
-      };
-      const mine = (await admin.query(`SELECT work_id FROM work_writers WHERE songwriter_id = $1`, [CLIENT_SONGWRITER])).rows.map(
-        (r) => r.work_id,
+    const scoped = (userId: string, sql: string) =>
+      inScopeAs(platform.urls.apiUrl, { publisherId: demoId('publisher:songtrust'), userId }, async (api) =>
+        (await api.query(sql)).rows.map((r) => r.work_id as string),
       );
-      for (const sql of [`SELECT work_id FROM app_work_title_search('a', '%')`, `SELECT work_id FROM app_work_title_contains('%')`]) {
-        const asClient = await scoped(client.userId, sql);
-        expect(asClient.length).toBeGreaterThan(0);
-        for (const id of asClient) expect(mine).toContain(id);
-        // The publisher's Owner finds all of its works, the client's few among them.
-        expect((await scoped(demoId('user:owner@songtrust.demo'), sql)).length).toBeGreaterThan(asClient.length);
-      }
-    } finally {
-      await api.end();
+    const mine = (await admin.query(`SELECT work_id FROM work_writers WHERE songwriter_id = $1`, [CLIENT_SONGWRITER])).rows.map(
+      (r) => r.work_id,
+    );
+    for (const sql of [`SELECT work_id FROM app_work_title_search('a', '%')`, `SELECT work_id FROM app_work_title_contains('%')`]) {
+      const asClient = await scoped(client.userId, sql);
+      expect(asClient.length).toBeGreaterThan(0);
+      for (const id of asClient) expect(mine).toContain(id);
+      // The publisher's Owner finds all of its works, the client's few among them.
+      expect((await scoped(demoId('user:owner@songtrust.demo'), sql)).length).toBeGreaterThan(asClient.length);
     }
   });
 });
