@@ -33,12 +33,27 @@ export function asRuleViolation(error: unknown): RuleViolation | null {
   return new RuleViolation(cause.originalMessage);
 }
 
-/**
- * The constraint a statement broke, when it broke a unique key (23505) or a foreign key (23503):
- * services turn the ones they expect into the rule the constraint enforces.
- */
-export function violatedConstraint(error: unknown): string | null {
+/** The constraint a statement broke, when it broke a unique key (23505) or a foreign key (23503). */
+function violatedConstraint(error: unknown): string | null {
   const cause = driverCause(error);
   if ((cause?.originalCode !== '23505' && cause?.originalCode !== '23503') || typeof cause.originalMessage !== 'string') return null;
   return /constraint "([^"]+)"/.exec(cause.originalMessage)?.[1] ?? null;
+}
+
+/**
+ * Runs a write and answers a unique or foreign key it breaks with the rule that key enforces,
+ * as BAD_USER_INPUT naming the field: the key decides a race that a look-up beforehand could not.
+ */
+export async function withConstraintRules<T>(
+  write: () => Promise<T>,
+  rules: Readonly<Record<string, { message: string; field: string }>>,
+): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const broken = violatedConstraint(error);
+    const rule = broken ? rules[broken] : undefined;
+    if (rule) throw new InvalidInput(rule.message, rule.field);
+    throw error;
+  }
 }

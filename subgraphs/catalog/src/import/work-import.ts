@@ -5,7 +5,9 @@ import { InvalidInput } from '@platform/errors';
 import { recordChanges, type Change, type ChangeActor } from '@platform/events';
 import { normalizeIpiName, normalizeIswc, normalizeLanguage, optionalText, requiredText } from '../identifiers';
 import { societyCode } from '../songwriters/societies';
+import { songwriterSnapshot, type SongwriterSnapshotFields } from '../songwriters/songwriters';
 import { checkSharesTotal, formatHundredths, validRole, validShare, type WriterLine } from '../works/shares';
+import { workSnapshot } from '../works/works';
 import { MAX_ALTERNATE_TITLES, MAX_TITLE_LENGTH } from '../works/work-fields';
 import { importLayout, type ImportLayout, type WriterField } from './import-columns';
 
@@ -74,11 +76,10 @@ export async function importWorks(tx: Tx, actor: Importer, csv: string, options:
     if ((i + 1) % 10_000 === 0) progress(`checked ${(i + 1).toLocaleString('en')}/${records.length.toLocaleString('en')} rows`);
   }
   progress(`checked ${records.length.toLocaleString('en')} rows: ${rejected.length} problem(s) so far`);
-  await checkAgainstCatalog(tx, actor.publisherId, works, rejected);
+  const songwriterIds = await checkAgainstCatalog(tx, actor.publisherId, works, rejected);
   const report = { rows: records.length, imported: 0, songwritersCreated: 0, rejected: rejected.sort((a, b) => a.line - b.line) };
   if (rejected.length > 0 || works.length === 0) return report;
 
-  const songwriterIds = await existingSongwriters(tx, actor.publisherId, works);
   const created = await createSongwriters(tx, actor, works, songwriterIds);
   progress(`created ${created.toLocaleString('en')} songwriters`);
   for (let start = 0; start < works.length; start += WRITE_BATCH) {
@@ -189,9 +190,15 @@ function yesOrNo(value: string, name: string): boolean | null {
 
 /**
  * What only the catalog can tell: an ISWC registered already (or twice in the file), and a
- * writer the catalog does not know given without a last name to create them with.
+ * writer the catalog does not know given without a last name to create them with. Answers the
+ * songwriters it knows, by IPI name number.
  */
-async function checkAgainstCatalog(tx: Tx, publisherId: string, works: ImportedWork[], rejected: ImportRejection[]): Promise<void> {
+async function checkAgainstCatalog(
+  tx: Tx,
+  publisherId: string,
+  works: ImportedWork[],
+  rejected: ImportRejection[],
+): Promise<Map<string, string>> {
   const firstLineOf = new Map<string, number>();
   for (const work of works) {
     if (!work.iswc) continue;
@@ -216,6 +223,7 @@ async function checkAgainstCatalog(tx: Tx, publisherId: string, works: ImportedW
       }
     }
   }
+  return known;
 }
 
 /** The publisher's songwriters among the file's writers, by IPI name number. */
@@ -243,23 +251,19 @@ async function createSongwriters(tx: Tx, actor: Importer, works: ImportedWork[],
   }));
   for (let start = 0; start < rows.length; start += WRITE_BATCH) {
     const batch = rows.slice(start, start + WRITE_BATCH);
-    await tx.$executeRaw`
+    // The database writes `name` from first and last name: the events take it from there.
+    const written = await tx.$queryRaw<SongwriterSnapshotFields[]>`
       INSERT INTO songwriters (publisher_id, id, first_name, last_name, ipi_name_number, society, created_by, updated_by)
       SELECT ${actor.publisherId}::uuid, r.id, r.first_name, r.last_name, r.ipi_name_number, r.society, ${actor.userId}::uuid, ${actor.userId}::uuid
         FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb)
-          AS r(id uuid, first_name text, last_name text, ipi_name_number text, society text)`;
-    const changes: Change[] = batch.map((s) => ({
+          AS r(id uuid, first_name text, last_name text, ipi_name_number text, society text)
+      RETURNING id, name, first_name AS "firstName", last_name AS "lastName", ipi_name_number AS "ipiNameNumber",
+                ipi_base_number AS "ipiBaseNumber", society`;
+    const changes: Change[] = written.map((s) => ({
       entityType: 'Songwriter',
       entityId: s.id,
       action: 'songwriter.created',
-      data: {
-        name: s.first_name ? `${s.first_name} ${s.last_name}` : s.last_name!,
-        firstName: s.first_name,
-        lastName: s.last_name!,
-        ipiNameNumber: s.ipi_name_number,
-        ipiBaseNumber: null,
-        society: s.society,
-      },
+      data: songwriterSnapshot(s),
     }));
     await recordChanges(tx, actor, changes);
   }
@@ -267,7 +271,7 @@ async function createSongwriters(tx: Tx, actor: Importer, works: ImportedWork[],
   return rows.length;
 }
 
-/** One batch of works and their writer lines: three statements, plus the audit entries and events. */
+/** One batch of works and their writer lines: two statements, and two more for the audit entries and events. */
 async function writeWorks(tx: Tx, actor: Importer, works: ImportedWork[], songwriterIds: Map<string, string>): Promise<void> {
   const rows = works.map((w) => ({
     id: randomUUID(),
@@ -293,16 +297,18 @@ async function writeWorks(tx: Tx, actor: Importer, works: ImportedWork[], songwr
     entityType: 'Work',
     entityId: rows[i]!.id,
     action: 'work.created',
-    data: {
-      id: rows[i]!.id,
-      title: w.title,
-      alternateTitles: w.alternateTitles,
-      iswc: w.iswc,
-      language: w.language,
-      versionType: 'ORIGINAL',
-      originalWorkId: null,
-      writers: w.writers.map((writer) => ({ songwriterId: songwriterIds.get(writer.ipi)!, ...writer.line })),
-    },
+    data: workSnapshot(
+      {
+        id: rows[i]!.id,
+        title: w.title,
+        alternateTitles: w.alternateTitles,
+        iswc: w.iswc,
+        language: w.language,
+        versionType: 'ORIGINAL',
+        originalWorkId: null,
+      },
+      w.writers.map((writer) => ({ songwriterId: songwriterIds.get(writer.ipi)!, ...writer.line })),
+    ),
   }));
   for (let start = 0; start < changes.length; start += 1_000) await recordChanges(tx, actor, changes.slice(start, start + 1_000));
 }

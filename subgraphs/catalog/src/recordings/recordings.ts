@@ -1,5 +1,5 @@
 import type { Actor } from '@platform/auth';
-import { violatedConstraint, type Prisma, type Recording, type Tx } from '@platform/db';
+import { withConstraintRules, type Prisma, type Recording, type Tx } from '@platform/db';
 import { recordChange, type EventPayload } from '@platform/events';
 import { InvalidInput, NotFound } from '@platform/errors';
 import { normalizeIsrc, optionalText, requiredText, requireId } from '../identifiers';
@@ -76,10 +76,12 @@ async function validWorkIds(tx: Tx, publisherId: string, workIds: string[]): Pro
 export async function createRecording(tx: Tx, actor: Actor, draft: RecordingDraft): Promise<Recording> {
   const fields = validRecordingFields({ ...draft, title: draft.title ?? '' });
   const workIds = draft.workIds ? await validWorkIds(tx, actor.publisherId, draft.workIds) : [];
-  const recording = await withIsrcRule(() =>
-    tx.recording.create({
-      data: { publisherId: actor.publisherId, ...fields, title: fields.title!, createdBy: actor.userId, updatedBy: actor.userId },
-    }),
+  const recording = await withConstraintRules(
+    () =>
+      tx.recording.create({
+        data: { publisherId: actor.publisherId, ...fields, title: fields.title!, createdBy: actor.userId, updatedBy: actor.userId },
+      }),
+    ISRC_RULE,
   );
   await tx.workRecording.createMany({
     data: workIds.map((workId) => ({ publisherId: actor.publisherId, workId, recordingId: recording.id })),
@@ -99,7 +101,10 @@ export async function updateRecording(tx: Tx, actor: Actor, id: string, draft: R
   const key = { publisherId_id: { publisherId: actor.publisherId, id: recordingId } };
   if (!(await tx.recording.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Recording', recordingId);
   const workIds = draft.workIds ? await validWorkIds(tx, actor.publisherId, draft.workIds) : null;
-  const recording = await withIsrcRule(() => tx.recording.update({ where: key, data: { ...fields, updatedBy: actor.userId } }));
+  const recording = await withConstraintRules(
+    () => tx.recording.update({ where: key, data: { ...fields, updatedBy: actor.userId } }),
+    ISRC_RULE,
+  );
   if (workIds) {
     await tx.workRecording.deleteMany({ where: { publisherId: actor.publisherId, recordingId } });
     await tx.workRecording.createMany({ data: workIds.map((workId) => ({ publisherId: actor.publisherId, workId, recordingId })) });
@@ -123,14 +128,7 @@ export async function deleteRecording(tx: Tx, actor: Actor, id: string): Promise
 }
 
 /** One ISRC is one recording: a second recording with it is refused, naming the field. */
-async function withIsrcRule<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (violatedConstraint(error) === 'recordings_isrc_key') throw new InvalidInput('Another recording already has this ISRC', 'isrc');
-    throw error;
-  }
-}
+const ISRC_RULE = { recordings_isrc_key: { message: 'Another recording already has this ISRC', field: 'isrc' } };
 
 function recordingSnapshot(r: Recording, workIds: string[] | null): EventPayload<'recording.created'> {
   return {

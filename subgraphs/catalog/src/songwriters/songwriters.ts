@@ -1,5 +1,5 @@
 import type { Actor } from '@platform/auth';
-import { violatedConstraint, type Prisma, type Songwriter, type Tx } from '@platform/db';
+import { withConstraintRules, type Prisma, type Songwriter, type Tx } from '@platform/db';
 import { recordChange, type EventPayload } from '@platform/events';
 import { InvalidInput, NotFound } from '@platform/errors';
 import { normalizeIpiBase, normalizeIpiName, optionalText, requiredText, requireId } from '../identifiers';
@@ -43,34 +43,35 @@ type SongwriterFields = Partial<Pick<Songwriter, 'firstName' | 'lastName' | 'ipi
 const NAME_LENGTH = 100;
 
 /** The fields given, checked and normalised; undefined leaves a field as it is, '' or null clears it. */
-export function validSongwriterFields(draft: SongwriterDraft, prefix = ''): SongwriterFields {
-  const at = (field: string) => `${prefix}${field}`;
+function validSongwriterFields(draft: SongwriterDraft): SongwriterFields {
   const fields: SongwriterFields = {};
   if (draft.name != null && draft.lastName == null) {
-    const name = requiredText(draft.name, at('name'), 2 * NAME_LENGTH);
+    const name = requiredText(draft.name, 'name', 2 * NAME_LENGTH);
     const space = name.lastIndexOf(' ');
     fields.firstName = space > 0 ? name.slice(0, space).trim() : null;
     fields.lastName = space > 0 ? name.slice(space + 1) : name;
   }
-  if (draft.firstName !== undefined) fields.firstName = optionalText(draft.firstName, at('firstName'), NAME_LENGTH);
-  if (draft.lastName != null) fields.lastName = requiredText(draft.lastName, at('lastName'), NAME_LENGTH);
+  if (draft.firstName !== undefined) fields.firstName = optionalText(draft.firstName, 'firstName', NAME_LENGTH);
+  if (draft.lastName != null) fields.lastName = requiredText(draft.lastName, 'lastName', NAME_LENGTH);
   const ipi = draft.ipiNameNumber !== undefined ? draft.ipiNameNumber : draft.ipi;
   const ipiField = draft.ipiNameNumber !== undefined ? 'ipiNameNumber' : 'ipi';
-  if (ipi !== undefined) fields.ipiNameNumber = ipi ? normalizeIpiName(ipi, at(ipiField)) : null;
+  if (ipi !== undefined) fields.ipiNameNumber = ipi ? normalizeIpiName(ipi, ipiField) : null;
   if (draft.ipiBaseNumber !== undefined) {
-    fields.ipiBaseNumber = draft.ipiBaseNumber ? normalizeIpiBase(draft.ipiBaseNumber, at('ipiBaseNumber')) : null;
+    fields.ipiBaseNumber = draft.ipiBaseNumber ? normalizeIpiBase(draft.ipiBaseNumber, 'ipiBaseNumber') : null;
   }
-  if (draft.society !== undefined) fields.society = draft.society ? societyCode(draft.society, at('society')) : null;
+  if (draft.society !== undefined) fields.society = draft.society ? societyCode(draft.society, 'society') : null;
   return fields;
 }
 
 export async function createSongwriter(tx: Tx, actor: Actor, draft: SongwriterDraft): Promise<Songwriter> {
   const fields = validSongwriterFields(draft);
   if (!fields.lastName) throw new InvalidInput('lastName must not be empty', draft.name != null ? 'name' : 'lastName');
-  const songwriter = await withIpiRule(() =>
-    tx.songwriter.create({
-      data: { publisherId: actor.publisherId, ...fields, lastName: fields.lastName!, createdBy: actor.userId, updatedBy: actor.userId },
-    }),
+  const songwriter = await withConstraintRules(
+    () =>
+      tx.songwriter.create({
+        data: { publisherId: actor.publisherId, ...fields, lastName: fields.lastName!, createdBy: actor.userId, updatedBy: actor.userId },
+      }),
+    IPI_RULE,
   );
   await recordChange(tx, actor, {
     entityType: 'Songwriter',
@@ -86,7 +87,10 @@ export async function updateSongwriter(tx: Tx, actor: Actor, id: string, draft: 
   const fields = validSongwriterFields(draft);
   const key = { publisherId_id: { publisherId: actor.publisherId, id: songwriterId } };
   if (!(await tx.songwriter.findUnique({ where: key, select: { id: true } }))) throw new NotFound('Songwriter', songwriterId);
-  const songwriter = await withIpiRule(() => tx.songwriter.update({ where: key, data: { ...fields, updatedBy: actor.userId } }));
+  const songwriter = await withConstraintRules(
+    () => tx.songwriter.update({ where: key, data: { ...fields, updatedBy: actor.userId } }),
+    IPI_RULE,
+  );
   await recordChange(tx, actor, {
     entityType: 'Songwriter',
     entityId: songwriterId,
@@ -104,15 +108,11 @@ export async function deleteSongwriter(tx: Tx, actor: Actor, id: string): Promis
   const songwriterId = requireId(id, 'id', 'songwriter');
   const works = await tx.workWriter.count({ where: { publisherId: actor.publisherId, songwriterId } });
   if (works > 0) throw new InvalidInput(`This songwriter writes ${works} work(s); remove them from those works first`, 'id');
-  try {
-    const { count } = await tx.songwriter.deleteMany({ where: { publisherId: actor.publisherId, id: songwriterId } });
-    if (count === 0) throw new NotFound('Songwriter', songwriterId);
-  } catch (error) {
-    if (violatedConstraint(error) === 'work_writers_songwriter_fkey') {
-      throw new InvalidInput('This songwriter was just added to a work; remove them from it first', 'id');
-    }
-    throw error;
-  }
+  const { count } = await withConstraintRules(
+    () => tx.songwriter.deleteMany({ where: { publisherId: actor.publisherId, id: songwriterId } }),
+    { work_writers_songwriter_fkey: { message: 'This songwriter was just added to a work; remove them from it first', field: 'id' } },
+  );
+  if (count === 0) throw new NotFound('Songwriter', songwriterId);
   await recordChange(tx, actor, {
     entityType: 'Songwriter',
     entityId: songwriterId,
@@ -123,18 +123,17 @@ export async function deleteSongwriter(tx: Tx, actor: Actor, id: string): Promis
 }
 
 /** One IPI name number is one person: a second songwriter with it is refused, naming the field. */
-async function withIpiRule<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (violatedConstraint(error) === 'songwriters_ipi_name_number_key') {
-      throw new InvalidInput('Another songwriter already has this IPI name number', 'ipiNameNumber');
-    }
-    throw error;
-  }
-}
+const IPI_RULE = {
+  songwriters_ipi_name_number_key: { message: 'Another songwriter already has this IPI name number', field: 'ipiNameNumber' },
+};
 
-export function songwriterSnapshot(s: Songwriter): EventPayload<'songwriter.created'> {
+export type SongwriterSnapshotFields = Pick<
+  Songwriter,
+  'id' | 'name' | 'firstName' | 'lastName' | 'ipiNameNumber' | 'ipiBaseNumber' | 'society'
+>;
+
+/** A songwriter as its events carry it. */
+export function songwriterSnapshot(s: SongwriterSnapshotFields): EventPayload<'songwriter.created'> {
   return {
     name: s.name,
     firstName: s.firstName,

@@ -26,25 +26,24 @@ export interface WorkFields {
 }
 
 /**
- * The fields of a work, normalised and checked one by one (refusals name the field, under
- * `prefix` when given). Whether a modification's original exists is the caller's to check.
+ * The fields of a work, normalised and checked one by one (refusals name the field). Whether a
+ * modification's original exists is the caller's to check.
  */
-export function validWorkFields(input: WorkFieldsInput, prefix = ''): WorkFields {
-  const at = (field: string) => `${prefix}${field}`;
+export function validWorkFields(input: WorkFieldsInput): WorkFields {
   const fields: WorkFields = {};
-  if (input.title != null) fields.title = requiredText(input.title, at('title'), MAX_TITLE_LENGTH);
+  if (input.title != null) fields.title = requiredText(input.title, 'title', MAX_TITLE_LENGTH);
   if (input.alternateTitles != null) {
     if (input.alternateTitles.length > MAX_ALTERNATE_TITLES) {
-      throw new InvalidInput(`a work has at most ${MAX_ALTERNATE_TITLES} alternate titles`, at('alternateTitles'));
+      throw new InvalidInput(`a work has at most ${MAX_ALTERNATE_TITLES} alternate titles`, 'alternateTitles');
     }
-    const titles = input.alternateTitles.map((t, i) => requiredText(t, at(`alternateTitles[${i}]`), MAX_TITLE_LENGTH));
+    const titles = input.alternateTitles.map((t, i) => requiredText(t, `alternateTitles[${i}]`, MAX_TITLE_LENGTH));
     fields.alternateTitles = [...new Set(titles)];
   }
-  if (input.iswc !== undefined) fields.iswc = input.iswc ? normalizeIswc(input.iswc, at('iswc')) : null;
-  if (input.language !== undefined) fields.language = input.language ? normalizeLanguage(input.language, at('language')) : null;
+  if (input.iswc !== undefined) fields.iswc = input.iswc ? normalizeIswc(input.iswc, 'iswc') : null;
+  if (input.language !== undefined) fields.language = input.language ? normalizeLanguage(input.language, 'language') : null;
   if (input.versionType != null) fields.versionType = input.versionType;
   if (input.originalWorkId !== undefined) {
-    fields.originalWorkId = input.originalWorkId ? requireId(input.originalWorkId, at('originalWorkId'), 'work') : null;
+    fields.originalWorkId = input.originalWorkId ? requireId(input.originalWorkId, 'originalWorkId', 'work') : null;
   }
   return fields;
 }
@@ -53,16 +52,16 @@ export function validWorkFields(input: WorkFieldsInput, prefix = ''): WorkFields
  * A modification names the original it modifies; an original names none. `current` is the
  * work's state before an update (an update may change either half).
  */
-export function checkVersion(fields: WorkFields, current: { versionType: VersionType; originalWorkId: string | null } | null, prefix = '') {
+export function checkVersion(fields: WorkFields, current: { versionType: VersionType; originalWorkId: string | null } | null) {
   const versionType = fields.versionType ?? current?.versionType ?? 'ORIGINAL';
   const original = fields.originalWorkId !== undefined ? fields.originalWorkId : (current?.originalWorkId ?? null);
   if (versionType === 'MODIFICATION' && !original) {
-    throw new InvalidInput('a MODIFICATION names the original work it modifies in originalWorkId', `${prefix}originalWorkId`);
+    throw new InvalidInput('a MODIFICATION names the original work it modifies in originalWorkId', 'originalWorkId');
   }
   if (versionType === 'ORIGINAL' && original) {
     // Switching a modification back to an original drops its link.
     if (fields.originalWorkId === undefined && fields.versionType === 'ORIGINAL') return { versionType, originalWorkId: null };
-    throw new InvalidInput('only a MODIFICATION has an original work; set versionType: MODIFICATION', `${prefix}versionType`);
+    throw new InvalidInput('only a MODIFICATION has an original work; set versionType: MODIFICATION', 'versionType');
   }
   return { versionType, originalWorkId: original };
 }

@@ -32,7 +32,7 @@ export const WORK_COLUMNS = Prisma.sql`w.publisher_id AS "publisherId", w.id, w.
 const exactTime = (column: string) => Prisma.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
 interface SortKey {
-  /** The key as SQL, compared with the cursor's first part. */
+  /** The key as SQL, compared with the cursor's sort key. */
   key: Prisma.Sql;
   /** The key as text, for the next cursor. */
   keyText: Prisma.Sql;
@@ -44,8 +44,9 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * Works of the actor's publisher: filtered, sorted, and paged by keyset — the cursor is the sort
- * key and id of the last row, so a page never repeats or skips a row because others were added
- * or removed meanwhile. Three statements whatever the page size: the page, and its total count.
+ * key and id of the last row (and the order it belongs to), so a page never repeats or skips a
+ * row because others were added or removed meanwhile. Two statements whatever the page size:
+ * the page, and its total count.
  */
 export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery): Promise<Connection<Work>> {
   const size = pageSize(query.first);

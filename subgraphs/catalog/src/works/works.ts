@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@platform/auth';
-import { violatedConstraint, type Prisma, type Tx, type Work } from '@platform/db';
+import { withConstraintRules, type Prisma, type Tx, type Work } from '@platform/db';
 import { InvalidInput, NotFound, NotPermitted } from '@platform/errors';
 import { recordChange, type EventPayload } from '@platform/events';
 import { requireId } from '../identifiers';
@@ -19,20 +19,22 @@ export async function createWork(tx: Tx, actor: Actor, draft: WorkDraft): Promis
   await requireSongwriters(tx, actor.publisherId, writers);
   if (version.originalWorkId) await requireOriginal(tx, actor.publisherId, version.originalWorkId, id);
   // No RETURNING: to a client the new work is invisible until its writers exist.
-  await withIdentifierRules(() =>
-    tx.work.createMany({
-      data: [
-        {
-          publisherId: actor.publisherId,
-          id,
-          ...fields,
-          ...version,
-          title: fields.title!,
-          createdBy: actor.userId,
-          updatedBy: actor.userId,
-        },
-      ],
-    }),
+  await withConstraintRules(
+    () =>
+      tx.work.createMany({
+        data: [
+          {
+            publisherId: actor.publisherId,
+            id,
+            ...fields,
+            ...version,
+            title: fields.title!,
+            createdBy: actor.userId,
+            updatedBy: actor.userId,
+          },
+        ],
+      }),
+    ISWC_RULE,
   );
   await tx.workWriter.createMany({ data: writers.map((w) => ({ publisherId: actor.publisherId, workId: id, ...w })) });
   const work = await tx.work.findUniqueOrThrow({ where: { publisherId_id: { publisherId: actor.publisherId, id } } });
@@ -76,7 +78,7 @@ export async function updateWork(tx: Tx, actor: Actor, id: string, draft: WorkDr
     await tx.workWriter.createMany({ data: writers.map((w) => ({ publisherId: actor.publisherId, workId, ...w })) });
   }
   const changes: Prisma.WorkUpdateInput = { ...fields, ...version };
-  const work = await withIdentifierRules(() => tx.work.update({ where: key, data: changes }));
+  const work = await withConstraintRules(() => tx.work.update({ where: key, data: changes }), ISWC_RULE);
   await recordChange(tx, actor, { entityType: 'Work', entityId: work.id, action: 'work.updated', data: workSnapshot(work, writers) });
   return work;
 }
@@ -96,14 +98,9 @@ export async function deleteWork(tx: Tx, actor: Actor, id: string): Promise<stri
   if (recordings > 0) {
     throw new InvalidInput(`This work has ${recordings} recording(s): unlink them from it (or delete them) first`, 'id');
   }
-  try {
-    await tx.work.deleteMany({ where: { publisherId, id: workId } });
-  } catch (error) {
-    if (violatedConstraint(error) === 'work_recordings_work_fkey') {
-      throw new InvalidInput('A recording of this work was just linked to it: unlink it first', 'id');
-    }
-    throw error;
-  }
+  await withConstraintRules(() => tx.work.deleteMany({ where: { publisherId, id: workId } }), {
+    work_recordings_work_fkey: { message: 'A recording of this work was just linked to it: unlink it first', field: 'id' },
+  });
   await recordChange(tx, actor, { entityType: 'Work', entityId: workId, action: 'work.deleted', data: { id: workId } });
   return workId;
 }
@@ -150,16 +147,13 @@ async function requireOriginal(tx: Tx, publisherId: string, originalId: string, 
 }
 
 /** A second work under an ISWC the publisher already registered is refused, naming the field. */
-async function withIdentifierRules<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (violatedConstraint(error) === 'works_iswc_key') throw new InvalidInput('This ISWC is already registered to another work', 'iswc');
-    throw error;
-  }
-}
+const ISWC_RULE = { works_iswc_key: { message: 'This ISWC is already registered to another work', field: 'iswc' } };
 
-export function workSnapshot(work: Work, writers: WriterLine[] | null): EventPayload<'work.created'> {
+/** A work as its events carry it; `writers` when they changed. */
+export function workSnapshot(
+  work: Pick<Work, 'id' | 'title' | 'alternateTitles' | 'iswc' | 'language' | 'versionType' | 'originalWorkId'>,
+  writers: WriterLine[] | null,
+): EventPayload<'work.created'> {
   return {
     id: work.id,
     title: work.title,
