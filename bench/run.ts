@@ -1,13 +1,14 @@
 // pnpm bench [name …]: each measurement as a ratio against a baseline run in the same process
 // (or, for runtimes, the same interleaved rounds) on the same data. Bounded in iterations; talks
 // only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime, fairness, directory,
-// partners, audit, monitoring, offboarding, events, catalog (default: all).
+// partners, audit, monitoring, offboarding, events, catalog, catalog-path (default: all).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createDemoDatabase, startPlatform, startTestCluster, type RunningPlatform } from '@platform/testing';
 import { auditChainCost } from './audit';
 import { catalogCost } from './catalog';
+import { catalogPathCost } from './catalog-path';
 import { directorySyncCost } from './directory-sync';
 import { eventRelayCost } from './events';
 import { noisyNeighbour } from './fairness';
@@ -43,6 +44,7 @@ const BENCHES: Record<string, (setting: BenchSetting) => Promise<void>> = {
   offboarding: ({ apiUrl, adminUrl }) => offboardingCost(apiUrl, adminUrl),
   events: ({ apiUrl, adminUrl }) => eventRelayCost(apiUrl, adminUrl),
   catalog: ({ apiUrl, adminUrl }) => catalogCost(apiUrl, adminUrl),
+  'catalog-path': ({ apiUrl, adminUrl, dataDir }) => catalogPathCost(apiUrl, adminUrl, path.join(dataDir, 'catalog-path')),
 };
 
 const chosen = process.argv.slice(2);
@@ -55,7 +57,12 @@ if (unknown.length) {
 // The services' request logs would drown the tables.
 process.env.LOG_LEVEL ??= 'warn';
 
-const cluster = await startTestCluster();
+// BENCH_PROFILE=1: PostgreSQL counts every statement (pg_stat_statements) for the profiles.
+const cluster = await startTestCluster(
+  process.env.BENCH_PROFILE === '1'
+    ? { postgresFlags: ['-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.track=all'] }
+    : {},
+);
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'platform-bench-'));
 let running: RunningPlatform | undefined;
 try {

@@ -23,6 +23,8 @@ export async function startEmbeddedPostgres(options: {
   password: string;
   persistent: boolean;
   log?: (line: string) => void;
+  /** Settings for the server process (`-c name=value`), e.g. a bench's pg_stat_statements. */
+  postgresFlags?: string[];
 }): Promise<EmbeddedCluster> {
   const log = options.log ?? (() => {});
   await mkdir(path.dirname(options.dataDir), { recursive: true });
@@ -39,6 +41,7 @@ export async function startEmbeddedPostgres(options: {
     password: options.password,
     authMethod: 'scram-sha-256',
     persistent: options.persistent,
+    postgresFlags: options.postgresFlags ?? [],
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: asRoot,
     // PostgreSQL's own start-up chatter stays out of the platform's output; its errors do not.

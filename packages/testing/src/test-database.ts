@@ -21,10 +21,16 @@ const TEST_ROLES = {
 };
 
 /** A throw-away PostgreSQL cluster in a temporary folder, on a free port. */
-export async function startTestCluster(): Promise<TestCluster> {
+export async function startTestCluster(options: { postgresFlags?: string[] } = {}): Promise<TestCluster> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'platform-pg-'));
   const port = await freePort();
-  const cluster = await startEmbeddedPostgres({ dataDir: path.join(dir, 'data'), port, password: 'postgres-test', persistent: false });
+  const cluster = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'data'),
+    port,
+    password: 'postgres-test',
+    persistent: false,
+    ...options,
+  });
   return {
     adminUrl: cluster.adminUrl,
     port,
