@@ -37,9 +37,16 @@ export interface RequestContext {
   withheld: Withheld | null;
   /** The platform operator's support access the caller is in the publisher through, if any. */
   supportAccessId: string | null;
-  /** Runs one unit of work in one transaction, scoped to this request's publisher and user. */
+  /**
+   * Reads in this request's scope, in the request's one read-only transaction (opened by the first
+   * read, committed once the response is sent): DataLoader batches and lists share it.
+   */
   inScope<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Runs a service for the signed-in caller: one transaction of this request's scope, and the actor. */
+  /**
+   * Runs a service for the signed-in caller: a transaction of its own in this request's scope,
+   * and the actor. The request's read transaction is ended first, so that a request never holds
+   * two connections (requests waiting on each other for the pool's last one).
+   */
   act<T>(work: (tx: Tx, actor: Actor) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
   /** Runs a service for a platform operator: one transaction without a publisher, and the operator. */
   operate<T>(work: (tx: Tx, operator: Operator) => Promise<T>): Promise<T>;
@@ -108,6 +115,8 @@ export function createContextBuilder(deps: ContextDependencies) {
       permissions = access.permissions;
     }
     const scope = { publisherId: principal?.publisherId ?? null, userId: principal?.userId ?? operator?.userId ?? null };
+    const reads = deps.db.readSession(scope);
+    whenDone(() => void reads.end());
     const context: RequestContext = {
       requestId,
       principal,
@@ -116,13 +125,15 @@ export function createContextBuilder(deps: ContextDependencies) {
       ownWorksOf,
       withheld,
       supportAccessId,
-      inScope: (work) => deps.db.withScope(scope, work),
-      act: (work, options) => {
+      inScope: (work) => reads.run(work),
+      act: async (work, options) => {
         const actor = actorOf(context);
+        await reads.release();
         return deps.db.withScope(scope, (tx) => work(tx, actor), options);
       },
-      operate: (work) => {
+      operate: async (work) => {
         const acting = operatorOf(context);
+        await reads.release();
         return deps.db.withScope({ userId: acting.userId }, (tx) => work(tx, acting));
       },
       client: { ip, userAgent: requestHeader(req, 'user-agent') },

@@ -2,6 +2,7 @@
 // './admin', so that no service process loads those.
 export { createPrismaClient, disconnectPrismaClient, type PrismaClient } from './client';
 export { ScopedDatabase, continueInPublisher, isUuid, type AccessScope, type InScope, type Tx } from './scoped-database';
+export { ReadSession } from './read-session';
 export { RuleViolation, withConstraintRules } from './rule-violation';
 export { syncTemplatesOf, type TemplateSql } from './role-templates';
 export { OWNER_PATHS, TABLE_OWNERS, type TableOwner } from './table-owners';

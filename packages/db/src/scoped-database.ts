@@ -1,6 +1,8 @@
 import { disconnectPrismaClient, poolUsageOf, type PrismaClient } from './client';
-import type { Prisma } from '../generated/prisma/client';
+import { Prisma } from '../generated/prisma/client';
+import { ReadSession } from './read-session';
 import { asRuleViolation } from './rule-violation';
+import { asServiceUnavailable } from './unavailable';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -24,6 +26,12 @@ export interface AccessScope {
   invitationTokenHash?: string | null;
 }
 
+/** The longest a request's reads may share a transaction; a read after that fails and is retried by the client. */
+const READ_SESSION_TIMEOUT_MS = 30_000;
+
+/** SET TRANSACTION READ ONLY, in the same statement as the scope: no round trip of its own. */
+const READ_ONLY = Prisma.sql`, set_config('transaction_read_only', 'on', true)`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -35,8 +43,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ScopedDatabase {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** `timeoutMs`: how long the transaction may stay open (5 s unless a long unit of work, an import, says more). */
-  async withScope<T>(scope: AccessScope, work: (tx: Tx) => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
+  /**
+   * `timeoutMs`: how long the transaction may stay open (5 s unless a long unit of work, an import,
+   * says more). `readOnly`: PostgreSQL refuses any write in it.
+   */
+  async withScope<T>(
+    scope: AccessScope,
+    work: (tx: Tx) => Promise<T>,
+    options: { timeoutMs?: number; readOnly?: boolean } = {},
+  ): Promise<T> {
     assertUuid('publisherId', scope.publisherId);
     assertUuid('userId', scope.userId);
     assertUuid('sessionId', scope.sessionId);
@@ -48,15 +63,28 @@ export class ScopedDatabase {
                                     set_config('app.login_email', ${scope.loginEmail ?? ''}, true),
                                     set_config('app.session_id', ${scope.sessionId ?? ''}, true),
                                     set_config('app.reset_token_hash', ${scope.resetTokenHash ?? ''}, true),
-                                    set_config('app.invitation_token_hash', ${scope.invitationTokenHash ?? ''}, true)`;
+                                    set_config('app.invitation_token_hash', ${scope.invitationTokenHash ?? ''}, true)
+                                    ${options.readOnly ? READ_ONLY : Prisma.empty}`;
           return work(tx);
         },
         options.timeoutMs ? { timeout: options.timeoutMs } : undefined,
       );
     } catch (error) {
       // Rules checked by the database at commit arrive as driver errors; they are the caller's.
-      throw asRuleViolation(error) ?? error;
+      // A database away or out of connections is said as such, never in Prisma's words.
+      throw asRuleViolation(error) ?? asServiceUnavailable(error) ?? error;
     }
+  }
+
+  /**
+   * One read-only transaction for every read of a request (see ReadSession); the request ends it.
+   * It may stay open as long as a request may take.
+   */
+  readSession(scope: AccessScope): ReadSession {
+    return new ReadSession(
+      (held) => this.withScope(scope, held, { timeoutMs: READ_SESSION_TIMEOUT_MS, readOnly: true }),
+      (work) => this.withScope(scope, work, { readOnly: true }),
+    );
   }
 
   /** A liveness probe for health checks; touches no table. */

@@ -1,3 +1,4 @@
+import { actorOf } from '@platform/access';
 import type { QueryResolvers } from '../generated/resolvers-types';
 import { requireId } from '../identifiers';
 import { listRecordings } from '../recordings/recordings';
@@ -5,10 +6,10 @@ import { listSongwriters } from '../songwriters/songwriters';
 import { listWorks } from '../works/work-list';
 
 export const Query: QueryResolvers = {
-  works: (_, args, ctx) => ctx.act((tx, actor) => listWorks(tx, actor, args)),
+  works: (_, args, ctx) => ctx.inScope((tx) => listWorks(tx, actorOf(ctx), args)),
   work: (_, { id }, ctx) => ctx.loaders.work.load(requireId(id, 'id', 'work')),
-  songwriters: (_, args, ctx) => ctx.act((tx, actor) => listSongwriters(tx, actor, args)),
+  songwriters: (_, args, ctx) => ctx.inScope((tx) => listSongwriters(tx, actorOf(ctx), args)),
   songwriter: (_, { id }, ctx) => ctx.loaders.songwriter.load(requireId(id, 'id', 'songwriter')),
-  recordings: (_, args, ctx) => ctx.act((tx, actor) => listRecordings(tx, actor, args)),
+  recordings: (_, args, ctx) => ctx.inScope((tx) => listRecordings(tx, actorOf(ctx), args)),
   recording: (_, { id }, ctx) => ctx.loaders.recording.load(requireId(id, 'id', 'recording')),
 };
