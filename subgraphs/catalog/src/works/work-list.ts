@@ -45,8 +45,8 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 /**
  * Works of the actor's publisher: filtered, sorted, and paged by keyset — the cursor is the sort
  * key and id of the last row (and the order it belongs to), so a page never repeats or skips a
- * row because others were added or removed meanwhile. Two statements whatever the page size:
- * the page, and its total count.
+ * row because others were added or removed meanwhile. One statement whatever the page size,
+ * its total count included (two for a page past the end).
  */
 export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery): Promise<Connection<Work>> {
   const size = pageSize(query.first);
@@ -71,12 +71,15 @@ export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery): Promise
     ? Prisma.sql`AND (${sort.key}, w.id) ${Prisma.raw(descending ? '<' : '>')} (${after[1]}${sort.cast}, ${after[2]}::uuid)`
     : Prisma.empty;
   const direction = Prisma.raw(descending ? 'DESC' : 'ASC');
-  const rows = await tx.$queryRaw<(Work & { sortKey: string })[]>`
-    SELECT ${WORK_COLUMNS}, ${sort.keyText} AS "sortKey" FROM ${from}
+  // The total rides on the page as a sub-select evaluated once (an InitPlan): one round trip
+  // instead of two. A page past the end has no row to carry it, and asks on its own.
+  const count = Prisma.sql`SELECT count(*)::int FROM ${from} WHERE ${where}`;
+  const rows = await tx.$queryRaw<(Work & { sortKey: string; total: number })[]>`
+    SELECT ${WORK_COLUMNS}, ${sort.keyText} AS "sortKey", (${count}) AS total FROM ${from}
      WHERE ${where} ${seek}
      ORDER BY ${sort.key} ${direction}, w.id ${direction}
      LIMIT ${size + 1}`;
-  const [{ total }] = await tx.$queryRaw<[{ total: number }]>`SELECT count(*)::int AS total FROM ${from} WHERE ${where}`;
+  const total = rows[0]?.total ?? (await tx.$queryRaw<[{ count: number }]>`${count}`)[0].count;
   return connectionOf(rows, size, total, (w) => [field, w.sortKey, w.id]);
 }
 
