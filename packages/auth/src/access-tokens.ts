@@ -8,6 +8,7 @@ import {
   type JSONWebKeySet,
   type JWTVerifyGetKey,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { SIGNING_ALGORITHM, type KeyRing, type SigningKey } from './signing-keys';
 import { ACCESS_TOKEN_TTL_SECONDS, CLOCK_TOLERANCE_SECONDS } from './token-lifetimes';
 
@@ -118,7 +119,27 @@ export async function signAccessToken(
  * Verifies access tokens against a JWKS. Only ES256 is accepted, so `alg: none` and HMAC tokens
  * signed with a public key as secret fail before any key is looked at.
  */
+/**
+ * How long a verified token is taken on its word again without checking its signature: well
+ * within the ten minutes a JWKS is cached, so a signing key withdrawn from the JWKS stops being
+ * honoured no later than it would without this.
+ */
+const VERIFIED_FOR_MS = 60_000;
+
+interface Verified {
+  principal: TokenPrincipal;
+  /** `exp`, in ms: a remembered token still expires on time. */
+  expiresAt: number;
+}
+
 export class AccessTokenVerifier {
+  /**
+   * Tokens this instance has verified, by their exact text. A client sends the same token with
+   * every request for its lifetime; an ES256 signature check costs more CPU than the rest of the
+   * token's handling, and the gateway and each subgraph would otherwise repeat it per request.
+   */
+  private readonly verified = new LRUCache<string, Verified>({ max: 10_000, ttl: VERIFIED_FOR_MS });
+
   private constructor(
     private readonly keys: JWTVerifyGetKey,
     private readonly settings: TokenSettings,
@@ -142,6 +163,14 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string): Promise<TokenPrincipal> {
+    const remembered = this.verified.get(token);
+    if (remembered && Date.now() < remembered.expiresAt + CLOCK_TOLERANCE_SECONDS * 1000) return remembered.principal;
+    const verified = await this.verifySignature(token);
+    this.verified.set(token, verified);
+    return verified.principal;
+  }
+
+  private async verifySignature(token: string): Promise<Verified> {
     try {
       const { payload } = await jwtVerify(token, this.keys, {
         algorithms: [SIGNING_ALGORITHM],
@@ -150,12 +179,16 @@ export class AccessTokenVerifier {
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         requiredClaims: ['sub', 'exp', 'iat', 'nbf'],
       });
-      const { sub, pub, sid, scp } = payload;
+      const { sub, pub, sid, scp, exp } = payload;
       if (typeof sub !== 'string' || typeof sid !== 'string') throw new InvalidTokenError('The token lacks its user or session');
+      const expiresAt = exp! * 1000; // a required claim
       // Exactly one of the two: a token naming a publisher and the platform is not ours.
-      if (scp === PLATFORM_SCOPE && pub === undefined) return { userId: sub, sessionId: sid, platform: true };
+      if (scp === PLATFORM_SCOPE && pub === undefined) {
+        return { principal: Object.freeze({ userId: sub, sessionId: sid, platform: true }), expiresAt };
+      }
       if (typeof pub !== 'string' || scp !== undefined) throw new InvalidTokenError('The token lacks its publisher');
-      return { userId: sub, publisherId: pub, sessionId: sid };
+      // Frozen: one remembered principal is handed to every request that sends its token.
+      return { principal: Object.freeze({ userId: sub, publisherId: pub, sessionId: sid }), expiresAt };
     } catch (error) {
       if (error instanceof InvalidTokenError) throw error;
       if (error instanceof errors.JOSEError) throw new InvalidTokenError(describe(error));
