@@ -1,9 +1,10 @@
 import { allow, rule, shield } from 'graphql-shield';
 import type { IRules, IRule } from 'graphql-shield';
 import type { GraphQLSchema } from 'graphql';
-import { applyMiddleware } from 'graphql-middleware';
+import { applyMiddleware, type IMiddlewareTypeMap } from 'graphql-middleware';
 import { PERMISSIONS, scopeOf, type PermissionKey } from '@platform/permissions';
 import { forbidden, unauthenticated } from '@platform/graphql-edge';
+import { withSynchronousVerdicts } from './synchronous-verdicts';
 import { PERSON_ONLY, PLATFORM_ONLY, PUBLISHER_ONLY, type RequestContext } from './request-context';
 
 export type { IRules, IRule };
@@ -102,17 +103,19 @@ const FEDERATION_RULES: IRules = { Query: { _service: allow }, _Service: allow }
 /** Wraps a subgraph schema in its rules; whatever has no rule is denied. */
 export function protect(schema: GraphQLSchema, rules: IRules): GraphQLSchema {
   const tree = mergeRules(FEDERATION_RULES, rules);
-  return applyMiddleware(
-    schema,
-    shield(tree, {
-      fallbackRule: rule('deny-by-default')(() => forbidden()),
-      // Resolvers throw our own coded errors (BAD_USER_INPUT, NOT_FOUND); let them through.
-      // Anything unexpected is masked later by the error formatter.
-      allowExternalErrors: true,
-      // Strict-cache key: shield's default hashes the whole parent object for every field.
-      hashFunction: ({ parent, args }) => `${(parent as { id?: unknown } | null)?.id ?? ''}:${JSON.stringify(args)}`,
-    }),
-  );
+  const fallbackRule = rule('deny-by-default')(() => forbidden());
+  // Strict-cache key: shield's default hashes the whole parent object for every field.
+  const hashFunction = ({ parent, args }: { parent: unknown; args: unknown }) =>
+    `${(parent as { id?: unknown } | null)?.id ?? ''}:${JSON.stringify(args)}`;
+  const generated = shield(tree, {
+    fallbackRule,
+    // Resolvers throw our own coded errors (BAD_USER_INPUT, NOT_FOUND); let them through.
+    // Anything unexpected is masked later by the error formatter.
+    allowExternalErrors: true,
+    hashFunction,
+  }).generate(schema) as IMiddlewareTypeMap; // a rule tree generates a map of types
+
+  return applyMiddleware(schema, withSynchronousVerdicts(generated, tree, { fallbackRule, hashFunction }));
 }
 
 function mergeRules(a: IRules, b: IRules): IRules {
