@@ -13,7 +13,9 @@ export interface PrismaClientOptions {
 const pools = new WeakMap<PrismaClient, pg.Pool>();
 
 export function createPrismaClient(databaseUrl: string, options: PrismaClientOptions = {}): PrismaClient {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10 });
+  // A server that accepts no connection (stopped, not answering) fails a request within seconds
+  // instead of holding it until a client gives up.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
   // A connection that dies while idle (PostgreSQL restarted, an administrator ended it) leaves
   // the pool, and the next query opens another; unheard, its error would end the process.
   pool.on('error', () => {});

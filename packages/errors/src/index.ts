@@ -4,7 +4,8 @@
  * code of API contract v1 with the message unchanged, and anything else into a masked internal
  * error. A rule can therefore be tested with a transaction and nothing else.
  */
-export type DomainErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'RATE_LIMITED' | 'DIRECTORY_UNAVAILABLE';
+export type DomainErrorCode =
+  'BAD_USER_INPUT' | 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHENTICATED' | 'RATE_LIMITED' | 'DIRECTORY_UNAVAILABLE' | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -114,6 +115,27 @@ export class DirectoryUnavailable extends DomainError {
 
   override details(): Record<string, string | number> {
     return this.retryAfterSeconds ? { retryAfterSeconds: wholeSeconds(this.retryAfterSeconds) } : {};
+  }
+}
+
+/**
+ * The platform could not take the request now: its database is unreachable or restarting, or
+ * every connection stayed busy for longer than a request may wait for one. Nothing was done;
+ * the same request may be sent again after `retryAfterSeconds`.
+ */
+export class ServiceUnavailable extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  override readonly name = 'ServiceUnavailable';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+
+  override details(): Record<string, string | number> {
+    return { retryAfterSeconds: wholeSeconds(this.retryAfterSeconds) };
   }
 }
 
