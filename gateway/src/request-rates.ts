@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { bearerTokenIfWellFormed, unverifiedPrincipal, type PartnerPrincipal, type TokenPrincipal } from '@platform/auth';
+import { withUnnamedStatements } from '@platform/db';
 import { rateLimitedRequest } from '@platform/graphql-edge';
 import type { RateLimitSettings } from '@platform/service';
 
@@ -25,7 +26,7 @@ class TwoTierLimit {
     this.local = new RateLimiterMemory({ keyPrefix, points, duration });
     this.shared = pool
       ? new RateLimiterPostgres({
-          storeClient: pool,
+          storeClient: withUnnamedStatements(pool),
           storeType: 'pool',
           tableName: 'rate_limits',
           tableCreated: true,

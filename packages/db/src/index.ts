@@ -4,6 +4,7 @@ export { createPrismaClient, disconnectPrismaClient, type PrismaClient } from '.
 export { ScopedDatabase, continueInPublisher, isUuid, type AccessScope, type InScope, type Tx } from './scoped-database';
 export { ReadSession } from './read-session';
 export { RuleViolation, withConstraintRules } from './rule-violation';
+export { withUnnamedStatements } from './unnamed-statements';
 export { syncTemplatesOf, type TemplateSql } from './role-templates';
 export { OWNER_PATHS, TABLE_OWNERS, type TableOwner } from './table-owners';
 export { Prisma } from '../generated/prisma/client';

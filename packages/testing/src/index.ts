@@ -31,3 +31,4 @@ export {
 export { runCommand } from './commands';
 export { inScopeAs } from './in-scope';
 export { startSqsProcess, type SqsProcess } from './sqs-process';
+export { startPgBouncer, type PgBouncer } from './pgbouncer';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { withUnnamedStatements } from '@platform/db';
 import { NotSignedIn, TooManyRequests } from '@platform/errors';
 
 /** Failed logins in a row (within an hour) that lock an email. */
@@ -45,7 +46,7 @@ export class LoginGuard {
 
   constructor(private readonly pool: pg.Pool) {
     const store = {
-      storeClient: pool,
+      storeClient: withUnnamedStatements(pool),
       storeType: 'pool',
       tableName: 'rate_limits',
       tableCreated: true,
