@@ -108,7 +108,8 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
   /**
    * A subgraph that refuses a whole request (a session revoked since the token was issued, a
-   * publisher the caller is not a member of, too many requests) answers 401/403/429 with its
+   * publisher the caller is not a member of, too many requests, its database away) answers
+   * 401/403/429/503 with its
    * reason as a GraphQL error. That reason and status go to the client; the subgraph's URL and
    * raw body (which the default puts in `extensions.response`) never do. Any other failure is
    * internal and is masked by the error formatter.
@@ -137,7 +138,7 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 }
 
 /** Whole-request refusals a subgraph may make, passed on with their HTTP status. */
-const PASSED_ON = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'BAD_USER_INPUT']);
+const PASSED_ON = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'RATE_LIMITED', 'BAD_USER_INPUT', 'SERVICE_UNAVAILABLE']);
 
 // Limits for abusive operations, checked before any plan is made. The deepest contract query
 // (works → edges → node → writers → songwriter → name) has depth 6. Armor's cost is static (it

@@ -14,7 +14,8 @@ import { isUuid, type ScopedDatabase, type Tx } from '@platform/db';
 import type { Logger } from 'pino';
 import { cachedAccessLoader } from './access';
 import { clientAddress, requestHeader, requestIdOf } from '@platform/http';
-import { forbidden, forbiddenRequest, unauthenticated, unauthenticatedRequest } from '@platform/graphql-edge';
+import { forbidden, forbiddenRequest, serviceUnavailableRequest, unauthenticated, unauthenticatedRequest } from '@platform/graphql-edge';
+import { ServiceUnavailable } from '@platform/errors';
 import { partnerKeyLookupOf, partnerKeyOf, PartnerKeys, type PartnerCaller } from './partner-keys';
 import type { PublisherLanes } from './publisher-lanes';
 import type { Withheld } from './account-standing';
@@ -73,7 +74,7 @@ export interface ContextDependencies {
 export function createContextBuilder(deps: ContextDependencies) {
   const accessOf = cachedAccessLoader(deps.db, undefined, deps.onAccessLookup);
   const partnerKeys = new PartnerKeys(partnerKeyLookupOf(deps.db));
-  return async (req: http.IncomingMessage, whenDone: (release: () => void) => void): Promise<RequestContext> => {
+  const build = async (req: http.IncomingMessage, whenDone: (release: () => void) => void): Promise<RequestContext> => {
     const requestId = requestIdOf(req);
     const authorization = requestHeader(req, 'authorization');
     const partnerKey = partnerKeyOf(authorization, requestHeader(req, 'x-api-key'));
@@ -144,6 +145,16 @@ export function createContextBuilder(deps: ContextDependencies) {
       log: deps.log,
     };
     return context;
+  };
+  return async (req: http.IncomingMessage, whenDone: (release: () => void) => void): Promise<RequestContext> => {
+    try {
+      return await build(req, whenDone);
+    } catch (error) {
+      // The access check could not reach the database: the whole request is refused with 503
+      // and when to retry (Apollo would answer a failed context with a bare 500).
+      if (error instanceof ServiceUnavailable) throw serviceUnavailableRequest(error.message, error.retryAfterSeconds);
+      throw error;
+    }
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Tx } from './scoped-database';
+import { asServiceUnavailable } from './unavailable';
 
 /** Starts the session's transaction: the scope's, read-only, open until `held` settles. */
 export type BeginRead = (held: (tx: Tx) => Promise<void>) => Promise<void>;
@@ -45,8 +46,9 @@ export class ReadSession {
     try {
       return await work(tx);
     } catch (error) {
-      if (this.open === opening) this.release();
-      throw error;
+      if (this.open === opening) void this.release();
+      // Outside withScope's own catch: a connection lost under the read is said the same way.
+      throw asServiceUnavailable(error) ?? error;
     }
   }
 

@@ -17,6 +17,9 @@ const UNREACHABLE_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', '
  */
 const UNAVAILABLE_SQLSTATE = /^(57P0[123]|53300|08...)$/;
 
+/** node-postgres's own words for a connection that failed under a query (no SQLSTATE of its own). */
+const CONNECTION_LOST = /Connection terminated|Client has encountered a connection error|ECONNREFUSED|ECONNRESET/;
+
 /** P2028, for a transaction that waited longer than it may for a connection. */
 const NO_CONNECTION_IN_TIME = /Unable to start a transaction in the given time/;
 
@@ -44,7 +47,8 @@ export function asServiceUnavailable(error: unknown): ServiceUnavailable | null 
     );
   }
   const unreachable =
-    (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) ||
+    (typeof e.code === 'string' && (UNREACHABLE_CODES.has(e.code) || UNAVAILABLE_SQLSTATE.test(e.code))) ||
+    (typeof e.message === 'string' && CONNECTION_LOST.test(e.message)) ||
     (typeof cause?.kind === 'string' && UNREACHABLE_KINDS.has(cause.kind)) ||
     (typeof cause?.originalCode === 'string' && UNAVAILABLE_SQLSTATE.test(cause.originalCode));
   return unreachable

@@ -41,6 +41,18 @@ export function rateLimitedRequest(message: string, retryAfterSeconds: number, r
 }
 
 /**
+ * A request the platform cannot take now (its database away, no connection free): HTTP 503
+ * with Retry-After, refused as a whole before anything ran.
+ */
+export function serviceUnavailableRequest(message: string, retryAfterSeconds: number): GraphQLError {
+  const seconds = wholeSeconds(retryAfterSeconds);
+  return apiError('SERVICE_UNAVAILABLE', message, {
+    retryAfterSeconds: seconds,
+    http: { status: 503, headers: new Map([['retry-after', String(seconds)]]) },
+  });
+}
+
+/**
  * The same refusal as an HTTP answer written without Apollo (and without the stack trace a
  * GraphQLError captures): for refusals that must cost next to nothing, such as a flood.
  */

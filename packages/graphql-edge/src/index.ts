@@ -6,6 +6,7 @@ export {
   unauthenticated,
   unauthenticatedRequest,
   forbiddenRequest,
+  serviceUnavailableRequest,
 } from './errors';
 export { DateTimeScalar, JSONScalar } from './scalars';
 export { inputGuardPlugin } from './input-guard';
