@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import { graphql, login } from '@platform/testing';
+import { login } from '@platform/testing';
 import { printCpuProfile, printStatementStats, resetStatementStats } from './profile';
 import { cpuMsOf, postgresCpuMs, startServiceProcesses, type ServiceProcesses } from './service-processes';
 

@@ -1,7 +1,6 @@
-import { ServiceUnavailable } from '@platform/errors';
 import { describe, expect, inject, it } from 'vitest';
-import { createPrismaClient } from './client';
-import { ScopedDatabase } from './scoped-database';
+import { createPrismaClient, ScopedDatabase } from '@platform/db';
+import { ServiceUnavailable } from '@platform/errors';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,17 +1,9 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPrismaClient } from './client';
-import { ScopedDatabase, type Tx } from './scoped-database';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createPrismaClient, ScopedDatabase, type Tx } from '@platform/db';
+import { demoId } from '@platform/demo-data';
 
 const db = new ScopedDatabase(createPrismaClient(inject('apiUrl'), { poolSize: 3 }));
-const scope = { publisherId: '' };
-
-beforeAll(async () => {
-  const admin = new pg.Client({ connectionString: inject('adminUrl') });
-  await admin.connect();
-  scope.publisherId = (await admin.query(`SELECT id FROM publishers WHERE slug = 'dmp'`)).rows[0].id;
-  await admin.end();
-});
+const scope = { publisherId: demoId('publisher:dmp') };
 
 afterAll(() => db.disconnect());
 
