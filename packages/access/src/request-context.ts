@@ -42,11 +42,14 @@ export interface RequestContext {
    * Reads in this request's scope, in the request's one read-only transaction (opened by the first
    * read, committed once the response is sent): DataLoader batches and lists share it.
    */
+  read<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Runs one unit of work (reads and writes) in a transaction of its own, in this request's scope. */
   inScope<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /**
    * Runs a service for the signed-in caller: a transaction of its own in this request's scope,
-   * and the actor. The request's read transaction is ended first, so that a request never holds
-   * two connections (requests waiting on each other for the pool's last one).
+   * and the actor. Like `inScope` and `operate`, it ends the request's read transaction first, so
+   * that a request never holds two connections (requests waiting on each other for the pool's
+   * last one).
    */
   act<T>(work: (tx: Tx, actor: Actor) => Promise<T>, options?: { timeoutMs?: number }): Promise<T>;
   /** Runs a service for a platform operator: one transaction without a publisher, and the operator. */
@@ -126,7 +129,11 @@ export function createContextBuilder(deps: ContextDependencies) {
       ownWorksOf,
       withheld,
       supportAccessId,
-      inScope: (work) => reads.run(work),
+      read: (work) => reads.run(work),
+      inScope: async (work) => {
+        await reads.release();
+        return deps.db.withScope(scope, work);
+      },
       act: async (work, options) => {
         const actor = actorOf(context);
         await reads.release();

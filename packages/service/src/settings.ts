@@ -307,6 +307,12 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'the older Node binary the pinned one is compared with (skipped when none of another major is found)',
   },
   {
+    names: ['BENCH_PROFILE'],
+    default: 'off',
+    usedBy: '`pnpm bench catalog-path`',
+    meaning: "`1`: CPU profiles of the gateway and the catalog, and PostgreSQL's statements (`pg_stat_statements`), printed after the load",
+  },
+  {
     names: ['BENCH_DIRECTORY_USERS'],
     default: '`10000`',
     usedBy: '`pnpm bench directory`',

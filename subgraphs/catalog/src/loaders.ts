@@ -25,7 +25,7 @@ export function createLoaders(ctx: RequestContext): CatalogLoaders {
   const byId = <T extends { id: string }>(fetch: (tx: Tx, publisherId: string, ids: string[]) => Promise<T[]>) =>
     new DataLoader<string, T | null>(async (keys) => {
       const ids = keys.filter(isUuid).map((id) => id.toLowerCase());
-      const rows = ids.length ? await ctx.inScope((tx) => fetch(tx, publisherId(), ids)) : [];
+      const rows = ids.length ? await ctx.read((tx) => fetch(tx, publisherId(), ids)) : [];
       const found = new Map(rows.map((row) => [row.id, row]));
       return keys.map((key) => found.get(key.toLowerCase()) ?? null);
     });
@@ -37,7 +37,7 @@ export function createLoaders(ctx: RequestContext): CatalogLoaders {
     songwriter: byId((tx, publisherId, ids) => tx.songwriter.findMany({ where: { publisherId, id: { in: ids } } })),
     recording: byId((tx, publisherId, ids) => tx.recording.findMany({ where: { publisherId, id: { in: ids } } })),
     writersOfWork: new DataLoader(async (workIds) => {
-      const rows = await ctx.inScope((tx) =>
+      const rows = await ctx.read((tx) =>
         tx.workWriter.findMany({
           where: { publisherId: publisherId(), workId: { in: [...workIds] } },
           orderBy: [{ share: 'desc' }, { songwriterId: 'asc' }],
@@ -46,7 +46,7 @@ export function createLoaders(ctx: RequestContext): CatalogLoaders {
       return grouped(workIds, rows, (row) => row.workId);
     }),
     recordingsOfWork: new DataLoader(async (workIds) => {
-      const links = await ctx.inScope((tx) =>
+      const links = await ctx.read((tx) =>
         tx.workRecording.findMany({
           where: { publisherId: publisherId(), workId: { in: [...workIds] } },
           include: { recording: true },
@@ -56,7 +56,7 @@ export function createLoaders(ctx: RequestContext): CatalogLoaders {
       return grouped(workIds, links, (link) => link.workId).map((list) => list.map((link) => link.recording));
     }),
     worksOfRecording: new DataLoader(async (recordingIds) => {
-      const links = await ctx.inScope((tx) =>
+      const links = await ctx.read((tx) =>
         tx.workRecording.findMany({
           where: { publisherId: publisherId(), recordingId: { in: [...recordingIds] } },
           include: { work: true },
@@ -70,7 +70,7 @@ export function createLoaders(ctx: RequestContext): CatalogLoaders {
       let loader = songwriterPages.get(key);
       if (!loader) {
         loader = new DataLoader(async (songwriterIds) => {
-          const pages = await ctx.inScope((tx) => worksOfSongwriters(tx, publisherId(), songwriterIds, page));
+          const pages = await ctx.read((tx) => worksOfSongwriters(tx, publisherId(), songwriterIds, page));
           return songwriterIds.map((id) => pages.get(id)!);
         });
         songwriterPages.set(key, loader);

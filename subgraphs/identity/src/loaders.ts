@@ -12,7 +12,7 @@ export function createUserLoader(ctx: RequestContext): DataLoader<string, UserMo
   return new DataLoader(async (keys) => {
     const ids = keys.filter(isUuid).map((id) => id.toLowerCase());
     const rows = ids.length
-      ? await ctx.inScope((tx) => tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true, displayName: true } }))
+      ? await ctx.read((tx) => tx.user.findMany({ where: { id: { in: ids } }, select: { id: true, email: true, displayName: true } }))
       : [];
     const byId = new Map(rows.map((u) => [u.id, u]));
     return keys.map((key) => byId.get(key.toLowerCase()) ?? null);
@@ -22,7 +22,7 @@ export function createUserLoader(ctx: RequestContext): DataLoader<string, UserMo
 /** Partner clients' usage: one read for every client a request lists. */
 export function createPartnerUsageLoader(ctx: RequestContext): DataLoader<string, ClientUsage> {
   return new DataLoader(async (clientIds) => {
-    const usage = await ctx.inScope((tx) => usageOfClients(tx, clientIds));
+    const usage = await ctx.read((tx) => usageOfClients(tx, clientIds));
     return clientIds.map((id) => usage.get(id)!);
   });
 }

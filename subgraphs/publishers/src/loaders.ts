@@ -6,7 +6,7 @@ import type { RequestContext } from '@platform/access';
 export function createPublisherLoader(ctx: RequestContext): DataLoader<string, Publisher | null> {
   return new DataLoader(async (keys) => {
     const ids = keys.filter(isUuid).map((id) => id.toLowerCase());
-    const rows = ids.length ? await ctx.inScope((tx) => tx.publisher.findMany({ where: { id: { in: ids } } })) : [];
+    const rows = ids.length ? await ctx.read((tx) => tx.publisher.findMany({ where: { id: { in: ids } } })) : [];
     const byId = new Map(rows.map((p) => [p.id, p]));
     return keys.map((key) => byId.get(key.toLowerCase()) ?? null);
   });

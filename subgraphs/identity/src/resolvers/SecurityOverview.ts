@@ -2,10 +2,10 @@ import type { SecurityEventResolvers, SecurityOverviewResolvers } from '../gener
 import { recentSecurityEvents, securityAlertRules, securityAlerts, securityEventCounts } from '../security/security-overview';
 
 export const SecurityOverview: SecurityOverviewResolvers = {
-  counts: (overview, _, ctx) => ctx.inScope((tx) => securityEventCounts(tx, overview)),
-  alerts: (overview, _, ctx) => ctx.inScope((tx) => securityAlerts(tx, overview)),
-  alertRules: (overview, _, ctx) => ctx.inScope((tx) => securityAlertRules(tx, overview)),
-  recentEvents: (overview, { first, kind }, ctx) => ctx.inScope((tx) => recentSecurityEvents(tx, overview, { first, kind })),
+  counts: (overview, _, ctx) => ctx.read((tx) => securityEventCounts(tx, overview)),
+  alerts: (overview, _, ctx) => ctx.read((tx) => securityAlerts(tx, overview)),
+  alertRules: (overview, _, ctx) => ctx.read((tx) => securityAlertRules(tx, overview)),
+  recentEvents: (overview, { first, kind }, ctx) => ctx.read((tx) => recentSecurityEvents(tx, overview, { first, kind })),
 };
 
 export const SecurityEvent: SecurityEventResolvers = {
