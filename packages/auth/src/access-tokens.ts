@@ -116,10 +116,6 @@ export async function signAccessToken(
 }
 
 /**
- * Verifies access tokens against a JWKS. Only ES256 is accepted, so `alg: none` and HMAC tokens
- * signed with a public key as secret fail before any key is looked at.
- */
-/**
  * How long a verified token is taken on its word again without checking its signature: well
  * within the ten minutes a JWKS is cached, so a signing key withdrawn from the JWKS stops being
  * honoured no later than it would without this.
@@ -132,6 +128,10 @@ interface Verified {
   expiresAt: number;
 }
 
+/**
+ * Verifies access tokens against a JWKS. Only ES256 is accepted, so `alg: none` and HMAC tokens
+ * signed with a public key as secret fail before any key is looked at.
+ */
 export class AccessTokenVerifier {
   /**
    * Tokens this instance has verified, by their exact text. A client sends the same token with

@@ -2,7 +2,6 @@
 // './admin', so that no service process loads those.
 export { createPrismaClient, disconnectPrismaClient, type PrismaClient } from './client';
 export { ScopedDatabase, continueInPublisher, isUuid, type AccessScope, type InScope, type Tx } from './scoped-database';
-export { ReadSession } from './read-session';
 export { RuleViolation, withConstraintRules } from './rule-violation';
 export { withUnnamedStatements } from './unnamed-statements';
 export { syncTemplatesOf, type TemplateSql } from './role-templates';
