@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from 'vitest';
-import { createPrismaClient, ScopedDatabase } from '@platform/db';
+import { createPrismaClient, POOL_WAIT_MS, ScopedDatabase } from '@platform/db';
 import { ServiceUnavailable } from '@platform/errors';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -17,11 +17,15 @@ describe('a database that cannot take the work', () => {
   it('answers a request that finds every connection busy with SERVICE_UNAVAILABLE after a bounded wait, and serves the next one', async () => {
     const db = new ScopedDatabase(createPrismaClient(inject('apiUrl'), { poolSize: 1 }));
     try {
-      const holding = db.withScope({}, async (tx) => {
-        await tx.$queryRaw`SELECT 1`;
-        await sleep(3_000);
-        return 'held';
-      });
+      const holding = db.withScope(
+        {},
+        async (tx) => {
+          await tx.$queryRaw`SELECT 1`;
+          await sleep(POOL_WAIT_MS + 1_000);
+          return 'held';
+        },
+        { timeoutMs: POOL_WAIT_MS * 3 },
+      );
       await sleep(100);
       const waiting = await timed(() => db.withScope({}, (tx) => tx.$queryRaw`SELECT 1`));
       console.log(`the pool's one connection held: the next request was refused after ${waiting.ms.toFixed(0)} ms`);
@@ -29,7 +33,8 @@ describe('a database that cannot take the work', () => {
       expect((waiting.error as ServiceUnavailable).code).toBe('SERVICE_UNAVAILABLE');
       expect((waiting.error as ServiceUnavailable).message).toMatch(/busy.*retry/);
       expect((waiting.error as ServiceUnavailable).details()).toEqual({ retryAfterSeconds: 1 });
-      expect(waiting.ms).toBeLessThan(2_900);
+      expect(waiting.ms).toBeGreaterThanOrEqual(POOL_WAIT_MS - 100);
+      expect(waiting.ms).toBeLessThan(POOL_WAIT_MS + 900);
       expect(await holding).toBe('held');
       expect(await db.withScope({}, (tx) => tx.$queryRaw<[{ ok: number }]>`SELECT 1 AS ok`)).toEqual([{ ok: 1 }]);
     } finally {

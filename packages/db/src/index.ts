@@ -1,7 +1,7 @@
 // What the services use. Operating the database (embedded server, roles, migrations) is in
 // './admin', so that no service process loads those.
 export { createPrismaClient, disconnectPrismaClient, type PrismaClient } from './client';
-export { ScopedDatabase, continueInPublisher, isUuid, type AccessScope, type InScope, type Tx } from './scoped-database';
+export { ScopedDatabase, POOL_WAIT_MS, continueInPublisher, isUuid, type AccessScope, type InScope, type Tx } from './scoped-database';
 export { RuleViolation, withConstraintRules } from './rule-violation';
 export { withUnnamedStatements } from './unnamed-statements';
 export { syncTemplatesOf, type TemplateSql } from './role-templates';

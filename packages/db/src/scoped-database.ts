@@ -26,6 +26,13 @@ export interface AccessScope {
   invitationTokenHash?: string | null;
 }
 
+/**
+ * How long a unit of work waits for a free connection before it is refused (SERVICE_UNAVAILABLE).
+ * A request's reads hold their connection for the whole request, so under load a turn at the
+ * pool takes longer than Prisma's default of 2 s allows for.
+ */
+export const POOL_WAIT_MS = 5_000;
+
 /** The longest a request's reads may share a transaction; a read after that fails and is retried by the client. */
 const READ_SESSION_TIMEOUT_MS = 30_000;
 
@@ -67,7 +74,7 @@ export class ScopedDatabase {
                                     ${options.readOnly ? READ_ONLY : Prisma.empty}`;
           return work(tx);
         },
-        options.timeoutMs ? { timeout: options.timeoutMs } : undefined,
+        { maxWait: POOL_WAIT_MS, ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}) },
       );
     } catch (error) {
       // Rules checked by the database at commit arrive as driver errors; they are the caller's.
