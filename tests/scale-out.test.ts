@@ -10,6 +10,15 @@ import { graphql, login, startOwnPlatform, type GraphQLResponse, type OwnPlatfor
 let platform: OwnPlatform;
 const sessions = new Map<string, Session>();
 
+/** One work's title by id: what each instance is asked after a write through the other. */
+const WORK_TITLE = `
+  query ($id: ID!) {
+    work(id: $id) {
+      title
+    }
+  }
+`;
+
 const PAGE = `{ me { id } works(first: 50) { totalCount edges { node { id title writers { share songwriter { id name } } } } } }`;
 
 beforeAll(async () => {
@@ -81,18 +90,7 @@ describe('two instances of every service', () => {
     );
     expect(created.errors).toBeUndefined();
     const id = created.data.createWork.id;
-    const read = await graphql(
-      platform.b.gatewayUrl,
-      `
-        query ($id: ID!) {
-          work(id: $id) {
-            title
-          }
-        }
-      `,
-      { id },
-      { token: spirit.token },
-    );
+    const read = await graphql(platform.b.gatewayUrl, WORK_TITLE, { id }, { token: spirit.token });
     expect(read.data.work).toEqual({ title: 'Across Instances' });
     const changed = await graphql(
       platform.b.gatewayUrl,
@@ -107,34 +105,12 @@ describe('two instances of every service', () => {
       { token: spirit.token },
     );
     expect(changed.errors).toBeUndefined();
-    const again = await graphql(
-      platform.a.gatewayUrl,
-      `
-        query ($id: ID!) {
-          work(id: $id) {
-            title
-          }
-        }
-      `,
-      { id },
-      { token: spirit.token },
-    );
+    const again = await graphql(platform.a.gatewayUrl, WORK_TITLE, { id }, { token: spirit.token });
     expect(again.data.work).toEqual({ title: 'Changed Across' });
     // And another publisher sees it through neither.
     const outsider = sessions.get('dmp')!;
     for (const instance of [platform.a, platform.b]) {
-      const probe = await graphql(
-        instance.gatewayUrl,
-        `
-          query ($id: ID!) {
-            work(id: $id) {
-              title
-            }
-          }
-        `,
-        { id },
-        { token: outsider.token },
-      );
+      const probe = await graphql(instance.gatewayUrl, WORK_TITLE, { id }, { token: outsider.token });
       expect(probe.data?.work ?? null).toBeNull();
     }
   });

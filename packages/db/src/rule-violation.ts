@@ -15,13 +15,15 @@ export class RuleViolation extends InvalidInput {
 interface DriverCause {
   originalCode?: unknown;
   originalMessage?: unknown;
+  /** The adapter's kind of failure (`DatabaseNotReachable`, `ConnectionClosed`, …). */
+  kind?: unknown;
 }
 
 /**
  * PostgreSQL's code and message inside a Prisma error: in `cause` when the statement or commit
  * failed outside a known error, in `meta.driverAdapterError.cause` when Prisma knew the error.
  */
-function driverCause(error: unknown): DriverCause | null {
+export function driverCause(error: unknown): DriverCause | null {
   const e = error as { cause?: DriverCause; meta?: { driverAdapterError?: { cause?: DriverCause } } } | null;
   return e?.cause ?? e?.meta?.driverAdapterError?.cause ?? null;
 }

@@ -1,4 +1,5 @@
 import { ServiceUnavailable } from '@platform/errors';
+import { driverCause } from './rule-violation';
 
 /** Prisma's codes for a database it cannot reach, or a connection it could not get or keep. */
 const UNREACHABLE_CODES = new Set([
@@ -26,8 +27,6 @@ const NO_CONNECTION_IN_TIME = /Unable to start a transaction in the given time/;
 interface PrismaLikeError {
   code?: unknown;
   message?: unknown;
-  cause?: { kind?: unknown; originalCode?: unknown };
-  meta?: { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } };
 }
 
 /**
@@ -38,7 +37,7 @@ interface PrismaLikeError {
 export function asServiceUnavailable(error: unknown): ServiceUnavailable | null {
   const e = error as PrismaLikeError | null;
   if (!e || typeof e !== 'object') return null;
-  const cause = e.meta?.driverAdapterError?.cause ?? e.cause;
+  const cause = driverCause(error);
   const busy = e.code === 'P2028' && typeof e.message === 'string' && NO_CONNECTION_IN_TIME.test(e.message);
   if (busy || e.code === 'P2024') {
     return new ServiceUnavailable(
