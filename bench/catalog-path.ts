@@ -3,9 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import { login } from '@platform/testing';
+import { login, startServiceProcesses, type ServiceProcesses } from '@platform/testing';
 import { printCpuProfile, printStatementStats, resetStatementStats } from './profile';
-import { cpuMsOf, postgresCpuMs, startServiceProcesses, type ServiceProcesses } from './service-processes';
+import { cpuMsOf, postgresCpuMs } from './process-usage';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 50;

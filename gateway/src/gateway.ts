@@ -21,6 +21,7 @@ import { standInVariables } from './plan-warm-up';
 import type { RequestRates } from './request-rates';
 import { composedUrlOf, readSupergraph, type SubgraphName } from './supergraph';
 import { publishersRoutes } from './relayed-routes';
+import { unavailableErrors, unreachableReason } from './unreachable-subgraph';
 
 interface GatewayContext {
   authorization: string | null;
@@ -45,6 +46,8 @@ export interface GatewayOptions {
   host?: string;
   /** Where each subgraph answers; overrides the URLs composed into the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
+  /** How long a subgraph call may take before its fields fail with SERVICE_UNAVAILABLE. */
+  subgraphTimeoutMs: number;
   verifier: AccessTokenVerifier;
   log: Logger;
   production: boolean;
@@ -78,6 +81,7 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     config: ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0],
     private readonly subgraph: string,
     private readonly observe: SubgraphCallObserver,
+    private readonly log: Logger,
   ) {
     super(config);
   }
@@ -102,7 +106,15 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       return response;
     } catch (error) {
       this.observe(this.subgraph, seconds(), 'error');
-      throw error;
+      const reason = unreachableReason(error);
+      if (!reason) throw error;
+      // Killed, restarting or silent: this subgraph's fields fail, every other subgraph's stay.
+      this.log.warn(
+        { event: 'gateway.subgraph_unavailable', subgraph: this.subgraph, reason, ms: Math.round(seconds() * 1000), err: error },
+        `subgraph ${this.subgraph} did not answer (${reason})`,
+      );
+      const isEntityFetch = 'representations' in (options.request.variables ?? {});
+      return { errors: unavailableErrors(options.request.query, isEntityFetch) };
     }
   }
 
@@ -175,11 +187,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       new ForwardingDataSource(
         {
           url: options.subgraphUrls[name as SubgraphName] ?? url,
-          // Native fetch measured ~20% faster here than the gateway's default fetcher.
-          fetcher: globalThis.fetch,
+          // Native fetch measured ~20% faster here than the gateway's default fetcher. A subgraph
+          // that keeps silent fails its fields after the timeout instead of holding the request.
+          fetcher: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(options.subgraphTimeoutMs) }),
         },
         name,
         observe,
+        options.log,
       ),
   });
   const protection = armor.protect();

@@ -57,6 +57,7 @@ export async function startGatewayService(
       port,
       host: config.host,
       subgraphUrls,
+      subgraphTimeoutMs: config.subgraphTimeoutMs,
       verifier: AccessTokenVerifier.fromJwksUrl(config.jwksUrl, config.tokens),
       log,
       production: config.production,

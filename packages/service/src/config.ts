@@ -55,6 +55,8 @@ export interface ServiceConfig {
   monitoring: boolean;
   /** Where the gateway finds each subgraph, when not at the URLs composed into the supergraph. */
   subgraphUrls: Partial<Record<'identity' | 'publishers' | 'catalog', string>>;
+  /** How long the gateway waits for a subgraph's answer before that subgraph's fields fail. */
+  subgraphTimeoutMs: number;
   directory: DirectorySettings;
   events: EventSettings;
 }
@@ -159,6 +161,7 @@ export function readServiceConfig(env: NodeJS.ProcessEnv, root: string): Service
       ...(env.PUBLISHERS_URL ? { publishers: env.PUBLISHERS_URL } : {}),
       ...(env.CATALOG_URL ? { catalog: env.CATALOG_URL } : {}),
     },
+    subgraphTimeoutMs: positiveInteger(env, 'SUBGRAPH_TIMEOUT_MS', 30_000),
   };
 }
 

@@ -120,6 +120,13 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'where the subgraphs answer',
   },
   {
+    names: ['SUBGRAPH_TIMEOUT_MS'],
+    default: '`30000`',
+    usedBy: 'gateway',
+    meaning:
+      "how long the gateway waits for a subgraph's answer; past it, or when the subgraph cannot be reached, that subgraph's fields fail with `SERVICE_UNAVAILABLE` and the rest of the answer stands",
+  },
+  {
     names: ['AUTH_JWKS_URL'],
     default: "identity's `/.well-known/jwks.json`",
     usedBy: 'gateway, publishers, catalog',

@@ -32,3 +32,4 @@ export { runCommand } from './commands';
 export { inScopeAs } from './in-scope';
 export { startSqsProcess, type SqsProcess } from './sqs-process';
 export { startPgBouncer, type PgBouncer } from './pgbouncer';
+export { SERVICES, startServiceProcesses, type ServiceName, type ServiceProcesses } from './service-processes';

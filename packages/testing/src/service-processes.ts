@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@platform/testing';
+import { freePort } from './free-port';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 export const SERVICES = ['identity', 'publishers', 'catalog', 'gateway'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -19,13 +19,22 @@ export interface ServiceProcesses {
   gatewayUrl: string;
   catalogUrl: string;
   pids(): Record<ServiceName, number>;
+  /** Kills one service at once (SIGKILL): no shutdown, its connections reset mid-answer. */
+  kill(service: ServiceName): Promise<void>;
+  /** Freezes a service (SIGSTOP): its connections stay open and nothing answers, as a process that hangs. */
+  freeze(service: ServiceName): void;
+  /** Lets a frozen service go on (SIGCONT). */
+  thaw(service: ServiceName): void;
+  /** Starts a service again on its port, resolving once it is healthy. */
+  restart(service: ServiceName): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * The platform as `pnpm start` runs it: each service a process of its own on the pinned Node, so
- * that each one's CPU can be read from /proc. Limits on load are raised out of the way (a bench
- * measures the path, not the rate limiter); everything else is the services' defaults.
+ * that one can be killed, or its CPU read from /proc. Limits on load are raised out of the way
+ * (what runs here measures or breaks the path, not the rate limiter); everything else is the
+ * services' defaults.
  */
 export async function startServiceProcesses(options: {
   apiUrl: string;
@@ -84,6 +93,16 @@ export async function startServiceProcesses(options: {
     gatewayUrl: `${local('gateway')}/graphql`,
     catalogUrl: `${local('catalog')}/graphql`,
     pids: () => Object.fromEntries(SERVICES.map((s) => [s, children.get(s)!.pid!])) as Record<ServiceName, number>,
+    async kill(service) {
+      const child = children.get(service)!;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    },
+    freeze: (service) => void children.get(service)!.kill('SIGSTOP'),
+    thaw: (service) => void children.get(service)!.kill('SIGCONT'),
+    restart: (service) => start(service),
     stop: () => stopAll(children),
   };
 }
@@ -106,56 +125,10 @@ async function stopAll(children: Map<ServiceName, ChildProcess>): Promise<void> 
   // The gateway first, as pnpm start does: nothing new reaches the subgraphs while they stop.
   for (const service of [...SERVICES].reverse()) {
     const child = children.get(service);
-    if (!child || child.exitCode !== null) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    if (!child || child.exitCode !== null || child.signalCode !== null) continue;
+    const exited = once(child, 'exit');
+    child.kill('SIGCONT');
     child.kill('SIGTERM');
     await exited;
   }
-}
-
-const TICKS_PER_SECOND = 100;
-
-/** A process's /proc/PID/stat fields after its command name (which may hold spaces). */
-async function statOf(pid: number | string): Promise<string[]> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
-const ticksToMs = (...ticks: (string | undefined)[]) => (ticks.reduce((sum, t) => sum + Number(t), 0) * 1000) / TICKS_PER_SECOND;
-
-/** CPU time a process has used, user and system, in ms (Linux only). */
-export async function cpuMsOf(pid: number): Promise<number> {
-  const fields = await statOf(pid);
-  return ticksToMs(fields[11], fields[12]);
-}
-
-/**
- * CPU of the PostgreSQL cluster (the bench's is the only one running), in ms: every live
- * process's, plus what the postmaster has reaped of backends that have exited since (a pool
- * closes idle connections), which would otherwise vanish from the sum.
- */
-export async function postgresCpuMs(): Promise<number> {
-  const postgres = new Map<string, string[]>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() === 'postgres') postgres.set(entry, await statOf(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  let total = 0;
-  for (const fields of postgres.values()) {
-    total += ticksToMs(fields[11], fields[12]);
-    const isPostmaster = !postgres.has(fields[1]!);
-    if (isPostmaster) total += ticksToMs(fields[13], fields[14]);
-  }
-  return total;
-}
-
-/** Resident memory of a process, in MB. */
-export async function rssMbOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
 }
