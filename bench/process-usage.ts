@@ -1,7 +1,7 @@
 import { readFile, readdir } from 'node:fs/promises';
 
-// How much CPU and memory a service process uses, read from /proc (Linux only). The processes
-// themselves are @platform/testing's startServiceProcesses.
+// How much CPU and memory the services and PostgreSQL use, read from /proc (Linux only). The service
+// processes themselves are @platform/testing's startServiceProcesses.
 const TICKS_PER_SECOND = 100;
 
 /** A process's /proc/PID/stat fields after its command name (which may hold spaces). */
@@ -25,10 +25,9 @@ export async function cpuMsOf(pid: number): Promise<number> {
  */
 export async function postgresCpuMs(): Promise<number> {
   const postgres = new Map<string, string[]>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const pid of await postgresPids()) {
     try {
-      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() === 'postgres') postgres.set(entry, await statOf(entry));
+      postgres.set(pid, await statOf(pid));
     } catch {
       // gone meanwhile
     }
@@ -40,6 +39,27 @@ export async function postgresCpuMs(): Promise<number> {
     if (isPostmaster) total += ticksToMs(fields[13], fields[14]);
   }
   return total;
+}
+
+/** The resident memory of the largest PostgreSQL process (a backend at work), in MB. */
+export async function largestPostgresRssMb(): Promise<number> {
+  let largest = 0;
+  for (const pid of await postgresPids()) largest = Math.max(largest, await rssMbOf(Number(pid)).catch(() => 0));
+  return largest;
+}
+
+/** Every PostgreSQL process on the machine (the bench's cluster is the only one running). */
+async function postgresPids(): Promise<string[]> {
+  const pids: string[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if ((await readFile(`/proc/${entry}/comm`, 'utf8')).trim() === 'postgres') pids.push(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
 }
 
 /** Resident memory of a process, in MB. */

@@ -1,7 +1,7 @@
 // pnpm bench [name …]: each measurement as a ratio against a baseline run in the same process
 // (or, for runtimes, the same interleaved rounds) on the same data. Bounded in iterations; talks
 // only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime, fairness, directory,
-// partners, audit, monitoring, offboarding, events, catalog, catalog-path (default: all).
+// partners, audit, monitoring, offboarding, events, catalog, catalog-path, migration (default: all).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import { eventRelayCost } from './events';
 import { noisyNeighbour } from './fairness';
 import { partnerCallCost } from './partners';
 import { gatewayCost } from './gateway';
+import { legacyMigrationCost } from './legacy-migration';
 import { loginLatency } from './login';
 import { monitoringCost } from './monitoring';
 import { offboardingCost } from './offboarding';
@@ -23,6 +24,7 @@ import { shieldCost } from './shield';
 import { tokenVerificationCost } from './tokens';
 
 interface BenchSetting {
+  clusterAdminUrl: string;
   apiUrl: string;
   adminUrl: string;
   dataDir: string;
@@ -45,6 +47,7 @@ const BENCHES: Record<string, (setting: BenchSetting) => Promise<void>> = {
   events: ({ apiUrl, adminUrl }) => eventRelayCost(apiUrl, adminUrl),
   catalog: ({ apiUrl, adminUrl }) => catalogCost(apiUrl, adminUrl),
   'catalog-path': ({ apiUrl, adminUrl, dataDir }) => catalogPathCost(apiUrl, adminUrl, path.join(dataDir, 'catalog-path')),
+  migration: ({ clusterAdminUrl }) => legacyMigrationCost(clusterAdminUrl),
 };
 
 const chosen = process.argv.slice(2);
@@ -69,6 +72,7 @@ try {
   const urls = await createDemoDatabase(cluster.adminUrl, 'bench');
   console.log(`node ${process.version}, ${os.cpus().length} cores, PostgreSQL (embedded) on 127.0.0.1:${cluster.port}`);
   const setting: BenchSetting = {
+    clusterAdminUrl: cluster.adminUrl,
     apiUrl: urls.apiUrl,
     adminUrl: urls.adminUrl,
     dataDir,

@@ -2,28 +2,15 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { migrate, prepareSchema } from '@platform/db/admin';
 import { templatesFor } from '@platform/permissions';
-import { createPlatformDatabase } from '@platform/testing';
+import { createPlatformDatabase, LEGACY_TABLES, legacyChecksumQuery, loadLegacyCatalog, type LegacyTable } from '@platform/testing';
 
 /**
  * The upgrade path from the legacy tenant schema (001/002) to publishers (003) and back, on a
  * generated legacy data set of 150,000 catalog rows across six tenants.
  */
 
-const TENANTS = 6;
-const WORKS = 40_000;
-const SONGWRITERS = 10_000;
-const RECORDINGS = 20_000;
-const WRITERS_PER_TENANT = Math.floor(SONGWRITERS / TENANTS);
-
-/** Every legacy table, its key, and its legacy columns (tenant_id is publisher_id after 003). */
-const LEGACY_TABLES = {
-  tenants: { key: 'id', columns: ['id', 'slug', 'name', 'created_at'] },
-  songwriters: { key: 'id', columns: ['id', 'tenant_id', 'name', 'ipi', 'created_at'] },
-  works: { key: 'id', columns: ['id', 'tenant_id', 'title', 'iswc', 'created_at'] },
-  recordings: { key: 'id', columns: ['id', 'tenant_id', 'title', 'isrc', 'duration_seconds', 'created_at'] },
-  work_writers: { key: "work_id || '/' || songwriter_id", columns: ['work_id', 'songwriter_id', 'tenant_id', 'share'] },
-  work_recordings: { key: "work_id || '/' || recording_id", columns: ['work_id', 'recording_id', 'tenant_id'] },
-} as const;
+const SIZE = { tenants: 6, works: 40_000, songwriters: 10_000, recordings: 20_000 };
+const TENANTS = SIZE.tenants;
 
 type Checksums = Record<string, Map<string, string>>;
 
@@ -36,7 +23,7 @@ beforeAll(async () => {
   await migrate({ ownerUrl: urls.ownerUrl, target: '2', log: () => {} });
   admin = new pg.Client({ connectionString: urls.adminUrl });
   await admin.connect();
-  await loadLegacyData(admin);
+  await loadLegacyCatalog(admin, SIZE);
 });
 
 afterAll(async () => {
@@ -55,7 +42,7 @@ describe('the tenant → publisher migration', () => {
     expect(Number(rows[0].catalog_rows)).toBeGreaterThanOrEqual(145_000);
     expect(Number(rows[0].tenants)).toBe(TENANTS);
     legacySchema = await schemaSnapshot(admin);
-    legacyData = await checksums(admin, 'tenant_id', 'tenants');
+    legacyData = await checksums(admin, false);
   });
 
   it('keeps every row and every legacy value, with publishers taking the tenant ids', async () => {
@@ -65,7 +52,7 @@ describe('the tenant → publisher migration', () => {
     console.log(`003_publisher_architecture on ${rowCount(legacyData).toLocaleString('en')} rows: ${seconds.toFixed(2)} s`);
     expect(result).toMatchObject({ from: 2, to: 3 });
 
-    const migrated = await checksums(admin, 'publisher_id', 'publishers');
+    const migrated = await checksums(admin, true);
     for (const [table, rows] of Object.entries(legacyData)) {
       const after = migrated[table]!;
       expect(after.size, `${table} row count`).toBe(rows.size);
@@ -121,7 +108,7 @@ describe('the tenant → publisher migration', () => {
     expect(result.from).toBeGreaterThan(3);
     expect(result.to).toBe(2);
     expect(await schemaSnapshot(admin)).toEqual(legacySchema);
-    const restored = await checksums(admin, 'tenant_id', 'tenants');
+    const restored = await checksums(admin, false);
     for (const [table, rows] of Object.entries(legacyData)) {
       expect(restored[table], table).toEqual(rows);
     }
@@ -144,53 +131,11 @@ describe('the tenant → publisher migration', () => {
   });
 });
 
-async function loadLegacyData(client: pg.Client): Promise<void> {
-  await client.query('SELECT setseed(0.42)');
-  await client.query(`INSERT INTO tenants (id, slug, name, created_at)
-    SELECT gen_random_uuid(), 'tenant-' || n, 'Legacy Tenant ' || n, now() - n * interval '30 days' FROM generate_series(1, ${TENANTS}) n`);
-  // Rows are spread over the tenants by number, so each link can stay inside one tenant.
-  await client.query(`CREATE TEMP TABLE t AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, id FROM tenants`);
-  await client.query(`INSERT INTO songwriters (id, tenant_id, name, ipi, created_at)
-    SELECT gen_random_uuid(), t.id, 'Writer ' || n, CASE WHEN n % 3 = 0 THEN NULL ELSE lpad(n::text, 11, '0') END, now() - random() * interval '900 days'
-      FROM generate_series(0, ${SONGWRITERS - 1}) n JOIN t ON t.k = n % ${TENANTS}`);
-  await client.query(`INSERT INTO works (id, tenant_id, title, iswc, created_at)
-    SELECT gen_random_uuid(), t.id, 'Work ' || n || CASE WHEN n % 7 = 0 THEN ' — ünïcødé' ELSE '' END,
-           CASE WHEN n % 4 = 0 THEN NULL ELSE 'T-' || lpad(n::text, 9, '0') END, now() - random() * interval '900 days'
-      FROM generate_series(0, ${WORKS - 1}) n JOIN t ON t.k = n % ${TENANTS}`);
-  await client.query(`INSERT INTO recordings (id, tenant_id, title, isrc, duration_seconds, created_at)
-    SELECT gen_random_uuid(), t.id, 'Recording ' || n, 'QZLEG' || lpad(n::text, 7, '0'), CASE WHEN n % 5 = 0 THEN NULL ELSE 90 + n % 300 END, now()
-      FROM generate_series(0, ${RECORDINGS - 1}) n JOIN t ON t.k = n % ${TENANTS}`);
-  await client.query(`CREATE TEMP TABLE ranked AS
-    SELECT 'w' AS kind, id, tenant_id, row_number() OVER (PARTITION BY tenant_id ORDER BY id) AS r FROM works
-    UNION ALL SELECT 's', id, tenant_id, row_number() OVER (PARTITION BY tenant_id ORDER BY id) FROM songwriters
-    UNION ALL SELECT 'r', id, tenant_id, row_number() OVER (PARTITION BY tenant_id ORDER BY id) FROM recordings`);
-  // Without statistics the planner nests loops over 70,000 × 70,000 rows.
-  await client.query('CREATE INDEX ON ranked (kind, tenant_id, r)');
-  await client.query('ANALYZE ranked');
-  // One or two writers per work (60,000 links) and one recording for every second work.
-  await client.query(`INSERT INTO work_writers (work_id, songwriter_id, tenant_id, share)
-    SELECT w.id, s.id, w.tenant_id, CASE WHEN w.r % 2 = 0 THEN 50 ELSE 100 END
-      FROM ranked w JOIN ranked s ON s.kind = 's' AND s.tenant_id = w.tenant_id AND s.r = (w.r % ${WRITERS_PER_TENANT}) + 1
-     WHERE w.kind = 'w'
-    UNION ALL
-    SELECT w.id, s.id, w.tenant_id, 50
-      FROM ranked w JOIN ranked s ON s.kind = 's' AND s.tenant_id = w.tenant_id AND s.r = ((w.r + 7) % ${WRITERS_PER_TENANT}) + 1
-     WHERE w.kind = 'w' AND w.r % 2 = 0`);
-  await client.query(`INSERT INTO work_recordings (work_id, recording_id, tenant_id)
-    SELECT w.id, r.id, w.tenant_id FROM ranked w JOIN ranked r ON r.kind = 'r' AND r.tenant_id = w.tenant_id AND r.r = w.r
-     WHERE w.kind = 'w'`);
-  await client.query('DROP TABLE ranked, t');
-}
-
 /** A checksum of every legacy column of every row, keyed by the row's legacy key. */
-async function checksums(client: pg.Client, tenantColumn: string, tenantTable: string): Promise<Checksums> {
+async function checksums(client: pg.Client, migrated: boolean): Promise<Checksums> {
   const result: Checksums = {};
-  for (const [table, spec] of Object.entries(LEGACY_TABLES)) {
-    const columns = spec.columns.map((c) => (c === 'tenant_id' ? `${tenantColumn}` : c)).join(', ');
-    const name = table === 'tenants' ? tenantTable : table;
-    const { rows } = await client.query<{ key: string; sum: string }>(
-      `SELECT ${spec.key} AS key, md5(row(${columns})::text) AS sum FROM ${name}`,
-    );
+  for (const table of Object.keys(LEGACY_TABLES) as LegacyTable[]) {
+    const { rows } = await client.query<{ key: string; sum: string }>(legacyChecksumQuery(table, migrated));
     result[table] = new Map(rows.map((r) => [r.key, r.sum]));
   }
   return result;

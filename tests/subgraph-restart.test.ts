@@ -65,7 +65,23 @@ beforeAll(async () => {
     env: { SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS), LOG_LEVEL: 'error' },
   });
   session = await login(services.gatewayUrl, 'owner@spirit.demo', DEMO_PASSWORD);
-  const page = await graphql(services.gatewayUrl, `{ works(first: 1) { edges { node { id title } } } }`, {}, { token: session.token });
+  const page = await graphql(
+    services.gatewayUrl,
+    `
+      {
+        works(first: 1) {
+          edges {
+            node {
+              id
+              title
+            }
+          }
+        }
+      }
+    `,
+    {},
+    { token: session.token },
+  );
   ({ id: workId, title: workTitle } = page.data.works.edges[0].node);
 }, 120_000);
 
@@ -75,69 +91,69 @@ afterAll(async () => {
 });
 
 describe('a subgraph killed under load', () => {
-  it(
-    'fails only its own fields, fast and with SERVICE_UNAVAILABLE, and is used again once it is back',
-    { timeout: 120_000 },
-    async () => {
-      const outcomes: { startedAt: number; ms: number; verdict: Verdict; body: string }[] = [];
-      let running = true;
-      const worker = async () => {
-        while (running) {
-          const startedAt = performance.now();
-          const answer = await graphql(services.gatewayUrl, ACROSS, { id: workId }, { token: session.token });
-          const verdict = verdictOf(answer);
-          outcomes.push({ startedAt, ms: performance.now() - startedAt, verdict, body: verdict === 'wrong' ? JSON.stringify(answer) : '' });
-        }
-      };
-      const workers = Array.from({ length: 4 }, worker);
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
-      const killedAt = performance.now();
-      await services.kill('catalog');
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      const restartingAt = performance.now();
-      await services.restart('catalog');
-      const healthyAt = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      running = false;
-      await Promise.all(workers);
+  it('fails only its own fields, fast and with SERVICE_UNAVAILABLE, and is used again once it is back', { timeout: 120_000 }, async () => {
+    const outcomes: { startedAt: number; ms: number; verdict: Verdict; body: string }[] = [];
+    let running = true;
+    const worker = async () => {
+      while (running) {
+        const startedAt = performance.now();
+        const answer = await graphql(services.gatewayUrl, ACROSS, { id: workId }, { token: session.token });
+        const verdict = verdictOf(answer);
+        outcomes.push({ startedAt, ms: performance.now() - startedAt, verdict, body: verdict === 'wrong' ? JSON.stringify(answer) : '' });
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const killedAt = performance.now();
+    await services.kill('catalog');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const restartingAt = performance.now();
+    await services.restart('catalog');
+    const healthyAt = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    running = false;
+    await Promise.all(workers);
 
-      expect(outcomes.filter((o) => o.verdict === 'wrong').map((o) => o.body)).toEqual([]);
-      const partial = outcomes.filter((o) => o.verdict === 'without the catalog');
-      expect(partial.length).toBeGreaterThan(10);
-      // Only while it was away (a request in flight at the kill began a little before it).
-      const slowest = Math.max(...partial.map((o) => o.ms));
-      expect(Math.min(...partial.map((o) => o.startedAt))).toBeGreaterThan(killedAt - slowest);
-      expect(Math.max(...partial.map((o) => o.startedAt))).toBeLessThan(healthyAt);
-      // Refused connections fail at once: nothing waits for a timeout.
-      expect(slowest).toBeLessThan(TIMEOUT_MS / 2);
-      // Back without anyone touching the gateway: everything after the restart is whole.
-      const after = outcomes.filter((o) => o.startedAt > healthyAt);
-      expect(after.length).toBeGreaterThan(10);
-      expect(after.every((o) => o.verdict === 'whole')).toBe(true);
-      const whole = outcomes.filter((o) => o.verdict === 'whole');
-      console.log(
-        `catalog killed for ${Math.round(healthyAt - killedAt)} ms (restart took ${Math.round(healthyAt - restartingAt)} ms): ` +
-          `${outcomes.length} requests, ${whole.length} whole, ${partial.length} without the catalog's field ` +
-          `(slowest ${Math.round(slowest)} ms), 0 wrong; ${after.length} whole after the restart`,
-      );
+    expect(outcomes.filter((o) => o.verdict === 'wrong').map((o) => o.body)).toEqual([]);
+    const partial = outcomes.filter((o) => o.verdict === 'without the catalog');
+    expect(partial.length).toBeGreaterThan(10);
+    // Only while it was away (a request in flight at the kill began a little before it).
+    const slowest = Math.max(...partial.map((o) => o.ms));
+    expect(Math.min(...partial.map((o) => o.startedAt))).toBeGreaterThan(killedAt - slowest);
+    expect(Math.max(...partial.map((o) => o.startedAt))).toBeLessThan(healthyAt);
+    // Refused connections fail at once: nothing waits for a timeout.
+    expect(slowest).toBeLessThan(TIMEOUT_MS / 2);
+    // Back without anyone touching the gateway: everything after the restart is whole.
+    const after = outcomes.filter((o) => o.startedAt > healthyAt);
+    expect(after.length).toBeGreaterThan(10);
+    expect(after.every((o) => o.verdict === 'whole')).toBe(true);
+    const whole = outcomes.filter((o) => o.verdict === 'whole');
+    console.log(
+      `catalog killed for ${Math.round(healthyAt - killedAt)} ms (restart took ${Math.round(healthyAt - restartingAt)} ms): ` +
+        `${outcomes.length} requests, ${whole.length} whole, ${partial.length} without the catalog's field ` +
+        `(slowest ${Math.round(slowest)} ms), 0 wrong; ${after.length} whole after the restart`,
+    );
+  });
+
+  it(
+    'fails the fields of a subgraph that hangs after SUBGRAPH_TIMEOUT_MS, and the rest of the answer stands',
+    { timeout: 60_000 },
+    async () => {
+      services.freeze('catalog');
+      try {
+        const startedAt = performance.now();
+        const answers = await Promise.all(
+          Array.from({ length: 3 }, () => graphql(services.gatewayUrl, ACROSS, { id: workId }, { token: session.token })),
+        );
+        const ms = performance.now() - startedAt;
+        expect(answers.map(verdictOf)).toEqual(['without the catalog', 'without the catalog', 'without the catalog']);
+        expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+        expect(ms).toBeLessThan(TIMEOUT_MS + 3_000);
+        console.log(`catalog frozen: 3 requests answered without its field after ${Math.round(ms)} ms (timeout ${TIMEOUT_MS} ms)`);
+      } finally {
+        services.thaw('catalog');
+      }
+      expect(verdictOf(await graphql(services.gatewayUrl, ACROSS, { id: workId }, { token: session.token }))).toBe('whole');
     },
   );
-
-  it('fails the fields of a subgraph that hangs after SUBGRAPH_TIMEOUT_MS, and the rest of the answer stands', { timeout: 60_000 }, async () => {
-    services.freeze('catalog');
-    try {
-      const startedAt = performance.now();
-      const answers = await Promise.all(
-        Array.from({ length: 3 }, () => graphql(services.gatewayUrl, ACROSS, { id: workId }, { token: session.token })),
-      );
-      const ms = performance.now() - startedAt;
-      expect(answers.map(verdictOf)).toEqual(['without the catalog', 'without the catalog', 'without the catalog']);
-      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-      expect(ms).toBeLessThan(TIMEOUT_MS + 3_000);
-      console.log(`catalog frozen: 3 requests answered without its field after ${Math.round(ms)} ms (timeout ${TIMEOUT_MS} ms)`);
-    } finally {
-      services.thaw('catalog');
-    }
-    expect(verdictOf(await graphql(services.gatewayUrl, ACROSS, { id: workId }, { token: session.token }))).toBe('whole');
-  });
 });

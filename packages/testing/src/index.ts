@@ -33,3 +33,4 @@ export { inScopeAs } from './in-scope';
 export { startSqsProcess, type SqsProcess } from './sqs-process';
 export { startPgBouncer, type PgBouncer } from './pgbouncer';
 export { SERVICES, startServiceProcesses, type ServiceName, type ServiceProcesses } from './service-processes';
+export { LEGACY_TABLES, legacyChecksumQuery, loadLegacyCatalog, type LegacyCatalogSize, type LegacyTable } from './legacy-catalog';
