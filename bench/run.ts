@@ -1,7 +1,8 @@
 // pnpm bench [name …]: each measurement as a ratio against a baseline run in the same process
 // (or, for runtimes, the same interleaved rounds) on the same data. Bounded in iterations; talks
 // only to 127.0.0.1. Names: rls, gateway, shield, tokens, login, runtime, fairness, directory,
-// partners, audit, monitoring, offboarding, events, catalog, catalog-path, migration (default: all).
+// partners, audit, monitoring, offboarding, events, catalog, catalog-path, migration, soak,
+// gateway-peers (default: all).
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { eventRelayCost } from './events';
 import { noisyNeighbour } from './fairness';
 import { partnerCallCost } from './partners';
 import { gatewayCost } from './gateway';
+import { gatewayPeers } from './gateway-peers';
 import { legacyMigrationCost } from './legacy-migration';
 import { loginLatency } from './login';
 import { monitoringCost } from './monitoring';
@@ -21,6 +23,7 @@ import { offboardingCost } from './offboarding';
 import { rlsContextCost } from './rls-context';
 import { runtimeComparison } from './runtime';
 import { shieldCost } from './shield';
+import { soak } from './soak';
 import { tokenVerificationCost } from './tokens';
 
 interface BenchSetting {
@@ -48,6 +51,8 @@ const BENCHES: Record<string, (setting: BenchSetting) => Promise<void>> = {
   catalog: ({ apiUrl, adminUrl }) => catalogCost(apiUrl, adminUrl),
   'catalog-path': ({ apiUrl, adminUrl, dataDir }) => catalogPathCost(apiUrl, adminUrl, path.join(dataDir, 'catalog-path')),
   migration: ({ clusterAdminUrl }) => legacyMigrationCost(clusterAdminUrl),
+  soak: ({ apiUrl, dataDir }) => soak(apiUrl, path.join(dataDir, 'soak')),
+  'gateway-peers': async ({ dataDir, platform }) => gatewayPeers(await platform(), path.join(dataDir, 'gateway-peers')),
 };
 
 const chosen = process.argv.slice(2);

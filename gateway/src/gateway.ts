@@ -21,7 +21,8 @@ import { standInVariables } from './plan-warm-up';
 import type { RequestRates } from './request-rates';
 import { composedUrlOf, readSupergraph, type SubgraphName } from './supergraph';
 import { publishersRoutes } from './relayed-routes';
-import { unavailableErrors, unreachableReason } from './unreachable-subgraph';
+import { SubgraphCalls, unreachableReason } from './subgraph-calls';
+import { unavailableErrors } from './unreachable-subgraph';
 
 interface GatewayContext {
   authorization: string | null;
@@ -181,15 +182,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
     subgraphCalls.inc({ subgraph, outcome });
     subgraphLatency.observe({ subgraph }, seconds);
   };
+  const subgraphHttp = new SubgraphCalls(options.subgraphTimeoutMs);
   const gateway = new ApolloGateway({
     supergraphSdl: readSupergraph(),
     buildService: ({ name, url }) =>
       new ForwardingDataSource(
         {
           url: options.subgraphUrls[name as SubgraphName] ?? url,
-          // Native fetch measured ~20% faster here than the gateway's default fetcher. A subgraph
-          // that keeps silent fails its fields after the timeout instead of holding the request.
-          fetcher: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(options.subgraphTimeoutMs) }),
+          fetcher: subgraphHttp.fetcher,
         },
         name,
         observe,
@@ -221,7 +221,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
   const graphiql = options.production ? null : graphiqlPage();
   const { warmUp } = options;
   const relayed = publishersRoutes(options.subgraphUrls.publishers ?? composedUrlOf('publishers'), options.log);
-  return serveGraphQL({
+  const server = await serveGraphQL({
     apollo,
     // Before the port opens: no partner call arrives to an unplanned operation.
     ...(warmUp ? { beforeListening: async () => warmUpPlans(apollo, gateway, await warmUp(), options.log) } : {}),
@@ -283,6 +283,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningHttp
       ...(graphiql ? { '/graphiql': () => ({ status: 200, body: graphiql, contentType: 'text/html; charset=utf-8' }) } : {}),
     },
   });
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      await subgraphHttp.close();
+    },
+  };
 }
 
 /**

@@ -1,19 +1,5 @@
 import { Kind, parse, type DefinitionNode, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 
-/**
- * How a subgraph call failed when no answer came: the subgraph refused the connection or dropped
- * it (killed, restarting, a network fault), or kept silent past the timeout. null: the failure
- * was something else (a refusal it answered, a body that was not GraphQL), which stays internal.
- */
-export function unreachableReason(error: unknown): 'unreachable' | 'timeout' | null {
-  if (!(error instanceof Error)) return null;
-  if (error.name === 'TimeoutError') return 'timeout';
-  // undici's words for a connection refused or reset ("fetch failed") and for a body cut off
-  // mid-answer ("terminated"); its cause holds the socket's error.
-  if (error instanceof TypeError && (error.message === 'fetch failed' || error.message === 'terminated')) return 'unreachable';
-  return null;
-}
-
 export const SUBGRAPH_RETRY_AFTER_SECONDS = 1;
 
 /**

@@ -32,5 +32,5 @@ export { runCommand } from './commands';
 export { inScopeAs } from './in-scope';
 export { startSqsProcess, type SqsProcess } from './sqs-process';
 export { startPgBouncer, type PgBouncer } from './pgbouncer';
-export { SERVICES, startServiceProcesses, type ServiceName, type ServiceProcesses } from './service-processes';
+export { SERVICES, startServiceProcess, startServiceProcesses, type ServiceName, type ServiceProcesses } from './service-processes';
 export { LEGACY_TABLES, legacyChecksumQuery, loadLegacyCatalog, type LegacyCatalogSize, type LegacyTable } from './legacy-catalog';

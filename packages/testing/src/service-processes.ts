@@ -18,6 +18,8 @@ const ENTRIES: Record<ServiceName, string> = {
 export interface ServiceProcesses {
   gatewayUrl: string;
   catalogUrl: string;
+  /** Each service's origin (its /health and /metrics hang off it). */
+  origins: Record<ServiceName, string>;
   pids(): Record<ServiceName, number>;
   /** Kills one service at once (SIGKILL): no shutdown, its connections reset mid-answer. */
   kill(service: ServiceName): Promise<void>;
@@ -72,13 +74,7 @@ export async function startServiceProcesses(options: {
   };
   const children = new Map<ServiceName, ChildProcess>();
   const start = async (service: ServiceName) => {
-    const child = spawn(process.execPath, [...(options.nodeFlags?.[service] ?? []), '--import', 'tsx', ENTRIES[service]], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    children.set(service, child);
-    await untilHealthy(`${local(service)}/health`, child, service);
+    children.set(service, await startServiceProcess(service, ports[service], env, options.nodeFlags?.[service]));
   };
   try {
     // Identity first: the others fetch its signing keys. The gateway last: it plans over the rest.
@@ -92,6 +88,7 @@ export async function startServiceProcesses(options: {
   return {
     gatewayUrl: `${local('gateway')}/graphql`,
     catalogUrl: `${local('catalog')}/graphql`,
+    origins: Object.fromEntries(SERVICES.map((s) => [s, local(s)])) as Record<ServiceName, string>,
     pids: () => Object.fromEntries(SERVICES.map((s) => [s, children.get(s)!.pid!])) as Record<ServiceName, number>,
     async kill(service) {
       const child = children.get(service)!;
@@ -105,6 +102,27 @@ export async function startServiceProcesses(options: {
     restart: (service) => start(service),
     stop: () => stopAll(children),
   };
+}
+
+/** One service as a process on the pinned Node, resolved once it answers /health on its port. */
+export async function startServiceProcess(
+  service: ServiceName,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  nodeFlags: string[] = [],
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', ENTRIES[service]], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  try {
+    await untilHealthy(`http://127.0.0.1:${port}/health`, child, service);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return child;
 }
 
 async function untilHealthy(url: string, child: ChildProcess, name: string): Promise<void> {
