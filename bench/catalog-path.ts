@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
-import { login, startServiceProcesses, type ServiceProcesses } from '@platform/testing';
+import { login, startPgBouncer, startServiceProcesses, type ServiceProcesses } from '@platform/testing';
 import { printCpuProfile, printStatementStats, resetStatementStats } from './profile';
 import { cpuMsOf, postgresCpuMs } from './process-usage';
 
@@ -32,8 +32,10 @@ interface Tally {
 
 /**
  * The catalog's hot read (a page of works with writers and songwriter names) under 50
- * concurrent connections, three ways in interleaved rounds: through the gateway, straight to the
- * catalog subgraph, and the floor (plain pg, one statement, no Prisma, shield or RLS). Every
+ * concurrent connections, four ways in interleaved rounds: through the gateway, straight to the
+ * catalog subgraph, through the gateway of a second platform whose connections all go through
+ * PgBouncer in transaction mode (`pnpm pgbouncer:install`), and the floor (plain pg, one
+ * statement, no Prisma, shield or RLS). Every
  * answer is compared with the one fetched before the load (autocannon counts mismatches), and the
  * CPU each process spent is read from /proc: gateway, catalog, PostgreSQL (every backend).
  * Then the 20-work page at a fixed 200 requests/s through the gateway, for its tail latency.
@@ -49,6 +51,8 @@ export async function catalogPathCost(apiUrl: string, adminUrl: string, dataDir:
     ...(profiling ? { nodeFlags: { gateway: profileOf('gateway'), catalog: profileOf('catalog') } } : {}),
   });
   const floor = await startFloor(adminUrl, demoId('publisher:spirit'));
+  // The same platform again, its every connection through PgBouncer in transaction mode.
+  const bounced = profiling ? null : await startBehindPgBouncer(apiUrl, path.join(dataDir, 'pgbouncer'));
   let stopped = false;
   try {
     if (profiling) await resetStatementStats(adminUrl);
@@ -70,6 +74,20 @@ export async function catalogPathCost(apiUrl: string, adminUrl: string, dataDir:
         token: session.token,
         processes: [{ label: 'catalog', pid: pids.catalog }],
       },
+      ...(bounced
+        ? [
+            {
+              name: 'gateway, via PgBouncer',
+              url: bounced.services.gatewayUrl,
+              token: (await login(bounced.services.gatewayUrl, 'owner@spirit.demo', DEMO_PASSWORD)).token,
+              processes: [
+                { label: 'gateway', pid: bounced.services.pids().gateway },
+                { label: 'catalog', pid: bounced.services.pids().catalog },
+                { label: 'PgBouncer', pid: bounced.bouncer.pid },
+              ],
+            },
+          ]
+        : []),
       { name: 'floor: pg + SQL + JSON', url: floor.url, processes: [{ label: 'floor', pid: floor.child.pid! }] },
     ];
     console.log(
@@ -90,8 +108,29 @@ export async function catalogPathCost(apiUrl: string, adminUrl: string, dataDir:
     if (!stopped) {
       floor.stop();
       await services.stop();
+      await bounced?.stop();
     }
   }
+}
+
+/** Every service as a process again, with PgBouncer (10 server connections) between them and PostgreSQL. */
+async function startBehindPgBouncer(apiUrl: string, dataDir: string) {
+  const url = new URL(apiUrl);
+  const bouncer = await startPgBouncer({
+    serverUrl: apiUrl,
+    database: url.pathname.slice(1),
+    users: { [decodeURIComponent(url.username)]: decodeURIComponent(url.password) },
+    poolSize: 10,
+  });
+  const services = await startServiceProcesses({ apiUrl: bouncer.through(apiUrl), dataDir });
+  return {
+    bouncer,
+    services,
+    async stop() {
+      await services.stop();
+      await bouncer.stop();
+    },
+  };
 }
 
 async function comparePage(first: number, targets: Target[]): Promise<void> {
@@ -169,7 +208,7 @@ async function cpuOf(target: Target): Promise<Map<string, number>> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function printPage(first: number, targets: Target[], tallies: Map<Target, Tally>): void {
-  const labels = ['gateway', 'catalog', 'floor', 'PostgreSQL'];
+  const labels = ['gateway', 'catalog', 'PgBouncer', 'floor', 'PostgreSQL'];
   console.log(`\n  a page of ${first} works with writers`);
   console.log(
     `  ${'target'.padEnd(28)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ` +

@@ -316,8 +316,9 @@ export const SETTINGS: readonly Setting[] = [
   {
     names: ['BENCH_PROFILE'],
     default: 'off',
-    usedBy: '`pnpm bench catalog-path`',
-    meaning: "`1`: CPU profiles of the gateway and the catalog, and PostgreSQL's statements (`pg_stat_statements`), printed after the load",
+    usedBy: '`pnpm bench catalog-path`, `pnpm bench gateway-peers`',
+    meaning:
+      "`1`: CPU profiles of the gateway and the catalog, and PostgreSQL's statements (`pg_stat_statements`), printed after the load; for `gateway-peers`, our gateway's profile on the stub subgraphs",
   },
   {
     names: ['BENCH_DIRECTORY_USERS'],

@@ -13,6 +13,8 @@ export interface PgBouncer {
   through(url: string): string;
   /** Server connections per database and user: what many clients share. */
   poolSize: number;
+  /** Its process (a bench reads its CPU). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function startPgBouncer(options: {
   }
   return {
     poolSize: options.poolSize,
+    pid: child.pid!,
     through(url) {
       const u = new URL(url);
       u.hostname = '127.0.0.1';
