@@ -49,11 +49,13 @@ async function serve(name: string, realUrl: string): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
-process.once('message', async (real: Record<string, string>) => {
+async function serveAll(real: Record<string, string>): Promise<void> {
   const ports: Record<string, number> = {};
   for (const [name, url] of Object.entries(real)) ports[name] = await serve(name, url);
   process.send!({ ports });
   process.on('message', (message) => {
     if (message === 'stop') process.exit(0);
   });
-});
+}
+
+process.once('message', (real: Record<string, string>) => void serveAll(real));

@@ -10,7 +10,7 @@ import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 
 if (!process.send) throw new Error('run by bench/gateway-peers.ts only');
 
-process.once('message', async ({ supergraph, deduplicate }: { supergraph: string; deduplicate: boolean }) => {
+async function serve({ supergraph, deduplicate }: { supergraph: string; deduplicate: boolean }): Promise<void> {
   const gateway = createGatewayRuntime({
     supergraph,
     unifiedGraphHandler,
@@ -21,11 +21,13 @@ process.once('message', async ({ supergraph, deduplicate }: { supergraph: string
       fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') }),
     },
   });
-  const server = http.createServer(gateway);
+  const server = http.createServer((req, res) => void gateway(req, res));
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.send!({ port: (server.address() as AddressInfo).port });
   process.on('message', (message) => {
     if (message === 'stop') process.exit(0);
   });
-});
+}
+
+process.once('message', (setup: { supergraph: string; deduplicate: boolean }) => void serve(setup));

@@ -5,6 +5,7 @@ interface TableRow {
   table: string;
   rls: boolean;
   forced: boolean;
+  unlogged: boolean;
 }
 interface PolicyRow {
   table: string;
@@ -35,7 +36,7 @@ interface ColumnGrantRow {
 export async function renderDatabaseDoc(client: pg.Client): Promise<string> {
   const tables = (
     await client.query<TableRow>(
-      `SELECT c.relname AS table, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced
+      `SELECT c.relname AS table, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced, c.relpersistence = 'u' AS unlogged
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r'
         ORDER BY c.relname`,
@@ -84,7 +85,9 @@ export async function renderDatabaseDoc(client: pg.Client): Promise<string> {
         ...grants.filter((g) => g.table === t.table).map((g) => `${g.grantee}: ${g.privileges.join(', ')}`),
         ...columnGrants.filter((g) => g.table === t.table).map((g) => `${g.grantee}: ${g.privilege} (${g.columns.join(', ')})`),
       ].join('; ');
-      return `| \`${t.table}\` | ${owner} | ${rls} | ${granted || 'none'} |`;
+      // An unlogged table is emptied by a crash; what it holds must be able to start again.
+      const name = t.unlogged ? `\`${t.table}\` (unlogged)` : `\`${t.table}\``;
+      return `| ${name} | ${owner} | ${rls} | ${granted || 'none'} |`;
     }),
   ];
   for (const table of tables) {

@@ -1,0 +1,2 @@
+-- The counters written to the WAL again.
+ALTER TABLE rate_limits SET LOGGED;
