@@ -11,7 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 50;
 const ROUNDS = 3;
 const SECONDS_PER_ROUND = 8;
-const PAGE_QUERY = `query Page($first: Int!) { works(first: $first) { totalCount edges { node { id title iswc writers { share songwriter { id name } } } } } }`;
+export const PAGE_QUERY = `query Page($first: Int!) { works(first: $first) { totalCount edges { node { id title iswc writers { share songwriter { id name } } } } } }`;
 
 interface Target {
   name: string;

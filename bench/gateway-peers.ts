@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { DEMO_PASSWORD } from '@platform/demo-data';
 import { freePort, login, startServiceProcess, type RunningPlatform } from '@platform/testing';
+import { PAGE_QUERY } from './catalog-path';
 import { cpuMsOf } from './process-usage';
 import { printCpuProfile } from './profile';
 
@@ -12,7 +13,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 50;
 const ROUNDS = 3;
 const SECONDS_PER_ROUND = 8;
-const PAGE_QUERY = `query Page($first: Int!) { works(first: $first) { totalCount edges { node { id title iswc writers { share songwriter { id name } } } } } }`;
 
 interface Gateway {
   name: string;

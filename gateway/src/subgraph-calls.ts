@@ -1,5 +1,5 @@
 import type { Fetcher, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 /**
  * The gateway's HTTP client for subgraph calls, as the fetcher of Apollo's data sources: undici's
@@ -17,7 +17,8 @@ export class SubgraphCalls {
     const response = await this.agent.request({
       origin,
       path: pathname + search,
-      method: 'POST',
+      // Apollo's data sources send POST.
+      method: (init.method ?? 'POST') as Dispatcher.HttpMethod,
       headers: init.headers ?? {},
       body: init.body ?? null,
       signal: AbortSignal.timeout(this.timeoutMs),

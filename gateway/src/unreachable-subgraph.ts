@@ -1,6 +1,6 @@
 import { Kind, parse, type DefinitionNode, type GraphQLFormattedError, type OperationDefinitionNode } from 'graphql';
 
-export const SUBGRAPH_RETRY_AFTER_SECONDS = 1;
+const SUBGRAPH_RETRY_AFTER_SECONDS = 1;
 
 /**
  * The subgraph's part of an answer when it could not be reached: SERVICE_UNAVAILABLE, on each
