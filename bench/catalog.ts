@@ -124,7 +124,8 @@ export async function catalogCost(apiUrl: string, adminUrl: string): Promise<voi
       ownWorksOf: null,
     } as const;
     const scope = { publisherId: dmp, userId: owner.userId };
-    const page = (query: Parameters<typeof listWorks>[2]) => db.withScope(scope, (tx) => listWorks(tx, owner, query));
+    const page = (query: Parameters<typeof listWorks>[2]) =>
+      db.withScope(scope, async (tx) => (await listWorks(tx, owner, query)).connection);
     const found = await page({ first: 20, filter: { search: 'Ember Kite' } });
     report(
       `works on a publisher of ${(WORKS + 300).toLocaleString('en')}: one page of 20 (found ${found.totalCount.toLocaleString('en')} for "Ember Kite")`,

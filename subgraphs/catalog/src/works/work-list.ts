@@ -1,5 +1,5 @@
 import type { Actor } from '@platform/auth';
-import { Prisma, type Tx, type Work } from '@platform/db';
+import { Prisma, type Tx, type Work, type WorkWriter } from '@platform/db';
 import { InvalidInput } from '@platform/errors';
 import { connectionOf, decodeCursor, pageSize, type Connection, type CursorPart } from '@platform/paging';
 import { normalizeIpiName, normalizeIsrc, normalizeIswc, requireId } from '../identifiers';
@@ -28,6 +28,30 @@ export const WORK_COLUMNS = Prisma.sql`w.publisher_id AS "publisherId", w.id, w.
   w.language, w.version_type::text AS "versionType", w.original_work_id AS "originalWorkId",
   w.created_at AS "createdAt", w.created_by AS "createdBy", w.updated_by AS "updatedBy", w.updated_at AS "updatedAt"`;
 
+/** A page of works, and the writer lines of each when they were asked to ride along. */
+export interface WorkPage {
+  connection: Connection<Work>;
+  /** By work id, in the writers loader's order (share descending, then songwriter); null: not asked. */
+  writers: Map<string, WorkWriter[]> | null;
+}
+
+/**
+ * Each work's writer lines as one JSON array, in the writers loader's order: the page carries
+ * them instead of a second statement. Read in the same statement, under the same row-level
+ * security as the loader's query (the client restriction included).
+ */
+const WRITER_LINES = Prisma.sql`coalesce((SELECT json_agg(json_build_object('songwriterId', ww.songwriter_id, 'share', ww.share::text,
+                                                                            'role', ww.role, 'controlled', ww.controlled)
+                                                          ORDER BY ww.share DESC, ww.songwriter_id)
+                                            FROM work_writers ww WHERE ww.publisher_id = w.publisher_id AND ww.work_id = w.id), '[]'::json)`;
+
+interface WriterLineJson {
+  songwriterId: string;
+  share: string;
+  role: string;
+  controlled: boolean;
+}
+
 /** An exact text of a timestamp (microseconds; a JavaScript Date keeps only milliseconds). */
 const exactTime = (column: string) => Prisma.raw(`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`);
 
@@ -48,7 +72,7 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * row because others were added or removed meanwhile. One statement whatever the page size,
  * its total count included (two for a page past the end).
  */
-export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery): Promise<Connection<Work>> {
+export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery, options: { withWriters?: boolean } = {}): Promise<WorkPage> {
   const size = pageSize(query.first);
   const filter = query.filter ?? {};
   const search = filter.search?.trim() || null;
@@ -74,13 +98,23 @@ export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery): Promise
   // The total rides on the page as a sub-select evaluated once (an InitPlan): one round trip
   // instead of two. A page past the end has no row to carry it, and asks on its own.
   const count = Prisma.sql`SELECT count(*)::int FROM ${from} WHERE ${where}`;
-  const rows = await tx.$queryRaw<(Work & { sortKey: string; total: number })[]>`
-    SELECT ${WORK_COLUMNS}, ${sort.keyText} AS "sortKey", (${count}) AS total FROM ${from}
+  const writerLines = options.withWriters ? Prisma.sql`, ${WRITER_LINES} AS "writerLines"` : Prisma.empty;
+  const rows = await tx.$queryRaw<(Work & { sortKey: string; total: number; writerLines?: WriterLineJson[] })[]>`
+    SELECT ${WORK_COLUMNS}, ${sort.keyText} AS "sortKey", (${count}) AS total ${writerLines} FROM ${from}
      WHERE ${where} ${seek}
      ORDER BY ${sort.key} ${direction}, w.id ${direction}
      LIMIT ${size + 1}`;
   const total = rows[0]?.total ?? (await tx.$queryRaw<[{ count: number }]>`${count}`)[0].count;
-  return connectionOf(rows, size, total, (w) => [field, w.sortKey, w.id]);
+  const writers = options.withWriters
+    ? new Map(
+        rows.map(({ id, publisherId, writerLines: lines = [] }) => [
+          id,
+          lines.map((line) => ({ ...line, publisherId, workId: id, share: new Prisma.Decimal(line.share) })),
+        ]),
+      )
+    : null;
+  const works = rows.map(({ writerLines: _lines, ...work }) => work);
+  return { connection: connectionOf(works, size, total, (w) => [field, w.sortKey, w.id]), writers };
 }
 
 function sortKey(field: WorkOrderField): SortKey {
