@@ -70,7 +70,8 @@ const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
  * Works of the actor's publisher: filtered, sorted, and paged by keyset — the cursor is the sort
  * key and id of the last row (and the order it belongs to), so a page never repeats or skips a
  * row because others were added or removed meanwhile. One statement whatever the page size,
- * its total count included (two for a page past the end).
+ * its total count included (two for a page past the end), and each work's writer lines with it
+ * when `withWriters` asks for them.
  */
 export async function listWorks(tx: Tx, actor: Actor, query: WorkQuery, options: { withWriters?: boolean } = {}): Promise<WorkPage> {
   const size = pageSize(query.first);
