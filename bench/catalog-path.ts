@@ -5,6 +5,7 @@ import autocannon from 'autocannon';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { login, startPgBouncer, startServiceProcesses, type ServiceProcesses } from '@platform/testing';
 import { printCpuProfile, printStatementStats, resetStatementStats } from './profile';
+import { percentile } from './measure';
 import { cpuMsOf, postgresCpuMs } from './process-usage';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -205,8 +206,6 @@ async function cpuOf(target: Target): Promise<Map<string, number>> {
   return cpu;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
 function printPage(first: number, targets: Target[], tallies: Map<Target, Tally>): void {
   const labels = ['gateway', 'catalog', 'PgBouncer', 'floor', 'PostgreSQL'];
   console.log(`\n  a page of ${first} works with writers`);
@@ -220,7 +219,7 @@ function printPage(first: number, targets: Target[], tallies: Map<Target, Tally>
     const t = tallies.get(target)!;
     const perProcess = labels.map((l) => (t.cpuMs.has(l) ? (t.cpuMs.get(l)! / t.requests).toFixed(2) : '').padStart(14)).join('');
     console.log(
-      `  ${target.name.padEnd(28)} ${(t.requests / t.seconds).toFixed(0).padStart(7)} ${median(t.p50).toFixed(0).padStart(7)} ${median(t.p99).toFixed(0).padStart(7)} ` +
+      `  ${target.name.padEnd(28)} ${(t.requests / t.seconds).toFixed(0).padStart(7)} ${percentile(t.p50, 50).toFixed(0).padStart(7)} ${percentile(t.p99, 50).toFixed(0).padStart(7)} ` +
         `${perProcess} ${cpuPerRequest(t).toFixed(2).padStart(11)}   ${(cpuPerRequest(t) / cpuPerRequest(floor)).toFixed(2)}× CPU, ` +
         `${(floor.requests / floor.seconds / (t.requests / t.seconds)).toFixed(2)}× time` +
         (t.failures ? `   ${t.failures} FAILED` : ''),

@@ -6,6 +6,7 @@ import autocannon from 'autocannon';
 import { DEMO_PASSWORD } from '@platform/demo-data';
 import { freePort, login, startServiceProcess, type RunningPlatform } from '@platform/testing';
 import { PAGE_QUERY } from './catalog-path';
+import { percentile } from './measure';
 import { cpuMsOf } from './process-usage';
 import { printCpuProfile } from './profile';
 
@@ -122,7 +123,6 @@ async function comparePage(first: number, gateways: Gateway[], token: string, st
       tally.failures += result.errors + result.timeouts + result.non2xx + result.mismatches;
     }
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
   const rate = (t: Tally) => t.requests / t.seconds;
   const peer = tallies.get(gateways[gateways.length - 1]!)!;
   console.log(`\n  a page of ${first} works with writers`);
@@ -132,7 +132,7 @@ async function comparePage(first: number, gateways: Gateway[], token: string, st
   for (const gateway of gateways) {
     const t = tallies.get(gateway)!;
     console.log(
-      `  ${gateway.name.padEnd(28)} ${rate(t).toFixed(0).padStart(7)} ${median(t.p50).toFixed(0).padStart(7)} ${median(t.p99).toFixed(0).padStart(7)} ` +
+      `  ${gateway.name.padEnd(28)} ${rate(t).toFixed(0).padStart(7)} ${percentile(t.p50, 50).toFixed(0).padStart(7)} ${percentile(t.p99, 50).toFixed(0).padStart(7)} ` +
         `${(t.gatewayCpuMs / t.requests).toFixed(2).padStart(19)} ${(t.stubCpuMs / t.requests).toFixed(2).padStart(17)}   ${(rate(t) / rate(peer)).toFixed(2)}×` +
         (t.failures ? `   ${t.failures} FAILED` : ''),
     );
