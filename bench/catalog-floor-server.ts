@@ -6,11 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 
-const databaseUrl = process.env.BENCH_DATABASE_URL;
-const publisherId = process.env.BENCH_PUBLISHER_ID;
-if (!databaseUrl || !publisherId || !process.send) throw new Error('run by bench/catalog-path.ts only');
-
-const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+if (!process.send) throw new Error('run by bench/catalog-path.ts only');
 
 const PAGE = `
   SELECT w.id, w.title, w.iswc,
@@ -32,29 +28,34 @@ interface Row {
   writers: unknown[];
 }
 
-const server = http.createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { variables?: { first?: number } };
-    pool
-      .query<Row>(PAGE, [publisherId, body.variables?.first ?? 20])
-      .then(({ rows }) => {
-        const answer = {
-          data: {
-            works: {
-              totalCount: rows[0]?.total ?? 0,
-              edges: rows.map((r) => ({ node: { id: r.id, title: r.title, iswc: r.iswc, writers: r.writers } })),
+function serve({ databaseUrl, publisherId }: { databaseUrl: string; publisherId: string }): void {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { variables?: { first?: number } };
+      pool
+        .query<Row>(PAGE, [publisherId, body.variables?.first ?? 20])
+        .then(({ rows }) => {
+          const answer = {
+            data: {
+              works: {
+                totalCount: rows[0]?.total ?? 0,
+                edges: rows.map((r) => ({ node: { id: r.id, title: r.title, iswc: r.iswc, writers: r.writers } })),
+              },
             },
-          },
-        };
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-      })
-      .catch((error: Error) => res.writeHead(500).end(error.message));
+          };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+        })
+        .catch((error: Error) => res.writeHead(500).end(error.message));
+    });
   });
-});
 
-server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
-process.on('message', (message) => {
-  if (message === 'stop') server.close(() => void pool.end().then(() => process.exit(0)));
-});
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
+  process.on('message', (message) => {
+    if (message === 'stop') server.close(() => void pool.end().then(() => process.exit(0)));
+  });
+}
+
+process.once('message', serve);

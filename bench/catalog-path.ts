@@ -1,14 +1,12 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { DEMO_PASSWORD, demoId } from '@platform/demo-data';
 import { login, startPgBouncer, startServiceProcesses, type ServiceProcesses } from '@platform/testing';
 import { printCpuProfile, printStatementStats, resetStatementStats } from './profile';
+import { forkHelper } from './helper-process';
 import { percentile } from './measure';
 import { cpuMsOf, postgresCpuMs } from './process-usage';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 50;
 const ROUNDS = 3;
 const SECONDS_PER_ROUND = 8;
@@ -243,21 +241,7 @@ async function tailLatency(services: ServiceProcesses, token: string): Promise<v
   );
 }
 
-interface Floor {
-  url: string;
-  child: ChildProcess;
-  stop(): void;
-}
-
-async function startFloor(adminUrl: string, publisherId: string): Promise<Floor> {
-  const child = fork(path.join(here, 'catalog-floor-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_DATABASE_URL: adminUrl, BENCH_PUBLISHER_ID: publisherId },
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the floor exited (${code}) before it listened`)));
-    child.once('message', (message: { port: number }) => resolve(message.port));
-  });
-  child.removeAllListeners('exit');
-  return { url: `http://127.0.0.1:${port}/`, child, stop: () => child.send('stop') };
+async function startFloor(databaseUrl: string, publisherId: string) {
+  const floor = await forkHelper<{ port: number }>('catalog-floor-server.ts', { databaseUrl, publisherId });
+  return { url: `http://127.0.0.1:${floor.reply.port}/`, child: floor.child, stop: floor.stop };
 }

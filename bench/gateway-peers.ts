@@ -1,4 +1,3 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +5,7 @@ import autocannon from 'autocannon';
 import { DEMO_PASSWORD } from '@platform/demo-data';
 import { freePort, login, startServiceProcess, type RunningPlatform } from '@platform/testing';
 import { PAGE_QUERY } from './catalog-path';
+import { forkHelper } from './helper-process';
 import { percentile } from './measure';
 import { cpuMsOf } from './process-usage';
 import { printCpuProfile } from './profile';
@@ -41,7 +41,7 @@ interface Tally {
  */
 export async function gatewayPeers(platform: RunningPlatform, dataDir: string): Promise<void> {
   const session = await login(platform.gatewayUrl, 'owner@spirit.demo', DEMO_PASSWORD);
-  const stubs = await forkServer<{ ports: Record<string, number> }>('stub-subgraphs-server.ts', {
+  const stubs = await forkHelper<{ ports: Record<string, number> }>('stub-subgraphs-server.ts', {
     identity: platform.identityUrl,
     publishers: platform.publishersUrl,
     catalog: platform.catalogUrl,
@@ -54,8 +54,8 @@ export async function gatewayPeers(platform: RunningPlatform, dataDir: string): 
   );
   // Hive as it ships, and without its sharing of identical subgraph calls in flight, which every
   // request here (one query, one token) would share and few in life do.
-  const hive = await forkServer<{ port: number }>('hive-gateway/server.ts', { supergraph, deduplicate: true });
-  const hiveAlone = await forkServer<{ port: number }>('hive-gateway/server.ts', { supergraph, deduplicate: false });
+  const hive = await forkHelper<{ port: number }>('hive-gateway/server.ts', { supergraph, deduplicate: true });
+  const hiveAlone = await forkHelper<{ port: number }>('hive-gateway/server.ts', { supergraph, deduplicate: false });
   const port = await freePort();
   // BENCH_PROFILE=1: a CPU profile of our gateway, printed after the load.
   const profiles = process.env.BENCH_PROFILE === '1' ? path.join(dataDir, 'profiles') : null;
@@ -91,9 +91,9 @@ export async function gatewayPeers(platform: RunningPlatform, dataDir: string): 
     const exited = new Promise((resolve) => ours.once('exit', resolve));
     ours.kill('SIGTERM');
     await exited;
-    hive.child.send('stop');
-    hiveAlone.child.send('stop');
-    stubs.child.send('stop');
+    hive.stop();
+    hiveAlone.stop();
+    stubs.stop();
   }
   if (profiles) await printCpuProfile(profiles, 'our gateway on stub subgraphs');
 }
@@ -167,15 +167,4 @@ function load(gateway: Gateway, body: string, token: string, expectBody: string,
 function withoutDatabase(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { DATABASE_URL: _database, ...rest } = env;
   return rest;
-}
-
-async function forkServer<Reply>(file: string, setup: unknown): Promise<{ child: ChildProcess; reply: Reply }> {
-  const child = fork(path.join(here, file), [], { execArgv: ['--import', 'tsx'] });
-  const reply = await new Promise<Reply>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${file} exited (${code}) before it listened`)));
-    child.once('message', (message) => resolve(message as Reply));
-    child.send(setup as object);
-  });
-  child.removeAllListeners('exit');
-  return { child, reply };
 }

@@ -7,16 +7,7 @@ import { root, sourceFiles } from './source-files';
 /** Every variable the platform reads is described once (packages/service/src/settings.ts), and the README says the same. */
 const SCANNED = ['gateway/src', 'subgraphs', 'packages', 'scripts', 'bench'];
 // Set by a launcher for its own child processes (the benches, the coverage run), or the system's.
-const INTERNAL = new Set([
-  'BENCH_API_URL',
-  'BENCH_DATA_DIR',
-  'BENCH_DATABASE_URL',
-  'BENCH_PUBLISHER_ID',
-  'FLOOD',
-  'NODE_V8_COVERAGE',
-  'NODE_OPTIONS',
-  'PATH',
-]);
+const INTERNAL = new Set(['BENCH_API_URL', 'BENCH_DATA_DIR', 'FLOOD', 'NODE_V8_COVERAGE', 'NODE_OPTIONS', 'PATH']);
 
 /** `env.NAME`, `env['NAME']` and `(env, 'NAME'` (positiveInteger, portOf): every way the code reads a variable. */
 export function variablesReadIn(source: string): string[] {
