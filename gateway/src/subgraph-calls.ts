@@ -9,14 +9,16 @@ import { Agent, type Dispatcher } from 'undici';
  */
 export class SubgraphCalls {
   private readonly agent = new Agent({ keepAliveTimeout: 30_000 });
+  /** Each subgraph URL split once: there are three, and every call names one. */
+  private readonly targets = new Map<string, { origin: string; path: string }>();
 
   constructor(private readonly timeoutMs: number) {}
 
   readonly fetcher: Fetcher = async (url: string, init: FetcherRequestInit = {}) => {
-    const { origin, pathname, search } = new URL(url);
+    const { origin, path } = this.targetOf(url);
     const response = await this.agent.request({
       origin,
-      path: pathname + search,
+      path,
       // Apollo's data sources send POST.
       method: (init.method ?? 'POST') as Dispatcher.HttpMethod,
       headers: init.headers ?? {},
@@ -32,6 +34,16 @@ export class SubgraphCalls {
 
   close(): Promise<void> {
     return this.agent.close();
+  }
+
+  private targetOf(url: string): { origin: string; path: string } {
+    let target = this.targets.get(url);
+    if (!target) {
+      const { origin, pathname, search } = new URL(url);
+      target = { origin, path: pathname + search };
+      this.targets.set(url, target);
+    }
+    return target;
   }
 }
 
